@@ -1,0 +1,275 @@
+"""Reading and writing `.nbproj` project files: versions, migrations, atomic saves.
+
+Reading goes in three steps, as a careful file reader should: check the format
+and version (migrating older versions forward), check the shape of every
+field and collect *all* problems with their location, and only then build live
+`Graph` objects. Writing is atomic: a temporary file in the same folder is
+flushed to disk and renamed over the old one, so an interrupted save never
+damages the previous file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from netbuilder.graph.model import Edge, Graph, Node
+
+FORMAT = "netbuilder"
+VERSION = 1
+EXTENSION = ".nbproj"
+
+# MIGRATIONS[v] turns a version-v document into a version v+1 one. Version 1
+# is the first published format, so the table starts empty; the reader walks
+# it for any older version so a future format bump only adds an entry here.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+_KNOWN_NODE_KEYS = {"id", "layer", "config", "position"}
+
+
+class ProjectFileError(ValueError):
+    """A project file that cannot be read; the message names the file and the culprit."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+@dataclass
+class Project:
+    """A whole project: the main graph, named sub-models and other sections.
+
+    `sections` keeps every other top-level key (training settings, dataset,
+    UI state, …) untouched, so a file written by a newer build of the same
+    version round-trips without losing anything.
+    """
+
+    name: str
+    graph: Graph = field(default_factory=Graph)
+    submodels: dict[str, Graph] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name}
+        doc["graph"] = self.graph.to_dict()
+        if self.submodels:
+            doc["submodels"] = {k: g.to_dict() for k, g in self.submodels.items()}
+        doc.update(self.sections)
+        return doc
+
+    @property
+    def weights_path(self) -> Path | None:
+        """Where trained or imported weights live: beside the project file."""
+        if self.path is None:
+            return None
+        return self.path.with_name(self.path.name.removesuffix(EXTENSION) + ".weights.h5")
+
+
+def dumps(project: Project) -> str:
+    return json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def save(project: Project, path: str | os.PathLike[str]) -> Path:
+    """Write atomically to `path`; sets `project.path`."""
+    path = Path(path)
+    atomic_write_text(path, dumps(project))
+    project.path = path
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike[str]) -> Project:
+    """Read a project file; ProjectFileError says what is wrong and where."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectFileError(str(path), ["no such file"]) from None
+    except IsADirectoryError:
+        raise ProjectFileError(str(path), ["is a folder, not a project file"]) from None
+    except UnicodeDecodeError:
+        raise ProjectFileError(str(path), ["is not a text file (not UTF-8)"]) from None
+    except OSError as exc:
+        raise ProjectFileError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    project = loads(text, source=str(path))
+    project.path = path
+    return project
+
+
+def loads(text: str, source: str = "<project>") -> Project:
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ProjectFileError(source, ["not valid JSON: nested too deeply"]) from None
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(source, [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+    except ValueError as exc:
+        raise ProjectFileError(source, [f"not valid JSON: {exc}"]) from None
+    return from_dict(doc, source)
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 would read as inf and then be saved as Infinity, which this reader refuses.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+def from_dict(doc: Any, source: str = "<project>") -> Project:
+    if not isinstance(doc, dict):
+        raise ProjectFileError(source, ["the file must hold a JSON object"])
+    if doc.get("format") != FORMAT:
+        raise ProjectFileError(source, [f'not a netbuilder project ("format" must be "{FORMAT}")'])
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ProjectFileError(source, ['"version" must be a whole number'])
+    if version > VERSION:
+        raise ProjectFileError(
+            source,
+            [f"format version {version} was written by a newer netbuilder; this one reads versions up to {VERSION}"],
+        )
+    while version < VERSION:
+        migrate = MIGRATIONS.get(version)
+        if migrate is None:
+            raise ProjectFileError(source, [f"format version {version} is not a version netbuilder ever wrote"])
+        doc = migrate(dict(doc))
+        version += 1
+        doc["version"] = version
+
+    problems: list[str] = []
+    name = doc.get("name", "untitled")
+    if not isinstance(name, str) or not name.strip():
+        problems.append('"name" must be a non-empty string')
+        name = "untitled"
+    if "graph" not in doc:
+        problems.append('"graph" is missing')
+    graph = _read_graph(doc.get("graph", {}), "graph", problems)
+    submodels: dict[str, Graph] = {}
+    raw_subs = doc.get("submodels", {})
+    if not isinstance(raw_subs, dict):
+        problems.append('"submodels" must be an object mapping names to graphs')
+    else:
+        for sub_name, sub in raw_subs.items():
+            submodels[sub_name] = _read_graph(sub, f"submodels.{sub_name}", problems)
+    if problems:
+        raise ProjectFileError(source, problems)
+    sections = {k: v for k, v in doc.items() if k not in {"format", "version", "name", "graph", "submodels"}}
+    return Project(name=name, graph=graph, submodels=submodels, sections=sections)
+
+
+def _read_graph(raw: Any, where: str, problems: list[str]) -> Graph:
+    graph = Graph()
+    if not isinstance(raw, dict):
+        problems.append(f"{where} must be an object with \"nodes\" and \"edges\"")
+        return graph
+    raw_nodes = raw.get("nodes", [])
+    raw_edges = raw.get("edges", [])
+    if not isinstance(raw_nodes, list):
+        problems.append(f"{where}.nodes must be a list")
+        raw_nodes = []
+    if not isinstance(raw_edges, list):
+        problems.append(f"{where}.edges must be a list")
+        raw_edges = []
+    for i, item in enumerate(raw_nodes):
+        node = _read_node(item, f"{where}.nodes[{i}]", problems)
+        if node is None:
+            continue
+        if node.id in graph:
+            problems.append(f"{where}.nodes[{i}]: node id '{node.id}' is used twice")
+            continue
+        graph.add_node(node)
+    for i, item in enumerate(raw_edges):
+        edge = _read_edge(item, f"{where}.edges[{i}]", problems)
+        if edge is None:
+            continue
+        if edge in graph.edges:
+            problems.append(f"{where}.edges[{i}]: the same connection '{edge.source}' → '{edge.target}' appears twice")
+            continue
+        graph.add_edge(edge)
+    outputs = raw.get("outputs")
+    if outputs is not None:
+        if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+            problems.append(f"{where}.outputs must be a list of node ids")
+        else:
+            graph.outputs = list(outputs)
+    return graph
+
+
+def _read_node(item: Any, where: str, problems: list[str]) -> Node | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where} must be an object")
+        return None
+    node_id, layer = item.get("id"), item.get("layer")
+    label = f"{where} ('{node_id}')" if isinstance(node_id, str) else where
+    ok = True
+    if not isinstance(node_id, str) or not node_id:
+        problems.append(f'{where}: "id" must be a non-empty string')
+        ok = False
+    if not isinstance(layer, str) or not layer:
+        problems.append(f'{label}: "layer" must be a layer name such as "Dense"')
+        ok = False
+    config = item.get("config", {})
+    if not isinstance(config, dict):
+        problems.append(f'{label}: "config" must be an object')
+        ok = False
+    position = item.get("position")
+    if position is not None:
+        if (
+            not isinstance(position, list)
+            or len(position) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in position)
+        ):
+            problems.append(f'{label}: "position" must be [x, y] numbers')
+            ok = False
+    if not ok:
+        return None
+    extra = {k: v for k, v in item.items() if k not in _KNOWN_NODE_KEYS}
+    pos = (float(position[0]), float(position[1])) if position is not None else None
+    return Node(id=node_id, layer=layer, config=dict(config), position=pos, extra=extra)
+
+
+def _read_edge(item: Any, where: str, problems: list[str]) -> Edge | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where} must be an object")
+        return None
+    ok = True
+    for key in ("source", "target"):
+        if not isinstance(item.get(key), str) or not item.get(key):
+            problems.append(f'{where}: "{key}" must be a node id')
+            ok = False
+    ports = {}
+    for key in ("source_port", "target_port"):
+        value = item.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.append(f'{where}: "{key}" must be a whole number ≥ 0, got {json.dumps(value)}')
+            ok = False
+        ports[key] = value
+    if not ok:
+        return None
+    return Edge(item["source"], item["target"], ports["source_port"], ports["target_port"])

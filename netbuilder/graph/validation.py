@@ -1,0 +1,194 @@
+"""Structural checks that need no Keras: cycles, dangling edges, arity, ports.
+
+Each problem names the node it is about, so the canvas can turn that node red
+and the command line can print one clear line per problem. How many inputs a
+layer takes is not known here (that is the catalog's business); callers pass
+an `input_range` function, keeping `graph/` free of Keras.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+from netbuilder.graph.model import INPUT_LAYER, Edge, Graph, Node
+
+# (min, max) number of inputs; max None means "any number"; None means unknown layer.
+InputRange = tuple[int, int | None]
+InputRangeFn = Callable[[Node], InputRange | None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the graph; `node_id` is None for graph-wide problems."""
+
+    node_id: str | None
+    message: str
+    layer: str = ""
+    scope: str = ""  # the sub-model the node lives in; "" for the main graph
+
+    def __str__(self) -> str:
+        where = f" in sub-model '{self.scope}'" if self.scope else ""
+        if self.node_id is None:
+            return f"sub-model '{self.scope}': {self.message}" if self.scope else self.message
+        return f"{self.layer or 'node'} '{self.node_id}'{where}: {self.message}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _describe_range(lo: int, hi: int | None) -> str:
+    if hi is None:
+        return f"at least {_plural(lo, 'input')}"
+    if lo == hi:
+        return _plural(lo, "input")
+    return f"{lo} to {hi} inputs"
+
+
+def default_input_range(node: Node) -> InputRange:
+    """Used when no catalog is at hand: Input takes none, everything else one or more."""
+    return (0, 0) if node.layer == INPUT_LAYER else (1, None)
+
+
+def find_cycle(graph: Graph) -> list[str] | None:
+    """One cycle as a list of node ids (first id repeated at the end), or None."""
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = {n.id: WHITE for n in graph.nodes}
+    for root in colour:
+        if colour[root] != WHITE:
+            continue
+        stack: list[tuple[str, list[Edge]]] = [(root, graph.outgoing(root))]
+        path = [root]
+        colour[root] = GREY
+        while stack:
+            nid, pending = stack[-1]
+            if not pending:
+                colour[nid] = BLACK
+                stack.pop()
+                path.pop()
+                continue
+            nxt = pending.pop().target
+            if nxt not in colour:
+                continue
+            if colour[nxt] == GREY:
+                return path[path.index(nxt):] + [nxt]
+            if colour[nxt] == WHITE:
+                colour[nxt] = GREY
+                path.append(nxt)
+                stack.append((nxt, graph.outgoing(nxt)))
+    return None
+
+
+def validate(graph: Graph, input_range: InputRangeFn = default_input_range) -> list[Problem]:
+    """Every structural problem of `graph`, in node order, graph-wide ones first."""
+    problems: list[Problem] = []
+    nodes = graph.nodes
+    if not nodes:
+        return [Problem(None, "the graph is empty: add an Input and at least one layer")]
+    if not graph.input_ids():
+        problems.append(Problem(None, "the graph has no Input node: add one to feed the model"))
+
+    for e in graph.edges:
+        for end in (e.source, e.target):
+            if end not in graph:
+                other = e.target if end == e.source else e.source
+                layer = graph.node(other).layer if other in graph else ""
+                problems.append(Problem(other, f"connected to node '{end}', which does not exist", layer))
+
+    if graph.outputs is not None:
+        for oid in graph.outputs:
+            if oid not in graph:
+                problems.append(Problem(None, f"the output list names node '{oid}', which does not exist"))
+
+    cycle = find_cycle(graph)
+    if cycle:
+        start = graph.node(cycle[0])
+        problems.append(Problem(start.id, "is part of a cycle: " + " → ".join(cycle), start.layer))
+
+    for node in nodes:
+        problems.extend(_node_problems(graph, node, input_range))
+    return problems
+
+
+def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[Problem]:
+    found: list[Problem] = []
+
+    def say(message: str) -> None:
+        found.append(Problem(node.id, message, node.layer))
+
+    incoming = [e for e in graph.incoming(node.id) if e.source in graph]
+    rng = input_range(node)
+    if rng is None:
+        return found  # unknown layers are reported by the catalog check, once
+    lo, hi = rng
+    if node.layer == INPUT_LAYER:
+        if incoming:
+            say("an Input cannot have incoming connections")
+        if not graph.outgoing(node.id) and (graph.outputs is None or node.id not in graph.outputs):
+            say("is not connected to anything")
+        return found
+
+    ports = Counter(e.target_port for e in incoming)
+    for port, count in sorted(ports.items()):
+        if count > 1:
+            say(f"input port {port} is connected {count} times; a port takes one wire")
+    n = len(ports)
+    if n == 0 and lo > 0:
+        say(f"has no inputs; it needs {_describe_range(lo, hi)}")
+    elif n < lo:
+        say(f"has {_plural(n, 'input')}; it needs {_describe_range(lo, hi)}")
+    elif hi is not None and n > hi:
+        say(f"has {_plural(n, 'input')}; it takes {_describe_range(lo, hi)}")
+    if ports and n <= (hi if hi is not None else n):
+        missing = sorted(set(range(max(ports) + 1)) - set(ports))
+        if missing:
+            say("input port " + ", ".join(map(str, missing)) + " is not connected")
+    return found
+
+
+def connection_problem(
+    graph: Graph, edge: Edge, input_range: InputRangeFn = default_input_range
+) -> str | None:
+    """Why `edge` may not be added (a sentence for the user), or None if it may.
+
+    This is what the canvas asks while a wire is dragged: it covers missing
+    nodes, self-loops, cycles, occupied ports and arity. Shapes are checked
+    separately by the Keras bridge.
+    """
+    for end in (edge.source, edge.target):
+        if end not in graph:
+            return f"node '{end}' does not exist"
+    if edge.source == edge.target:
+        return "a node cannot feed itself"
+    target = graph.node(edge.target)
+    if target.layer == INPUT_LAYER:
+        return "an Input cannot have incoming connections"
+    if edge in graph.edges:
+        return "these ports are already connected"
+    incoming = graph.incoming(edge.target)
+    if any(e.target_port == edge.target_port for e in incoming):
+        return f"input port {edge.target_port} of '{edge.target}' is already connected"
+    rng = input_range(target)
+    if rng is not None and rng[1] is not None and len(incoming) >= rng[1]:
+        return f"{target.layer} takes {_describe_range(*rng)} and '{edge.target}' has all it can take"
+    if rng is not None and rng[1] is not None and edge.target_port >= rng[1]:
+        return f"{target.layer} has no input port {edge.target_port}"
+    if _reaches(graph, edge.target, edge.source):
+        return f"this would create a cycle: '{edge.source}' already depends on '{edge.target}'"
+    return None
+
+
+def _reaches(graph: Graph, start: str, goal: str) -> bool:
+    seen = {start}
+    todo = [start]
+    while todo:
+        nid = todo.pop()
+        if nid == goal:
+            return True
+        for e in graph.outgoing(nid):
+            if e.target not in seen:
+                seen.add(e.target)
+                todo.append(e.target)
+    return False

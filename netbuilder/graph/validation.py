@@ -144,7 +144,9 @@ def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[
     if ports and n <= (hi if hi is not None else n):
         missing = sorted(set(range(max(ports) + 1)) - set(ports))
         if missing:
-            say("input port " + ", ".join(map(str, missing)) + " is not connected")
+            ports_text = ", ".join(map(str, missing))
+            say(f"input port {ports_text} is not connected" if len(missing) == 1
+                else f"input ports {ports_text} are not connected")
     return found
 
 

@@ -1,0 +1,162 @@
+"""The `netbuilder` command: validate, summary, import and export, headless.
+
+Subcommands never import Qt, and import Keras only when they need it, so
+`netbuilder --help` and `validate` of a broken file answer quickly. Exit
+codes: 0 ok, 1 bad input (one clear line per problem on stderr, never a
+traceback), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from netbuilder import __version__
+from netbuilder.graph import Project, ProjectFileError
+from netbuilder.graph import project_file
+
+OK, BAD_INPUT, USAGE = 0, 1, 2
+EXPORT_FORMATS = ("keras",)
+
+
+class CommandError(Exception):
+    """Bad input found by a subcommand; its lines go to stderr and the exit code is 1."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _load(path: str) -> Project:
+    return project_file.load(Path(path))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge import check_project
+    from netbuilder.keras_bridge.messages import fmt_shape
+
+    project = _load(args.project)
+    report = check_project(project)
+    if report.problems:
+        raise CommandError([f"{args.project}: {p}" for p in report.problems])
+    graph, model = project.graph, report.model
+    assert model is not None
+    shapes = report.shapes()
+    ins = ", ".join(f"{i} {fmt_shape(shapes[i][0])}" for i in graph.input_ids())  # type: ignore[index]
+    outs = ", ".join(f"{o} {fmt_shape(shapes[o][0])}" for o in graph.output_ids())  # type: ignore[index]
+    subs = f", {len(project.submodels)} sub-model(s)" if project.submodels else ""
+    print(
+        f"{args.project}: valid — {len(graph)} nodes, {len(graph.edges)} edges{subs}; "
+        f"inputs {ins}; outputs {outs}; {model.count_params():,} parameters"
+    )
+    return OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge import build_model
+
+    built = build_model(_load(args.project))
+    built.model.summary()
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge import import_model_file
+
+    target = Path(args.output)
+    if target.suffix != project_file.EXTENSION:
+        raise CommandError([f"{target}: the project file must end in {project_file.EXTENSION}"])
+    project = import_model_file(Path(args.model), target)
+    subs = f" and {len(project.submodels)} sub-model(s)" if project.submodels else ""
+    print(f"imported '{project.name}': {len(project.graph)} nodes{subs} → {target} (weights in {project.weights_path})")
+    return OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge import export_keras
+
+    project = _load(args.project)
+    out = Path(args.output)
+    built = export_keras(project, out)
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {out} ({built.model.count_params():,} parameters)")
+    return OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netbuilder",
+        description="Build neural networks by drawing them. With no arguments, opens the editor.",
+    )
+    parser.add_argument("--version", action="version", version=f"netbuilder {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a project; one line per problem")
+    p.add_argument("project", help="a .nbproj file")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("summary", help="print the Keras model.summary() of a project")
+    p.add_argument("project", help="a .nbproj file")
+    p.set_defaults(run=cmd_summary)
+
+    p = sub.add_parser("import", help="turn a .keras/.h5 model into a project (weights kept beside it)")
+    p.add_argument("model", help="a .keras or .h5 model file")
+    p.add_argument("-o", "--output", required=True, help="the .nbproj file to write")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("export", help="write the model in another format")
+    p.add_argument("project", help="a .nbproj file")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="keras: one .keras file")
+    p.add_argument("-o", "--output", required=True, help="where to write")
+    p.set_defaults(run=cmd_export)
+    return parser
+
+
+def _open_editor(argv: Sequence[str]) -> int:
+    print(
+        "netbuilder: the graphical editor is not part of this build yet; "
+        "use the subcommands (netbuilder --help)",
+        file=sys.stderr,
+    )
+    return USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)):
+        return _open_editor(argv)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_usage(sys.stderr)
+        return USAGE
+    run: Callable[[argparse.Namespace], int] = args.run
+    return _guarded(run, args)
+
+
+def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a subcommand, turning every kind of bad input into lines on stderr."""
+    from netbuilder.keras_bridge.errors import BridgeError
+
+    try:
+        return run(args)
+    except CommandError as exc:
+        lines = exc.lines
+    except ProjectFileError as exc:
+        lines = str(exc).splitlines()
+    except BridgeError as exc:
+        prefix = f"{getattr(args, 'project', '')}: " if getattr(args, "project", None) else ""
+        lines = [f"{prefix}{p}" for p in exc.problems]
+    except OSError as exc:
+        lines = [f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")]
+    for line in lines:
+        print(line, file=sys.stderr)
+    return BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Everything that can be wrong with a project, in one list: structure, settings, shapes.
+
+`check_project` is what `netbuilder validate` prints and what the editor shows;
+`ProjectChecker` keeps its tracer between calls so that re-checking after an
+edit only re-infers shapes downstream of that edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import keras
+
+from netbuilder.catalog import Catalog, load_catalog
+from netbuilder.graph import SUBMODEL_LAYER, Graph, Problem, Project, validate
+from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.tracer import NodeResult, Tracer, model_from_results, problems_of
+
+
+@dataclass
+class Report:
+    """The outcome of a check: problems (empty when valid), per-node results, the model."""
+
+    problems: list[Problem] = field(default_factory=list)
+    results: dict[str, NodeResult] = field(default_factory=dict)
+    model: keras.Model | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def shapes(self) -> dict[str, list[tuple[Any, ...]] | None]:
+        """Output shapes per node of the main graph (None where unknown)."""
+        return {nid: r.shapes for nid, r in self.results.items()}
+
+
+def structural_problems(project: Project, catalog: Catalog) -> list[Problem]:
+    """Graph checks (no Keras calls) for the main graph and every sub-model."""
+
+    def input_range(node: Any) -> Any:
+        return catalog.input_range(node, project.submodels)
+
+    found: list[Problem] = []
+    scopes: list[tuple[str, Graph]] = [("", project.graph), *project.submodels.items()]
+    for scope, graph in scopes:
+        found.extend(replace(p, scope=scope) for p in validate(graph, input_range))
+    return found
+
+
+class ProjectChecker:
+    """Re-checks a project cheaply after each edit (the tracer caches per node)."""
+
+    def __init__(self, project: Project, catalog: Catalog | None = None) -> None:
+        self.project = project
+        self.catalog = catalog or load_catalog()
+        self.tracer = Tracer(project, self.catalog)
+
+    def check(self, build_model: bool = False) -> Report:
+        structural = structural_problems(self.project, self.catalog)
+        graph = self.project.graph
+        if graph.topological_order() is None:
+            return Report(problems=structural)
+        skip = {p.node_id for p in structural if p.node_id and not p.scope}
+        results = self.tracer.run(graph, skip=skip)
+        problems = list(structural)
+        seen = {(p.scope, p.node_id) for p in structural}
+        for name, sub in self.project.submodels.items():
+            if sub.topological_order() is not None and not any(p.scope == name for p in structural):
+                _, inner = self.tracer.submodel(name)
+                problems.extend(p for p in inner if (p.scope, p.node_id) not in seen)
+        problems.extend(p for p in problems_of(graph, results) if (p.scope, p.node_id) not in seen)
+        report = Report(problems=problems, results=results)
+        if build_model and not problems:
+            try:
+                report.model = model_from_results(graph, results, keras_name(self.project.name))
+            except BridgeError as exc:
+                report.problems = exc.problems
+        return report
+
+    def node_layers(self) -> dict[str, Any]:
+        """Layers that own weights, keyed `node_id` (main graph) or `submodel/node_id`."""
+        layers: dict[str, Any] = {}
+        scopes: list[tuple[str, Graph]] = [("", self.project.graph), *self.project.submodels.items()]
+        for scope, graph in scopes:
+            for node in graph.nodes:
+                if node.layer == SUBMODEL_LAYER or node.extra.get("shares"):
+                    continue
+                entry = self.tracer._cache.get((scope, node.id))
+                if entry is not None and entry.result.layer is not None and entry.result.layer.weights:
+                    layers[f"{scope}/{node.id}" if scope else node.id] = entry.result.layer
+        return layers
+
+
+def keras_name(name: str) -> str:
+    """Keras refuses '/' in names; everything else a user typed is kept."""
+    return name.replace("/", "_") or "model"
+
+
+def check_project(project: Project, catalog: Catalog | None = None) -> Report:
+    """One-shot check; see ProjectChecker for repeated checks."""
+    return ProjectChecker(project, catalog).check(build_model=True)

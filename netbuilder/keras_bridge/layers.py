@@ -1,0 +1,75 @@
+"""Make one Keras layer (or Input) from a node, and call it the way its spec says.
+
+Layers are made by Keras' own deserialiser in safe mode: the config is Keras'
+own vocabulary, and nothing in it can make Keras run code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+from netbuilder.catalog.spec import LayerSpec
+from netbuilder.graph import Node
+
+INPUT_KEYS = {"shape", "dtype", "name", "sparse", "batch_size"}
+
+
+def input_config_problems(node: Node) -> list[str]:
+    """What is wrong with an Input node's config, as short sentences."""
+    problems = []
+    unknown = sorted(set(node.config) - INPUT_KEYS)
+    for key in unknown:
+        problems.append(f'unknown setting "{key}" for an Input (it takes shape, dtype and name)')
+    shape = node.config.get("shape")
+    if shape is None:
+        problems.append('"shape" is missing: give the size of one sample, e.g. [28, 28, 1]')
+    elif not isinstance(shape, list) or not all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in shape
+    ):
+        problems.append(f"shape must be a list of positive whole numbers (or null), got {shape!r}")
+    dtype = node.config.get("dtype", "float32")
+    if not isinstance(dtype, str):
+        problems.append(f"dtype must be a type name such as \"float32\", got {dtype!r}")
+    else:
+        try:
+            keras.backend.standardize_dtype(dtype)
+        except (ValueError, TypeError):
+            problems.append(f'dtype "{dtype}" is not a type Keras knows')
+    name = node.config.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        problems.append("name must be a non-empty string")
+    return problems
+
+
+def make_input(node: Node) -> Any:
+    """The symbolic model input for an Input node."""
+    cfg = node.config
+    return keras.Input(
+        shape=tuple(cfg["shape"]),
+        dtype=cfg.get("dtype"),
+        name=node.name,
+        sparse=cfg.get("sparse", False),
+        batch_size=cfg.get("batch_size"),
+    )
+
+
+def make_layer(node: Node) -> keras.Layer:
+    """A fresh layer from the node's config; its name defaults to the node id."""
+    config = dict(node.config)
+    config["name"] = node.name
+    serialized = {"module": "keras.layers", "class_name": node.layer, "config": config, "registered_name": None}
+    return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
+
+
+def call_layer(layer: Any, inputs: list[Any], spec: LayerSpec | None, kwargs: dict[str, Any]) -> list[Any]:
+    """Call `layer` on `inputs` as its spec says, returning its outputs as a flat list."""
+    mode = spec.input_mode if spec is not None else "single"
+    if mode == "list":
+        out = layer(list(inputs), **kwargs)
+    elif mode == "positional":
+        out = layer(*inputs, **kwargs)
+    else:
+        out = layer(inputs[0] if len(inputs) == 1 else list(inputs), **kwargs)
+    return list(keras.tree.flatten(out))

@@ -1,0 +1,60 @@
+"""Weights beside the project: one HDF5 file, arrays keyed by node id.
+
+Keying by node id (not by Keras' internal layer order) means a weights file
+still loads after the user moves nodes around or edits an unrelated layer;
+a node whose arrays no longer fit its layer is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import h5py
+import numpy as np
+
+GROUP = "nodes"
+
+
+def save_weights(path: Path, layers: dict[str, Any]) -> None:
+    """Write every layer's weights (trainable and not) atomically to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as fh:
+            root = fh.create_group(GROUP)
+            for key, layer in layers.items():
+                group = root.create_group(quote(key, safe=""))
+                for i, value in enumerate(layer.get_weights()):
+                    group.create_dataset(str(i), data=np.asarray(value))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_weights(path: Path, layers: dict[str, Any]) -> list[str]:
+    """Set each layer's weights from `path`; returns one message per node that was skipped."""
+    notes: list[str] = []
+    with h5py.File(path, "r") as fh:
+        stored = fh.get(GROUP)
+        if stored is None:
+            return [f"{path.name} holds no netbuilder weights"]
+        for name in stored:
+            key = unquote(name)
+            layer = layers.get(key)
+            if layer is None:
+                continue  # the node was deleted since the weights were saved
+            group = stored[name]
+            arrays = [group[str(i)][()] for i in range(len(group))]
+            expected = [tuple(w.shape) for w in layer.weights]
+            got = [tuple(a.shape) for a in arrays]
+            if expected != got:
+                notes.append(f"node '{key}': saved weights have shapes {got}, the layer now needs {expected}; left as initialised")
+                continue
+            layer.set_weights(arrays)
+    return notes

@@ -1,0 +1,57 @@
+"""Importing NASNetMobile into a project vs Keras loading the same .keras file.
+
+Goal (issue 2): netbuilder's import takes at most 1.5x Keras' own load. Both
+are timed alternately in the same process, after one warm-up each, because
+this machine is small and noisy; the figure is the ratio of the medians.
+
+    python bench/bench_import.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import median_seconds, nasnet_file  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    import keras
+
+    from netbuilder.catalog import load_catalog
+    from netbuilder.keras_bridge import import_model_file
+
+    catalog = load_catalog()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = nasnet_file(folder)
+        target = folder / "nasnet.nbproj"
+
+        def keras_load() -> None:
+            keras.saving.load_model(source, compile=False)
+
+        def nb_import() -> None:
+            import_model_file(source, target, catalog)
+
+        keras_load(), nb_import()  # warm-up: first calls trace and allocate
+        keras_times, nb_times = [], []
+        for _ in range(args.repeats):
+            keras_times.append(median_seconds(keras_load, 1)[0])
+            nb_times.append(median_seconds(nb_import, 1)[0])
+        keras_times.sort(), nb_times.sort()
+        k, n = keras_times[len(keras_times) // 2], nb_times[len(nb_times) // 2]
+        print(f"NASNetMobile ({len(keras.saving.load_model(source, compile=False).layers)} layers), {args.repeats} runs each")
+        print(f"  keras.saving.load_model   median {k:.2f} s")
+        print(f"  netbuilder import         median {n:.2f} s")
+        print(f"  ratio import / keras load {n / k:.2f}x   (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

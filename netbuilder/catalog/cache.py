@@ -1,0 +1,83 @@
+"""Getting the catalog fast: bundled JSON, then a per-user cache, then introspection.
+
+Building the catalog imports TensorFlow, which takes seconds; the GUI wants
+its palette at once. The catalog shipped with netbuilder (`layers.json`) is
+used when it was generated from the installed Keras version, read without
+importing Keras at all. For any other Keras version the catalog is built
+once and kept in the user's cache directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.metadata
+import os
+import tempfile
+from pathlib import Path
+
+from netbuilder.catalog.catalog import Catalog
+from netbuilder.catalog.introspect import build_catalog
+
+BUNDLED = Path(__file__).with_name("layers.json")
+
+
+def installed_keras_version() -> str | None:
+    """The installed Keras version, read from package metadata (Keras is not imported)."""
+    try:
+        return importlib.metadata.version("keras")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def user_cache_path(keras_version: str) -> Path:
+    """Where the catalog built for `keras_version` is kept for this user."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "netbuilder" / f"catalog-{keras_version}.json"
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """The catalog for the installed Keras; the same object on every call."""
+    version = installed_keras_version()
+    bundled = _read(BUNDLED)
+    if bundled is not None and (bundled.keras_version == version or version is None):
+        # Without Keras nothing can be built, but the bundled list still names the layers.
+        return bundled
+    if version is None:
+        raise ModuleNotFoundError("netbuilder needs Keras to list its layers: install keras")
+    cache = user_cache_path(version)
+    cached = _read(cache)
+    if cached is not None and cached.keras_version == version:
+        return cached
+    catalog = build_catalog()
+    _write_atomically(cache, catalog.to_json())
+    return catalog
+
+
+def _read(path: Path) -> Catalog | None:
+    """The catalog in `path`, or None when it is missing or damaged (it is then rebuilt)."""
+    try:
+        return Catalog.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file.
+
+    An unwritable cache directory is not an error: the catalog is then simply
+    rebuilt next time.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)

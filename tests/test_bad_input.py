@@ -200,3 +200,29 @@ def test_submodel_that_does_not_exist(write_project, capsys):
     code, err, _ = run_validate(write_project, capsys, doc)
     assert code == 1
     assert err == ["Submodel 'h': refers to sub-model 'enc', which the project does not define (it has: none)"]
+
+
+def test_a_cycle_does_not_hide_other_problems(write_project, capsys):
+    doc = with_nodes(
+        [
+            {"id": "x", "layer": "Input", "config": {"shape": [4]}},
+            {"id": "a", "layer": "Dense", "config": {"units": -1}},
+            {"id": "sum", "layer": "Add", "config": {}},
+        ],
+        [
+            {"source": "x", "target": "sum", "target_port": 0},
+            {"source": "sum", "target": "a"},
+            {"source": "a", "target": "sum", "target_port": 1},
+        ],
+    )
+    code, err, _ = run_validate(write_project, capsys, doc)
+    assert code == 1
+    assert err == ["Add 'sum': is part of a cycle: sum → a → sum", "Dense 'a': units must be at least 1, got -1"]
+
+
+def test_layers_whose_from_config_wants_optional_keys_still_build(write_project, capsys):
+    doc = copy.deepcopy(BASE)
+    doc["graph"]["nodes"][1] = {"id": "h", "layer": "Rescaling", "config": {"scale": 0.5}}
+    code, err, out = run_validate(write_project, capsys, doc)
+    assert (code, err) == (0, [])
+    assert "outputs h (None, 4); 0 parameters" in out

@@ -321,3 +321,20 @@ def test_random_edits_undo_and_redo_exactly(seed):
     assert graph.to_dict() == final
     assert view == [n.id for n in graph.nodes]
     assert graph.topological_order() == final_order
+
+
+def test_compound_that_adds_then_configures_and_moves_a_node_undoes_in_one_step():
+    graph = Graph()
+    stack = UndoStack()
+    node = Node("d", "Dense", {"units": 1})
+    stack.push(
+        Compound(
+            "add and set up",
+            [AddNode(graph, node), SetConfig(graph, "d", {"units": 8}), MoveNode(graph, "d", (5.0, 6.0))],
+        )
+    )
+    assert graph.node("d").config == {"units": 8} and graph.node("d").position == (5.0, 6.0)
+    stack.undo()
+    assert graph.to_dict() == {"nodes": [], "edges": []}
+    stack.redo()
+    assert graph.node("d").config == {"units": 8} and graph.node("d").position == (5.0, 6.0)

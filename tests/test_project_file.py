@@ -418,15 +418,30 @@ def test_a_failed_save_keeps_the_previous_file(tmp_path, monkeypatch, failing):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nbproj"]
 
 
-def test_a_write_that_fails_midway_keeps_the_previous_file(tmp_path):
+@pytest.mark.parametrize("bad_value", ["x" * 100_000 + "\ud800", float("nan"), float("inf")])
+def test_an_unstorable_value_is_refused_before_the_previous_file_is_touched(tmp_path, bad_value):
     path = tmp_path / "p.nbproj"
     project_file.save(small_project("first"), path)
     before = path.read_bytes()
-    # A lone surrogate cannot be encoded as UTF-8: the write itself fails part-way.
     broken = small_project("second")
-    broken.sections["notes"] = "x" * 100_000 + "\ud800"
-    with pytest.raises(UnicodeEncodeError):
+    broken.sections["notes"] = bad_value
+    with pytest.raises(ProjectFileError, match=r"p\.nbproj: cannot be saved: "):
         project_file.save(broken, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nbproj"]
     assert broken.path is None
+
+
+def test_saving_keeps_the_file_mode(tmp_path):
+    path = tmp_path / "p.nbproj"
+    project_file.save(small_project("first"), path)
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o640)
+    project_file.save(small_project("second"), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_byte_order_mark_is_tolerated(tmp_path):
+    path = tmp_path / "p.nbproj"
+    path.write_bytes(b"\xef\xbb\xbf" + project_file.dumps(small_project("bom")).encode())
+    assert project_file.load(path).name == "bom"

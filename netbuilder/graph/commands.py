@@ -86,23 +86,32 @@ class SetConfig(Command):
     def __init__(self, graph: Graph, node_id: str, config: dict[str, Any]) -> None:
         self.graph, self.node_id = graph, node_id
         self.new = copy.deepcopy(config)
-        self.old = copy.deepcopy(graph.node(node_id).config)
+        self.old: dict[str, Any] | None = None  # captured at first redo: the node may not exist yet
         self.text = f"Change '{node_id}'"
 
     def redo(self) -> None:
+        if self.old is None:
+            self.old = copy.deepcopy(self.graph.node(self.node_id).config)
         self.graph.set_config(self.node_id, self.new)
 
     def undo(self) -> None:
+        assert self.old is not None
         self.graph.set_config(self.node_id, self.old)
 
 
 class MoveNode(Command):
+    """Moves a node; the old position is captured at first redo, like SetConfig's config."""
+
+    _UNSET: Any = object()
+
     def __init__(self, graph: Graph, node_id: str, position: tuple[float, float] | None) -> None:
         self.graph, self.node_id, self.new = graph, node_id, position
-        self.old = graph.node(node_id).position
+        self.old: Any = self._UNSET
         self.text = f"Move '{node_id}'"
 
     def redo(self) -> None:
+        if self.old is self._UNSET:
+            self.old = self.graph.node(self.node_id).position
         self.graph.move_node(self.node_id, self.new)
 
     def undo(self) -> None:
@@ -111,7 +120,9 @@ class MoveNode(Command):
 
 class SetOutputs(Command):
     def __init__(self, graph: Graph, outputs: list[str] | None) -> None:
-        self.graph, self.new, self.old = graph, outputs, graph.outputs
+        self.graph = graph
+        self.new = None if outputs is None else list(outputs)
+        self.old = None if graph.outputs is None else list(graph.outputs)
         self.text = "Set model outputs"
 
     def redo(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,13 +74,20 @@ class Project:
 
 
 def dumps(project: Project) -> str:
-    return json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The file text; ValueError if a value cannot be stored (NaN, infinity, broken text)."""
+    text = json.dumps(project.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text.encode("utf-8")  # a lone surrogate would otherwise fail half-way through the write
+    return text
 
 
 def save(project: Project, path: str | os.PathLike[str]) -> Path:
     """Write atomically to `path`; sets `project.path`."""
     path = Path(path)
-    atomic_write_text(path, dumps(project))
+    try:
+        text = dumps(project)
+    except ValueError as exc:
+        raise ProjectFileError(str(path), [f"cannot be saved: {exc}"]) from None
+    atomic_write_text(path, text)
     project.path = path
     return path
 
@@ -89,6 +97,8 @@ def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); keep the old file's mode instead.
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) if path.exists() else 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -103,7 +113,7 @@ def load(path: str | os.PathLike[str]) -> Project:
     """Read a project file; ProjectFileError says what is wrong and where."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except FileNotFoundError:
         raise ProjectFileError(str(path), ["no such file"]) from None
     except IsADirectoryError:

@@ -60,7 +60,11 @@ class ProjectChecker:
         structural = structural_problems(self.project, self.catalog)
         graph = self.project.graph
         if graph.topological_order() is None:
-            return Report(problems=structural)
+            # No order to trace shapes in; still say what is wrong with each node itself.
+            static = [
+                Problem(n.id, msg, n.layer) for n in graph.nodes for msg in self.tracer.settings_problems(n)
+            ]
+            return Report(problems=structural + static)
         skip = {p.node_id for p in structural if p.node_id and not p.scope}
         results = self.tracer.run(graph, skip=skip)
         problems = list(structural)

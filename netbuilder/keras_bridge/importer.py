@@ -22,6 +22,7 @@ from netbuilder.catalog.spec import LayerSpec
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Edge, Graph, Node, Project
 from netbuilder.graph import project_file
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.layers import layer_from_config
 from netbuilder.keras_bridge.messages import clean_keras_error
 from netbuilder.keras_bridge.model_file import read_config, unsafe_parts
 from netbuilder.keras_bridge.weights import save_weights
@@ -120,6 +121,7 @@ def _refs(raw: Any) -> list[list[Any]]:
 class _Converter:
     def __init__(self, project: Project, catalog: Catalog, layers: dict[str, Any]) -> None:
         self.project, self.catalog, self.layers = project, catalog, layers
+        self._probe_memo: dict[tuple[str, str, str], list[str]] = {}
 
     def convert(self, model: keras.Model, graph: Graph, scope: str) -> None:
         config = _functional_config(model)
@@ -200,9 +202,14 @@ class _Converter:
             raise BridgeError([f"layer '{name}' ({cls}): {reason}"])
         return spec
 
-    @staticmethod
-    def _trim(config: dict[str, Any], spec: LayerSpec, node_id: str) -> dict[str, Any]:
-        """Drop what equals Keras' default (and a name equal to the node id)."""
+    def _trim(self, config: dict[str, Any], spec: LayerSpec, node_id: str) -> dict[str, Any]:
+        """Drop what equals Keras' default (and a name equal to the node id).
+
+        Some defaults depend on other arguments (a pooling layer's `strides`
+        default to its `pool_size`), so the trimmed config is checked by
+        rebuilding the layer from it: any value Keras does not reproduce is
+        put back. Checks are memoised, since big models repeat configs a lot.
+        """
         defaults = spec.defaults()
         out = {}
         for key, value in config.items():
@@ -214,7 +221,19 @@ class _Converter:
             if param is not None and not param.required and key in defaults and defaults[key] == value:
                 continue
             out[key] = value
+        dropped = {k: v for k, v in config.items() if k not in out and k != "name"}
+        if dropped:
+            for key in self._not_reproduced(spec.name, out, dropped):
+                out[key] = config[key]
         return out
+
+    def _not_reproduced(self, cls: str, trimmed: dict[str, Any], dropped: dict[str, Any]) -> list[str]:
+        memo_key = (cls, json.dumps(trimmed, sort_keys=True), json.dumps(dropped, sort_keys=True))
+        if memo_key not in self._probe_memo:
+            probe = {k: v for k, v in trimmed.items() if k != "name"}
+            rebuilt = _jsonable(layer_from_config(cls, probe).get_config())
+            self._probe_memo[memo_key] = [k for k, v in dropped.items() if rebuilt.get(k) != v]
+        return self._probe_memo[memo_key]
 
     def _edges_of(self, call: dict[str, Any], node_id: str, spec: LayerSpec | None, call_ids: dict[str, list[str]]) -> tuple[list[Edge], dict[str, Any]]:
         ports: list[tuple[int, dict[str, Any]]] = []

@@ -55,12 +55,30 @@ def make_input(node: Node) -> Any:
     )
 
 
-def make_layer(node: Node) -> keras.Layer:
-    """A fresh layer from the node's config; its name defaults to the node id."""
-    config = dict(node.config)
-    config["name"] = node.name
-    serialized = {"module": "keras.layers", "class_name": node.layer, "config": config, "registered_name": None}
+def layer_from_config(class_name: str, config: dict[str, Any]) -> keras.Layer:
+    """A `keras.layers` layer from its config, through Keras' deserialiser in safe mode."""
+    serialized = {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None}
     return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
+
+
+def make_layer(node: Node, spec: LayerSpec) -> keras.Layer:
+    """A fresh layer from the node's config; its name defaults to the node id.
+
+    A few `from_config` methods index keys that their constructor treats as
+    optional (Rescaling's `offset`); those keys are filled from the catalog's
+    defaults, one at a time, only when Keras asks for them. Merging every
+    default up front would be wrong: some defaults depend on other settings.
+    """
+    config = {**node.config, "name": node.name}
+    defaults = spec.defaults()
+    while True:
+        try:
+            return layer_from_config(node.layer, config)
+        except KeyError as exc:
+            key = exc.args[0] if exc.args else None
+            if key in config or key not in defaults:
+                raise
+            config[key] = defaults[key]
 
 
 def call_layer(layer: Any, inputs: list[Any], spec: LayerSpec | None, kwargs: dict[str, Any]) -> list[Any]:

@@ -117,21 +117,14 @@ class Tracer:
         if node.layer == SUBMODEL_LAYER:
             return self._call_submodel(node, inputs)
         spec = self.catalog.get(node.layer)
-        if spec is None:
-            reason = self.catalog.denied_reason(node.layer)
-            if reason is None:
-                close = self.catalog.suggest(node.layer)
-                hint = f" (did you mean {' or '.join(close[:2])}?)" if close else ""
-                reason = f"unknown layer '{node.layer}'{hint}"
-            return NodeResult(errors=[reason])
-        problems = check_config(spec, node.config)
-        if problems:
+        problems = self.settings_problems(node)
+        if spec is None or problems:
             return NodeResult(errors=problems)
         shapes = [tuple(t.shape) for t in inputs]
         problem = merge_problem(node.layer, node.config, shapes)
         if problem:
             return NodeResult(errors=[problem])
-        layer = self._layer_for(graph, scope, node)
+        layer = self._layer_for(scope, node, spec)
         if isinstance(layer, str):
             return NodeResult(errors=[layer])
         kwargs = node.extra.get("call_kwargs", {}) or {}
@@ -141,7 +134,21 @@ class Tracer:
             return NodeResult(layer=layer, errors=[clean_keras_error(exc)])
         return NodeResult(layer=layer, outputs=outputs)
 
-    def _layer_for(self, graph: Graph, scope: str, node: Node) -> Any:
+    def settings_problems(self, node: Node) -> list[str]:
+        """What is wrong with a layer node on its own: an unknown layer or bad settings."""
+        if node.layer in (INPUT_LAYER, SUBMODEL_LAYER):
+            return input_config_problems(node) if node.layer == INPUT_LAYER else []
+        spec = self.catalog.get(node.layer)
+        if spec is not None:
+            return check_config(spec, node.config)
+        reason = self.catalog.denied_reason(node.layer)
+        if reason is None:
+            close = self.catalog.suggest(node.layer)
+            hint = f" (did you mean {' or '.join(close[:2])}?)" if close else ""
+            reason = f"unknown layer '{node.layer}'{hint}"
+        return [reason]
+
+    def _layer_for(self, scope: str, node: Node, spec: Any) -> Any:
         """A new layer, or the owner's layer when this node `shares` another's weights."""
         owner_id = node.extra.get("shares")
         if owner_id:
@@ -150,7 +157,7 @@ class Tracer:
                 return f"shares the layer of node '{owner_id}', which is not built yet"
             return owner.result.layer
         try:
-            return make_layer(node)
+            return make_layer(node, spec)
         except Exception as exc:
             return f"invalid settings: {clean_keras_error(exc)}"
 

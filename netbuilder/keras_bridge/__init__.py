@@ -3,10 +3,9 @@
 TensorFlow's start-up chatter is silenced before Keras is first imported.
 """
 
-import os
+from netbuilder.keras_bridge.quiet_import import import_keras_quietly
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import_keras_quietly()
 
 from netbuilder.keras_bridge.build import Built, build_model  # noqa: E402
 from netbuilder.keras_bridge.checks import ProjectChecker, Report, check_project  # noqa: E402

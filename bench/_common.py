@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from pathlib import Path
 from typing import Callable
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from netbuilder.keras_bridge.quiet_import import import_keras_quietly
+
+import_keras_quietly()
 
 
 def nasnet_file(folder: Path) -> Path:
@@ -21,10 +22,12 @@ def nasnet_file(folder: Path) -> Path:
     return path
 
 
-def median_seconds(fn: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
-    times = []
+def alternate(first: Callable[[], object], second: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median seconds of each, timed turn about so that machine noise hits both alike."""
+    a, b = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+        for fn, times in ((first, a), (second, b)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)

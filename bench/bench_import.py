@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_seconds, nasnet_file  # noqa: E402
+from _common import alternate, nasnet_file  # noqa: E402
 
 
 def main() -> None:
@@ -40,14 +40,10 @@ def main() -> None:
         def nb_import() -> None:
             import_model_file(source, target, catalog)
 
-        keras_load(), nb_import()  # warm-up: first calls trace and allocate
-        keras_times, nb_times = [], []
-        for _ in range(args.repeats):
-            keras_times.append(median_seconds(keras_load, 1)[0])
-            nb_times.append(median_seconds(nb_import, 1)[0])
-        keras_times.sort(), nb_times.sort()
-        k, n = keras_times[len(keras_times) // 2], nb_times[len(nb_times) // 2]
-        print(f"NASNetMobile ({len(keras.saving.load_model(source, compile=False).layers)} layers), {args.repeats} runs each")
+        layers = len(keras.saving.load_model(source, compile=False).layers)  # also the warm-up
+        nb_import()
+        k, n = alternate(keras_load, nb_import, args.repeats)
+        print(f"NASNetMobile ({layers} layers), {args.repeats} runs each")
         print(f"  keras.saving.load_model   median {k:.2f} s")
         print(f"  netbuilder import         median {n:.2f} s")
         print(f"  ratio import / keras load {n / k:.2f}x   (goal <= 1.5x)")

@@ -249,3 +249,11 @@ def test_configs_keras_accepts_pass() -> None:
     assert check_config(spec("Conv1D"), conv1d) == []
     assert check_config(spec("RandomRotation"), {"factor": [-0.2, 0.3]}) == []
     assert check_config(spec("LSTM"), {"units": 4, "use_cudnn": False}) == []
+
+
+def test_noise_shape_takes_null_entries_but_kernel_size_does_not():
+    catalog = load_catalog()
+    assert check_config(catalog.get("Dropout"), {"rate": 0.2, "noise_shape": [None, 1, 1, 1]}) == []
+    assert check_config(catalog.get("Conv2D"), {"filters": 2, "kernel_size": [None, 3]}) == [
+        "kernel_size must be a whole number or a list of them, got [null, 3]"
+    ]

@@ -119,6 +119,10 @@ def _name(value: Any) -> str | None:
 
 def _ints(param: ParamSpec, value: Any) -> str | None:
     items = value if isinstance(value, list | tuple) else [value]
+    # A nullable setting such as Dropout's noise_shape also takes null entries
+    # (dimensions that follow the input); Keras checks the rest when it builds.
+    if param.nullable and isinstance(value, list | tuple):
+        items = [v for v in items if v is not None] or [0]
     if not items or not all(_is_int(v) for v in items):
         return f"{param.name} must be a whole number or a list of them, got {show(value)}"
     return next((p for p in (_below(param, v) for v in items) if p), None)

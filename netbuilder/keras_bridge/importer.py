@@ -223,15 +223,15 @@ class _Converter:
             out[key] = value
         dropped = {k: v for k, v in config.items() if k not in out and k != "name"}
         if dropped:
-            for key in self._not_reproduced(spec.name, out, dropped):
+            for key in self._not_reproduced(spec, out, dropped):
                 out[key] = config[key]
         return out
 
-    def _not_reproduced(self, cls: str, trimmed: dict[str, Any], dropped: dict[str, Any]) -> list[str]:
-        memo_key = (cls, json.dumps(trimmed, sort_keys=True), json.dumps(dropped, sort_keys=True))
+    def _not_reproduced(self, spec: LayerSpec, trimmed: dict[str, Any], dropped: dict[str, Any]) -> list[str]:
+        memo_key = (spec.name, json.dumps(trimmed, sort_keys=True), json.dumps(dropped, sort_keys=True))
         if memo_key not in self._probe_memo:
             probe = {k: v for k, v in trimmed.items() if k != "name"}
-            rebuilt = _jsonable(layer_from_config(cls, probe).get_config())
+            rebuilt = _jsonable(layer_from_config(spec.name, probe, spec.defaults()).get_config())
             self._probe_memo[memo_key] = [k for k, v in dropped.items() if rebuilt.get(k) != v]
         return self._probe_memo[memo_key]
 

@@ -55,30 +55,29 @@ def make_input(node: Node) -> Any:
     )
 
 
-def layer_from_config(class_name: str, config: dict[str, Any]) -> keras.Layer:
-    """A `keras.layers` layer from its config, through Keras' deserialiser in safe mode."""
-    serialized = {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None}
-    return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
-
-
-def make_layer(node: Node, spec: LayerSpec) -> keras.Layer:
-    """A fresh layer from the node's config; its name defaults to the node id.
+def layer_from_config(class_name: str, config: dict[str, Any], defaults: dict[str, Any]) -> keras.Layer:
+    """A `keras.layers` layer from its config, through Keras' deserialiser in safe mode.
 
     A few `from_config` methods index keys that their constructor treats as
     optional (Rescaling's `offset`); those keys are filled from the catalog's
-    defaults, one at a time, only when Keras asks for them. Merging every
+    `defaults`, one at a time, only when Keras asks for them. Merging every
     default up front would be wrong: some defaults depend on other settings.
     """
-    config = {**node.config, "name": node.name}
-    defaults = spec.defaults()
+    config = dict(config)
     while True:
+        serialized = {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None}
         try:
-            return layer_from_config(node.layer, config)
+            return keras.saving.deserialize_keras_object(serialized, safe_mode=True)
         except KeyError as exc:
             key = exc.args[0] if exc.args else None
             if key in config or key not in defaults:
                 raise
             config[key] = defaults[key]
+
+
+def make_layer(node: Node, spec: LayerSpec) -> keras.Layer:
+    """A fresh layer from the node's config; its name defaults to the node id."""
+    return layer_from_config(node.layer, {**node.config, "name": node.name}, spec.defaults())
 
 
 def call_layer(layer: Any, inputs: list[Any], spec: LayerSpec | None, kwargs: dict[str, Any]) -> list[Any]:

@@ -1,0 +1,24 @@
+"""The benchmarks still run (with minimal repeats), so their figures can always be re-measured."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "script, args, expect",
+    [
+        ("bench_import.py", ["--repeats", "1"], "ratio import / keras load"),
+        ("bench_revalidate.py", ["--trials", "3"], "re-check after one new edge median"),
+    ],
+)
+def test_benchmark_runs(script, args, expect):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *args], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert expect in result.stdout

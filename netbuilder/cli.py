@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_editor(argv: Sequence[str]) -> int:
+def _open_editor() -> int:
     print(
         "netbuilder: the graphical editor is not part of this build yet; "
         "use the subcommands (netbuilder --help)",
@@ -129,7 +129,7 @@ def _open_editor(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)):
-        return _open_editor(argv)
+        return _open_editor()
     args = build_parser().parse_args(argv)
     if args.command is None:
         build_parser().print_usage(sys.stderr)

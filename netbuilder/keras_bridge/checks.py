@@ -90,9 +90,9 @@ class ProjectChecker:
             for node in graph.nodes:
                 if node.layer == SUBMODEL_LAYER or node.extra.get("shares"):
                     continue
-                entry = self.tracer._cache.get((scope, node.id))
-                if entry is not None and entry.result.layer is not None and entry.result.layer.weights:
-                    layers[f"{scope}/{node.id}" if scope else node.id] = entry.result.layer
+                layer = self.tracer.layer_of(scope, node.id)
+                if layer is not None and layer.weights:
+                    layers[f"{scope}/{node.id}" if scope else node.id] = layer
         return layers
 
 

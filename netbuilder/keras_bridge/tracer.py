@@ -152,10 +152,10 @@ class Tracer:
         """A new layer, or the owner's layer when this node `shares` another's weights."""
         owner_id = node.extra.get("shares")
         if owner_id:
-            owner = self._cache.get((scope, owner_id))
-            if owner is None or owner.result.layer is None:
+            owner = self.layer_of(scope, owner_id)
+            if owner is None:
                 return f"shares the layer of node '{owner_id}', which is not built yet"
-            return owner.result.layer
+            return owner
         try:
             return make_layer(node, spec)
         except Exception as exc:
@@ -164,10 +164,17 @@ class Tracer:
     # -- sub-models ------------------------------------------------------------
     def _submodel_key(self, node: Node) -> tuple[Any, ...]:
         name = node.config.get("submodel")
-        graph = self.project.submodels.get(name) if isinstance(name, str) else None
-        if graph is None:
-            return (name,)
+        return self._graph_key(name) if isinstance(name, str) and name in self.project.submodels else (name,)
+
+    def _graph_key(self, name: str) -> tuple[Any, ...]:
+        """Changes whenever sub-model `name` is edited (configs are replaced, not mutated)."""
+        graph = self.project.submodels[name]
         return (name, id(graph), tuple((n.id, id(n.config)) for n in graph.nodes), tuple(graph.edges))
+
+    def layer_of(self, scope: str, node_id: str) -> Any:
+        """The layer the last run made for a node (None if it made none)."""
+        entry = self._cache.get((scope, node_id))
+        return None if entry is None else entry.result.layer
 
     def submodel(self, name: str) -> tuple[keras.Model | None, list[Problem]]:
         """The Keras model for sub-model `name`, built once per version of its graph.
@@ -176,7 +183,7 @@ class Tracer:
         as calling one Keras model twice does.
         """
         graph = self.project.submodels[name]
-        key = (name, id(graph), tuple((n.id, id(n.config)) for n in graph.nodes), tuple(graph.edges))
+        key = self._graph_key(name)
         cached = self._submodels.get(name)
         if cached is not None and cached[0] == key:
             return cached[1], cached[2]

@@ -74,6 +74,8 @@ def test_imported_configs_leave_out_keras_defaults(tmp_path):
     project = import_model_file(tmp_path / "m.keras", tmp_path / "m.nbproj")
     assert project.graph.node("d").config == {"units": 2, "activation": "relu"}
     assert project.graph.node("x").config == {"shape": [3]}
+    assert project.graph.node("x").position == (0.0, 0.0)
+    assert project.graph.node("d").position == (0.0, 110.0)  # laid out: the editor opens it tidy
     assert (tmp_path / "m.weights.h5").exists()
 
 

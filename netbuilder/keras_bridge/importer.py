@@ -21,6 +21,7 @@ from netbuilder.catalog import Catalog, load_catalog
 from netbuilder.catalog.spec import LayerSpec
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Edge, Graph, Node, Project
 from netbuilder.graph import project_file
+from netbuilder.graph.layout import layered_positions
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.layers import layer_from_config
 from netbuilder.keras_bridge.messages import clean_keras_error
@@ -59,6 +60,9 @@ def model_to_project(model: keras.Model, catalog: Catalog | None = None) -> tupl
     project = Project(name=model.name)
     layers: dict[str, Any] = {}
     _Converter(project, catalog, layers).convert(model, project.graph, scope="")
+    for graph in [project.graph, *project.submodels.values()]:
+        for node_id, position in layered_positions(graph).items():
+            graph.node(node_id).position = position  # a new document: no events, no undo
     return project, layers
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
+from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.build import Built, build_model
 from netbuilder.keras_bridge.errors import BridgeError
 
@@ -17,13 +16,6 @@ def export_keras(project: Project, out: Path, catalog: Catalog | None = None) ->
     if out.suffix != ".keras":
         raise BridgeError([f"{out}: a Keras model file must end in .keras"])
     built = build_model(project, catalog)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".keras", dir=out.parent)
-    os.close(fd)
-    try:
+    with replacing(out, suffix=".keras") as tmp:  # Keras insists on the extension
         built.model.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return built

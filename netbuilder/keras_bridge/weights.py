@@ -7,8 +7,6 @@ a node whose arrays no longer fit its layer is skipped with a message.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -16,25 +14,19 @@ from urllib.parse import quote, unquote
 import h5py
 import numpy as np
 
+from netbuilder.graph.atomic_file import replacing
+
 GROUP = "nodes"
 
 
 def save_weights(path: Path, layers: dict[str, Any]) -> None:
     """Write every layer's weights (trainable and not) atomically to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as fh:
-            root = fh.create_group(GROUP)
-            for key, layer in layers.items():
-                group = root.create_group(quote(key, safe=""))
-                for i, value in enumerate(layer.get_weights()):
-                    group.create_dataset(str(i), data=np.asarray(value))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp, h5py.File(tmp, "w") as fh:
+        root = fh.create_group(GROUP)
+        for key, layer in layers.items():
+            group = root.create_group(quote(key, safe=""))
+            for i, value in enumerate(layer.get_weights()):
+                group.create_dataset(str(i), data=np.asarray(value))
 
 
 def load_weights(path: Path, layers: dict[str, Any]) -> list[str]:

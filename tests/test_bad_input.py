@@ -226,3 +226,21 @@ def test_layers_whose_from_config_wants_optional_keys_still_build(write_project,
     code, err, out = run_validate(write_project, capsys, doc)
     assert (code, err) == (0, [])
     assert "outputs h (None, 4); 0 parameters" in out
+
+
+def test_slashes_in_model_and_sub_model_names_are_accepted(write_project, capsys):
+    doc = copy.deepcopy(BASE)
+    doc["name"] = "v1/main"
+    doc["graph"]["nodes"][1] = {"id": "h", "layer": "Submodel", "config": {"submodel": "enc/v1"}}
+    doc["submodels"] = {
+        "enc/v1": {
+            "nodes": [
+                {"id": "i", "layer": "Input", "config": {"shape": [4]}},
+                {"id": "d", "layer": "Dense", "config": {"units": 3}},
+            ],
+            "edges": [{"source": "i", "target": "d"}],
+        }
+    }
+    code, err, out = run_validate(write_project, capsys, doc)
+    assert (code, err) == (0, [])
+    assert "outputs h (None, 3); 15 parameters" in out

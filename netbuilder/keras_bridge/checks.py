@@ -77,7 +77,7 @@ class ProjectChecker:
         report = Report(problems=problems, results=results)
         if build_model and not problems:
             try:
-                report.model = model_from_results(graph, results, keras_name(self.project.name))
+                report.model = model_from_results(graph, results, self.project.name)
             except BridgeError as exc:
                 report.problems = exc.problems
         return report
@@ -94,11 +94,6 @@ class ProjectChecker:
                 if layer is not None and layer.weights:
                     layers[f"{scope}/{node.id}" if scope else node.id] = layer
         return layers
-
-
-def keras_name(name: str) -> str:
-    """Keras refuses '/' in names; everything else a user typed is kept."""
-    return name.replace("/", "_") or "model"
 
 
 def check_project(project: Project, catalog: Catalog | None = None) -> Report:

@@ -239,7 +239,7 @@ def model_from_results(graph: Graph, results: dict[str, NodeResult], name: str) 
         return keras.Model(
             inputs=ins[0] if len(ins) == 1 else ins,
             outputs=outs[0] if len(outs) == 1 else outs,
-            name=name,
+            name=name.replace("/", "_") or "model",  # Keras refuses '/'; all else is kept
         )
     except Exception as exc:
         raise BridgeError([f"Keras cannot make a model of this graph: {clean_keras_error(exc)}"]) from exc

@@ -150,6 +150,19 @@ def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[
     return found
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a wire may be drawn: why not (None: it may) and the obvious fix, if any.
+
+    `fix` names a layer to insert between source and target (e.g. "Flatten");
+    `overridable` marks advice rather than a rule: Keras would accept the wire.
+    """
+
+    problem: str | None = None
+    fix: str | None = None
+    overridable: bool = False
+
+
 def connection_problem(
     graph: Graph, edge: Edge, input_range: InputRangeFn = default_input_range
 ) -> str | None:

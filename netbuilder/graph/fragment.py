@@ -1,0 +1,141 @@
+"""Copy, paste, duplicate and delete several layers at once.
+
+What the clipboard holds is plain JSON-able data, a *fragment*: the selected
+nodes as `Graph.to_dict` writes them and the wires between them. Clipboard
+text can come from anywhere, so reading a fragment checks it as carefully as
+a project file (it reuses the project reader) before anything is built.
+Pasting gives every node a fresh id and shifts it a little, so the copy is
+seen beside the original; each gesture is one undo step.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from netbuilder.graph.commands import (
+    AddNode,
+    Command,
+    Compound,
+    Connect,
+    Disconnect,
+    SetOutputs,
+    _RemoveBareNode,
+)
+from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.project_file import ProjectFileError, from_dict
+
+FORMAT = "netbuilder-fragment"
+VERSION = 1
+MIME_TYPE = "application/x-netbuilder-fragment"  # the editor puts json.dumps(fragment) under this type
+
+
+def describe(nodes: list[Node]) -> str:
+    """How an undo text names what a command touches: `Dense 'd'` or `3 layers`."""
+    if len(nodes) == 1:
+        return f"{nodes[0].layer} '{nodes[0].id}'"
+    return f"{len(nodes)} layers"
+
+
+def fresh_ids(taken: Iterable[str], stems: Iterable[str]) -> list[str]:
+    """One new id per stem, unique among `taken` and each other, spelled as `Graph.new_id` spells them."""
+    space = Graph()
+    for node_id in taken:
+        space.add_node(Node(node_id, ""))
+    ids = []
+    for stem in stems:
+        node_id = space.new_id(stem)
+        space.add_node(Node(node_id, ""))
+        ids.append(node_id)
+    return ids
+
+
+def selected_nodes(graph: Graph, node_ids: Iterable[str]) -> list[Node]:
+    """The nodes named by `node_ids`, in document order; ValueError names an id the graph lacks."""
+    wanted = set(node_ids)
+    missing = sorted(wanted - {n.id for n in graph.nodes})
+    if missing:
+        raise ValueError(f"no node with id '{missing[0]}' in this graph")
+    return [n for n in graph.nodes if n.id in wanted]
+
+
+def copy_fragment(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any]:
+    """The clipboard data for these nodes and the wires among them (wires leaving the selection are not copied)."""
+    ids = {n.id for n in selected_nodes(graph, node_ids)}
+    doc = graph.to_dict()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "nodes": [n for n in doc["nodes"] if n["id"] in ids],
+        "edges": [e for e in doc["edges"] if e["source"] in ids and e["target"] in ids],
+    }
+
+
+def read_fragment(data: Any) -> tuple[list[Node], list[Edge]]:
+    """The nodes and wires of clipboard data; ValueError with a sentence when it is not a usable fragment."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("the clipboard does not hold netbuilder layers")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+        raise ValueError(f"the copied layers are in a format version ({version!r}) this netbuilder cannot read")
+    if not isinstance(data.get("nodes"), list) or not isinstance(data.get("edges", []), list):
+        raise ValueError('the copied layers are damaged: "nodes" and "edges" must be lists')
+    doc = {"format": "netbuilder", "version": 1, "graph": {"nodes": data["nodes"], "edges": data.get("edges", [])}}
+    try:
+        graph = from_dict(doc, "clipboard").graph
+    except ProjectFileError as exc:
+        details = "; ".join(p.removeprefix("graph.") for p in exc.problems)
+        raise ValueError(f"the copied layers are damaged: {details}") from None
+    if not len(graph):
+        raise ValueError("the clipboard holds no layers to paste")
+    for edge in graph.edges:
+        for end in (edge.source, edge.target):
+            if end not in graph:
+                raise ValueError(
+                    f"the copied layers are damaged: the wire '{edge.source}' → '{edge.target}' "
+                    f"names '{end}', which is not among them"
+                )
+    return graph.nodes, graph.edges
+
+
+def paste_command(
+    graph: Graph, data: Any, offset: tuple[float, float] = (40.0, 40.0)
+) -> tuple[Compound, list[str]]:
+    """A command adding the fragment's nodes (fresh ids, shifted by `offset`) and wires; returns it and the new ids."""
+    nodes, edges = read_fragment(data)
+    new_ids = fresh_ids((n.id for n in graph.nodes), (re.sub(r"_\d+$", "", n.id) or n.id for n in nodes))
+    renamed = {n.id: new_id for n, new_id in zip(nodes, new_ids)}
+    names = {n.name for n in graph.nodes}
+    children: list[Command] = []
+    for node in nodes:
+        config = dict(node.config)
+        if isinstance(config.get("name"), str) and config["name"] in names:
+            del config["name"]  # Keras refuses two layers of one name; the fresh id names it instead
+        position = None if node.position is None else (node.position[0] + offset[0], node.position[1] + offset[1])
+        pasted = Node(renamed[node.id], node.layer, config, position, node.extra)
+        names.add(pasted.name)
+        children.append(AddNode(graph, pasted))
+    for edge in edges:
+        wire = Edge(renamed[edge.source], renamed[edge.target], edge.source_port, edge.target_port)
+        children.append(Connect(graph, wire))
+    return Compound(f"Paste {describe(nodes)}", children), new_ids
+
+
+def duplicate_command(graph: Graph, node_ids: Iterable[str]) -> tuple[Compound, list[str]]:
+    """Copy and paste in one step; returns the command and the new ids."""
+    command, new_ids = paste_command(graph, copy_fragment(graph, node_ids))
+    command.text = command.text.replace("Paste", "Duplicate", 1)
+    return command, new_ids
+
+
+def delete_command(graph: Graph, node_ids: Iterable[str]) -> Compound:
+    """One step removing these nodes, every wire touching them, and their places in the output list."""
+    nodes = selected_nodes(graph, node_ids)
+    if not nodes:
+        raise ValueError("nothing is selected to delete")
+    ids = {n.id for n in nodes}
+    children: list[Command] = [Disconnect(graph, e) for e in graph.edges if e.source in ids or e.target in ids]
+    children += [_RemoveBareNode(graph, n.id) for n in nodes]
+    if graph.outputs is not None and ids & set(graph.outputs):
+        children.append(SetOutputs(graph, [o for o in graph.outputs if o not in ids]))
+    return Compound(f"Delete {describe(nodes)}", children)

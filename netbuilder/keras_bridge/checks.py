@@ -7,13 +7,14 @@ edit only re-infers shapes downstream of that edit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import keras
 
 from netbuilder.catalog import Catalog, load_catalog
-from netbuilder.graph import SUBMODEL_LAYER, Graph, Problem, Project, validate
+from netbuilder.catalog.project_check import structural_problems
+from netbuilder.graph import SUBMODEL_LAYER, Graph, Problem, Project
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.tracer import NodeResult, Tracer, model_from_results, problems_of
 
@@ -33,19 +34,6 @@ class Report:
     def shapes(self) -> dict[str, list[tuple[Any, ...]] | None]:
         """Output shapes per node of the main graph (None where unknown)."""
         return {nid: r.shapes for nid, r in self.results.items()}
-
-
-def structural_problems(project: Project, catalog: Catalog) -> list[Problem]:
-    """Graph checks (no Keras calls) for the main graph and every sub-model."""
-
-    def input_range(node: Any) -> Any:
-        return catalog.input_range(node, project.submodels)
-
-    found: list[Problem] = []
-    scopes: list[tuple[str, Graph]] = [("", project.graph), *project.submodels.items()]
-    for scope, graph in scopes:
-        found.extend(replace(p, scope=scope) for p in validate(graph, input_range))
-    return found
 
 
 class ProjectChecker:

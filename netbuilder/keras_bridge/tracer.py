@@ -171,10 +171,19 @@ class Tracer:
         graph = self.project.submodels[name]
         return (name, id(graph), tuple((n.id, id(n.config)) for n in graph.nodes), tuple(graph.edges))
 
+    def result_of(self, scope: str, node_id: str) -> NodeResult | None:
+        """What the last run computed for a node (None if it has not been reached)."""
+        entry = self._cache.get((scope, node_id))
+        return None if entry is None else entry.result
+
+    def try_call(self, graph: Graph, scope: str, node: Node, inputs: list[Any]) -> NodeResult:
+        """Call a fresh copy of `node`'s layer on `inputs`, touching no cache (for what-ifs)."""
+        return self._compute(graph, scope, node, inputs)
+
     def layer_of(self, scope: str, node_id: str) -> Any:
         """The layer the last run made for a node (None if it made none)."""
-        entry = self._cache.get((scope, node_id))
-        return None if entry is None else entry.result.layer
+        result = self.result_of(scope, node_id)
+        return None if result is None else result.layer
 
     def submodel(self, name: str) -> tuple[keras.Model | None, list[Problem]]:
         """The Keras model for sub-model `name`, built once per version of its graph.

@@ -117,19 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_editor() -> int:
-    print(
-        "netbuilder: the graphical editor is not part of this build yet; "
-        "use the subcommands (netbuilder --help)",
-        file=sys.stderr,
-    )
-    return USAGE
+def _open_editor(argv: list[str]) -> int:
+    """`netbuilder`, `netbuilder P.nbproj` or `netbuilder --example NAME`: the desktop editor."""
+    path: Path | None = None
+    example: str | None = None
+    if argv and argv[0] == "--example":
+        if len(argv) != 2:
+            print("usage: netbuilder --example NAME", file=sys.stderr)
+            return USAGE
+        example = argv[1]
+    elif argv:
+        path = Path(argv[0])
+    from netbuilder.ui.app import run  # Qt is imported only on this path
+
+    return run(path=path, example=example)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)):
-        return _open_editor()
+    if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)) or argv[0] == "--example":
+        return _open_editor(argv)
     args = build_parser().parse_args(argv)
     if args.command is None:
         build_parser().print_usage(sys.stderr)

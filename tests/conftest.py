@@ -24,3 +24,31 @@ def write_project(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def editor(qtbot, tmp_path, monkeypatch):
+    """The real main window, with TensorFlow loaded, throw-away settings and recovery folder."""
+    monkeypatch.setenv("NETBUILDER_RECOVERY_DIR", str(tmp_path / "recovery"))
+    from PySide6.QtCore import QSettings
+
+    from netbuilder.catalog import load_catalog
+    from netbuilder.ui.keras_loader import KerasLoader
+    from netbuilder.ui.main_window import MainWindow
+
+    loader = KerasLoader()
+    loader.wait()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(load_catalog(), loader, settings)
+    # Modal dialogs would wait for a user forever: answer for one. Tests that are
+    # about a question replace these; messages are kept for tests to read.
+    from PySide6.QtWidgets import QMessageBox
+
+    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
+    window.files.told = []
+    window.files.tell = lambda title, text: window.files.told.append(f"{title}: {text}")
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: loader.loaded)
+    return window

@@ -46,8 +46,8 @@ def test_bad_project_gives_exit_1_and_no_traceback(tmp_path):
 def test_version_and_usage(capsys):
     assert run("--version").stdout.startswith("netbuilder ")
     assert run("frobnicate").returncode == 2
-    assert main([]) == 2
-    assert "editor is not part of this build yet" in capsys.readouterr().err
+    assert main(["--example"]) == 2
+    assert "usage: netbuilder --example NAME" in capsys.readouterr().err
 
 
 def test_export_needs_a_keras_suffix(tmp_path, capsys):

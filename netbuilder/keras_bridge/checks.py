@@ -48,13 +48,16 @@ class ProjectChecker:
         structural = structural_problems(self.project, self.catalog)
         graph = self.project.graph
         if graph.topological_order() is None:
+            self.tracer.run(graph)  # forgets the shapes of the last run: none are known now
             # No order to trace shapes in; still say what is wrong with each node itself.
             static = [
                 Problem(n.id, msg, n.layer) for n in graph.nodes for msg in self.tracer.settings_problems(n)
             ]
             return Report(problems=structural + static)
-        skip = {p.node_id for p in structural if p.node_id and not p.scope}
-        results = self.tracer.run(graph, skip=skip)
+        # Trace every node, even ones with structural problems: a fresh, unconnected
+        # Input still has a shape the editor shows and checks new wires against.
+        # Their tracing errors repeat the structural ones and are dropped below.
+        results = self.tracer.run(graph)
         problems = list(structural)
         seen = {(p.scope, p.node_id) for p in structural}
         for name, sub in self.project.submodels.items():

@@ -53,12 +53,14 @@ class Tracer:
         self.catalog = catalog
         self._cache: dict[tuple[str, str], _Entry] = {}
         self._submodels: dict[str, tuple[tuple[Any, ...], keras.Model | None, list[Problem]]] = {}
+        self._latest: dict[str, dict[str, NodeResult]] = {}  # the last run's results per scope
 
     # -- one graph -----------------------------------------------------------
     def run(self, graph: Graph, scope: str = "", skip: set[str] | frozenset[str] = frozenset()) -> dict[str, NodeResult]:
         """Results for every node of `graph` (nodes in `skip` and their dependants stay unknown)."""
         order = graph.topological_order()
         if order is None:
+            self._latest[scope] = {}
             return {}
         results: dict[str, NodeResult] = {}
         names: dict[str, str] = {}
@@ -81,6 +83,7 @@ class Tracer:
             results[nid] = self._cached(graph, scope, node, inputs)
         for key in [k for k in self._cache if k[0] == scope and k not in live_keys]:
             del self._cache[key]
+        self._latest[scope] = results
         return results
 
     def _inputs_of(self, graph: Graph, node: Node, results: dict[str, NodeResult]) -> list[Any] | None:
@@ -152,7 +155,8 @@ class Tracer:
         """A new layer, or the owner's layer when this node `shares` another's weights."""
         owner_id = node.extra.get("shares")
         if owner_id:
-            owner = self.layer_of(scope, owner_id)
+            entry = self._cache.get((scope, owner_id))  # this run's, not the last run's
+            owner = None if entry is None else entry.result.layer
             if owner is None:
                 return f"shares the layer of node '{owner_id}', which is not built yet"
             return owner
@@ -172,9 +176,12 @@ class Tracer:
         return (name, id(graph), tuple((n.id, id(n.config)) for n in graph.nodes), tuple(graph.edges))
 
     def result_of(self, scope: str, node_id: str) -> NodeResult | None:
-        """What the last run computed for a node (None if it has not been reached)."""
-        entry = self._cache.get((scope, node_id))
-        return None if entry is None else entry.result
+        """What the last run of `scope` gave a node (None if that run did not reach it).
+
+        Not the cache: a node downstream of a broken one keeps its cache entry for
+        when the break is mended, but its current result is "unknown".
+        """
+        return self._latest.get(scope, {}).get(node_id)
 
     def try_call(self, graph: Graph, scope: str, node: Node, inputs: list[Any]) -> NodeResult:
         """Call a fresh copy of `node`'s layer on `inputs`, touching no cache (for what-ifs)."""

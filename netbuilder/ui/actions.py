@@ -1,0 +1,113 @@
+"""The window's actions, menus and toolbar, with their shortcuts, in one table.
+
+Keeping the table here (rather than scattered through the window) makes the
+shortcut list easy to review and lets the tests trigger any action by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+Std = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    key: str
+    text: str
+    shortcut: QKeySequence.StandardKey | str | None = None
+    tip: str = ""
+    icon: QStyle.StandardPixmap | None = None
+
+
+MENUS: dict[str, list[ActionSpec | None]] = {
+    "&File": [
+        ActionSpec("new", "&New Project", Std.New, "Start an empty project", QStyle.StandardPixmap.SP_FileIcon),
+        ActionSpec("open", "&Open…", Std.Open, "Open a .nbproj project", QStyle.StandardPixmap.SP_DialogOpenButton),
+        ActionSpec("import", "&Import Keras Model…", "Ctrl+I", "Open a .keras or .h5 model as an editable graph"),
+        None,
+        ActionSpec("save", "&Save", Std.Save, "Save the project", QStyle.StandardPixmap.SP_DialogSaveButton),
+        ActionSpec("save_as", "Save &As…", Std.SaveAs, "Save the project under a new name"),
+        None,
+        ActionSpec("close", "&Close Project", Std.Close, "Back to the start page"),
+        ActionSpec("quit", "&Quit", Std.Quit),
+    ],
+    "&Edit": [
+        ActionSpec("undo", "&Undo", Std.Undo, "", QStyle.StandardPixmap.SP_ArrowBack),
+        ActionSpec("redo", "&Redo", "Ctrl+Y", "", QStyle.StandardPixmap.SP_ArrowForward),
+        None,
+        ActionSpec("cut", "Cu&t", Std.Cut),
+        ActionSpec("copy", "&Copy", Std.Copy),
+        ActionSpec("paste", "&Paste", Std.Paste),
+        ActionSpec("duplicate", "D&uplicate", "Ctrl+D"),
+        ActionSpec("delete", "&Delete", "Del", "Delete the selected layers and wires", QStyle.StandardPixmap.SP_TrashIcon),
+        ActionSpec("select_all", "Select &All", Std.SelectAll),
+        None,
+        ActionSpec("quick_add", "&Add Layer…", "Tab", "Type a layer's name to add it under the pointer (Tab or Space)"),
+        ActionSpec("find_layer", "&Find in Palette", Std.Find),
+    ],
+    "&View": [
+        ActionSpec("fit", "&Fit to Window", "F", "Show the whole graph (F)"),
+        ActionSpec("zoom_in", "Zoom &In", Std.ZoomIn),
+        ActionSpec("zoom_out", "Zoom &Out", Std.ZoomOut),
+        ActionSpec("zoom_reset", "&Actual Size", "Ctrl+0"),
+        None,
+        ActionSpec("arrange", "Arrange &Automatically", "Ctrl+L", "Lay the graph out top to bottom"),
+    ],
+    "&Model": [
+        ActionSpec("group", "&Group into Sub-model…", "Ctrl+G", "Move the selected layers into a reusable sub-model"),
+        ActionSpec("ungroup", "&Ungroup", "Ctrl+Shift+G", "Put a sub-model's layers back in its place"),
+        ActionSpec("open_submodel", "&Open Sub-model", "Ctrl+E", "Edit the selected sub-model node's graph"),
+        ActionSpec("back_to_main", "&Back to Main Graph", "Alt+Up", "Leave the sub-model being edited"),
+        None,
+        ActionSpec("check", "&Check Now", "F5", "Re-check structure and shapes"),
+    ],
+}
+
+TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "delete", None, "fit", "arrange", None, "group"]
+
+
+def build_actions(window: QMainWindow, handlers: dict[str, Callable[[], object]]) -> dict[str, QAction]:
+    """Create every action (triggering `handlers[key]`), the menu bar and the toolbar."""
+    actions: dict[str, QAction] = {}
+    for title, specs in MENUS.items():
+        menu = window.menuBar().addMenu(title)
+        for spec in specs:
+            if spec is None:
+                menu.addSeparator()
+                continue
+            action = QAction(spec.text, window)
+            if spec.shortcut is not None:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            if spec.icon is not None:
+                action.setIcon(window.style().standardIcon(spec.icon))
+            tip = spec.tip or spec.text.replace("&", "").rstrip("…")
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+            action.setStatusTip(tip)
+            handler = handlers.get(spec.key)
+            if handler is not None:
+                action.triggered.connect(lambda _=False, h=handler: h())
+            menu.addAction(action)
+            actions[spec.key] = action
+            if spec.key == "open":
+                actions["recent_menu"] = menu.addMenu("Open &Recent")  # type: ignore[assignment]
+                actions["examples_menu"] = menu.addMenu("Open &Example")  # type: ignore[assignment]
+    toolbar = QToolBar("Main", window)
+    toolbar.setObjectName("main_toolbar")
+    toolbar.setMovable(False)
+    for key in TOOLBAR:
+        if key is None:
+            toolbar.addSeparator()
+        else:
+            toolbar.addAction(actions[key])
+    window.addToolBar(toolbar)
+    return actions
+
+
+def submenu(actions: dict[str, QAction], key: str) -> QMenu:
+    return actions[key]  # type: ignore[return-value]

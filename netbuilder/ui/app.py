@@ -1,0 +1,49 @@
+"""Start the desktop application: the window first, TensorFlow behind it.
+
+The order matters for how fast the app feels: Qt and the cached catalog load
+in well under a second, the window is shown, and only then does TensorFlow
+start importing on a background thread (shapes appear when it is done).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from netbuilder.catalog import load_catalog
+from netbuilder.ui.keras_loader import KerasLoader
+from netbuilder.ui.main_window import open_window
+
+# For the start-up benchmark and the launch test: print a line once the window
+# is usable, and quit after a while instead of waiting for the user.
+READY_ENV = "NETBUILDER_REPORT_READY"
+QUIT_ENV = "NETBUILDER_QUIT_AFTER_MS"
+
+
+def run(path: Path | None = None, example: str | None = None) -> int:
+    started = time.perf_counter()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QGuiApplication.setApplicationName("netbuilder")
+    QGuiApplication.setOrganizationName("netbuilder")
+    QGuiApplication.setApplicationDisplayName("netbuilder")
+    loader = KerasLoader()
+    window = open_window(load_catalog(), loader, path=path, example=example)
+    window.show()
+    app.processEvents()
+    _report_ready(started)
+    loader.start()
+    quit_after = os.environ.get(QUIT_ENV, "")
+    if quit_after.isdigit():
+        QTimer.singleShot(int(quit_after), app.quit)
+    return app.exec()
+
+
+def _report_ready(started: float) -> None:
+    if os.environ.get(READY_ENV):
+        print(f"window-ready {time.perf_counter() - started:.4f} {time.time():.4f}", flush=True)

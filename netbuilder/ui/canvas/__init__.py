@@ -1,0 +1,1 @@
+"""The graph canvas: a QGraphicsScene whose items follow the document's events."""

@@ -1,0 +1,317 @@
+"""The canvas scene: one NodeItem per node and one WireItem per edge, following the document.
+
+Items are created, moved and removed only in answer to graph events, so undo,
+redo, paste and file loads all update the canvas the same way. User gestures
+(moving cards, drawing wires) become commands pushed on the document.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from netbuilder.graph import Compound, Edge, Graph, MoveNode, Node
+from netbuilder.ui.canvas import theme
+from netbuilder.ui.canvas.looks import node_look, wire_label
+from netbuilder.ui.canvas.node_item import NodeItem
+from netbuilder.ui.canvas.port_item import PortItem
+from netbuilder.ui.canvas.wire_drag import WireDrag
+from netbuilder.ui.canvas.wire_item import WireItem
+from netbuilder.ui.document import EditorDocument
+
+_MARGIN = 400.0
+
+
+class GraphScene(QGraphicsScene):
+    """Shows `document.graph` (the main graph or the open sub-model)."""
+
+    # (message, scene position, verdict, edge): a wire dropped where it may not go
+    connection_refused = Signal(str, QPointF, object, object)
+    # (source node id, source port, scene position): a wire dropped on empty canvas
+    wire_dropped_on_empty = Signal(str, int, QPointF)
+    hint = Signal(str)  # what the wire under construction would do, for the status bar
+    node_activated = Signal(str)  # double-click on a node (opens sub-models)
+
+    def __init__(self, document: EditorDocument) -> None:
+        super().__init__()
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.wires: dict[Edge, WireItem] = {}
+        self._graph: Graph | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self._syncing = False
+        self.drag = WireDrag(self)
+        document.scope_changed.connect(self._on_scope_changed)
+        document.checked.connect(self.refresh)
+        self.rebuild()
+
+    # -- following the document ------------------------------------------------
+    def rebuild(self) -> None:
+        """Drop every item and draw the graph now being edited from scratch."""
+        if self._graph is not None:
+            self._subscribe(self._graph, connect=False)
+        self.drag.cancel()
+        self.clear()
+        self.nodes.clear()
+        self.wires.clear()
+        self._graph = self.document.graph
+        self._subscribe(self._graph, connect=True)
+        outputs = set(self._graph.output_ids())
+        for node in self._graph.nodes:
+            self._add_item(node, outputs)
+        for edge in self._graph.edges:
+            self._add_wire(edge)
+        self.refresh()
+
+    def detach(self) -> None:
+        """Stop following the document (the window is about to drop this scene)."""
+        self.drag.cancel()
+        if self._graph is not None:
+            self._subscribe(self._graph, connect=False)
+            self._graph = None
+        self.document.scope_changed.disconnect(self._on_scope_changed)
+        self.document.checked.disconnect(self.refresh)
+
+    def _on_scope_changed(self, scope: str) -> None:
+        self.rebuild()
+
+    def _subscribe(self, graph: Graph, connect: bool) -> None:
+        pairs = (
+            (graph.node_added, self._on_node_added),
+            (graph.node_removed, self._on_node_removed),
+            (graph.node_changed, self._on_node_changed),
+            (graph.node_moved, self._on_node_moved),
+            (graph.edge_added, self._on_edge_added),
+            (graph.edge_removed, self._on_edge_removed),
+            (graph.outputs_changed, self._refresh_outputs),
+        )
+        for event, handler in pairs:
+            (event.connect if connect else event.disconnect)(handler)
+
+    def _add_item(self, node: Node, outputs: set[str]) -> NodeItem:
+        item = NodeItem(node.id, node_look(self.document, node, outputs), self._item_moved)
+        x, y = node.position or (0.0, 0.0)
+        self._syncing = True
+        item.setPos(x, y)
+        self._syncing = False
+        self.addItem(item)
+        self.nodes[node.id] = item
+        return item
+
+    def _add_wire(self, edge: Edge) -> None:
+        wire = WireItem(edge)
+        self.wires[edge] = wire
+        self.addItem(wire)
+        self._route(wire)
+
+    def _on_node_added(self, node: Node, index: int) -> None:
+        self._add_item(node, set(self.document.graph.output_ids()))
+        self._refresh_outputs()
+
+    def _on_node_removed(self, node: Node, index: int) -> None:
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+        self._refresh_outputs()
+
+    def _on_node_changed(self, node: Node) -> None:
+        self._refresh_node(node.id)
+
+    def _on_node_moved(self, node: Node) -> None:
+        item = self.nodes.get(node.id)
+        if item is not None and node.position is not None:
+            if (item.pos().x(), item.pos().y()) != tuple(node.position):
+                self._syncing = True
+                item.setPos(*node.position)
+                self._syncing = False
+                self._route_around(node.id)
+
+    def _on_edge_added(self, edge: Edge, index: int) -> None:
+        self._add_wire(edge)
+        for nid in (edge.source, edge.target):
+            self._refresh_node(nid)
+        self._refresh_outputs()
+
+    def _on_edge_removed(self, edge: Edge, index: int) -> None:
+        wire = self.wires.pop(edge, None)
+        if wire is not None:
+            self.removeItem(wire)
+        for nid in (edge.source, edge.target):
+            self._refresh_node(nid)
+        self._refresh_outputs()
+
+    def _refresh_outputs(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read every node's look (shapes, problems, ports) and every wire's label."""
+        graph = self.document.graph
+        if graph is not self._graph:
+            return
+        outputs = set(graph.output_ids())
+        for node in graph.nodes:
+            item = self.nodes.get(node.id)
+            if item is not None:
+                old_ports = (item.look.inputs, item.look.outputs)
+                item.apply(node_look(self.document, node, outputs))
+                if (item.look.inputs, item.look.outputs) != old_ports:
+                    self._route_around(node.id)
+        for edge, wire in self.wires.items():
+            wire.set_label(wire_label(self.document, edge), bad=bool(self.document.node_problems(edge.target)))
+        self._mark_connected()
+
+    def _refresh_node(self, node_id: str) -> None:
+        graph = self.document.graph
+        item = self.nodes.get(node_id)
+        if item is None or node_id not in graph:
+            return
+        item.apply(node_look(self.document, graph.node(node_id), set(graph.output_ids())))
+        self._route_around(node_id)
+        self._mark_connected()
+
+    def _mark_connected(self) -> None:
+        connected_in = {(e.target, e.target_port) for e in self.wires}
+        connected_out = {(e.source, e.source_port) for e in self.wires}
+        for item in self.nodes.values():
+            for port in item.inputs:
+                port.set_connected((item.node_id, port.index) in connected_in)
+            for port in item.outputs:
+                port.set_connected((item.node_id, port.index) in connected_out)
+
+    # -- geometry of wires ---------------------------------------------------------
+    def port_position(self, node_id: str, is_input: bool, index: int) -> QPointF | None:
+        item = self.nodes.get(node_id)
+        if item is None:
+            return None
+        port = item.port(is_input, index)
+        return port.scenePos() if port is not None else item.pos() + QPointF(item.width / 2, 0 if is_input else theme.NODE_HEIGHT)
+
+    def _route(self, wire: WireItem) -> None:
+        start = self.port_position(wire.edge.source, False, wire.edge.source_port)
+        end = self.port_position(wire.edge.target, True, wire.edge.target_port)
+        if start is not None and end is not None:
+            wire.set_ends(start, end)
+
+    def _route_around(self, node_id: str) -> None:
+        graph = self.document.graph
+        if node_id not in graph:
+            return
+        for edge in graph.incoming(node_id) + graph.outgoing(node_id):
+            wire = self.wires.get(edge)
+            if wire is not None:
+                self._route(wire)
+
+    def _item_moved(self, item: NodeItem) -> None:
+        if not self._syncing:
+            self._route_around(item.node_id)
+
+    def items_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def selected_node_ids(self) -> list[str]:
+        """Selected nodes in document order (so copy, group and delete are deterministic)."""
+        chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        return [n.id for n in self.document.graph.nodes if n.id in chosen]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, WireItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for nid in node_ids:
+            item = self.nodes.get(nid)
+            if item is not None:
+                item.setSelected(True)
+
+    # -- gestures ------------------------------------------------------------------
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        port = self._port_at(event.scenePos())
+        if port is not None and not port.is_input and event.button() == Qt.MouseButton.LeftButton:
+            self.drag.start(port, event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.drag.active:
+            self.drag.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self.drag.active:
+            self.drag.finish(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._commit_moves()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem):
+            self.node_activated.emit(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _commit_moves(self) -> None:
+        moved = []
+        for nid, before in self._press_positions.items():
+            item = self.nodes.get(nid)
+            if item is not None and item.pos() != before:
+                moved.append(MoveNode(self.document.graph, nid, (round(item.pos().x(), 1), round(item.pos().y(), 1))))
+        self._press_positions = {}
+        if moved:
+            text = moved[0].text if len(moved) == 1 else f"Move {len(moved)} layers"
+            self.document.push(Compound(text, moved))
+
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def nearest_input_port(self, pos: QPointF, reach: float = 16.0) -> PortItem | None:
+        """The input port under `pos`, or nearest within `reach`, or the first free one of the card under it."""
+        best, best_d = None, reach
+        area = QRectF(pos.x() - reach, pos.y() - reach, 2 * reach, 2 * reach)
+        for item in self.items(area):
+            if isinstance(item, PortItem) and item.is_input:
+                d = (item.scenePos() - pos).manhattanLength()
+                if d <= best_d:
+                    best, best_d = item, d
+        if best is not None:
+            return best
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                free = [p for p in item.inputs if not p.connected]
+                return free[0] if free else (item.inputs[0] if item.inputs else None)
+        return None
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, theme.BACKGROUND)
+        lod = painter.worldTransform().m11()
+        if lod < 0.45:
+            return
+        step = theme.GRID * (2 if lod < 0.8 else 1)
+        painter.setPen(QPen(theme.GRID_DOT, 1.6 / lod))
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        points = []
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += step
+            y += step
+        if len(points) < 40000:
+            painter.drawPoints(points)

@@ -1,0 +1,177 @@
+"""Edit gestures of the main window — add, delete, copy, paste, group, arrange — as commands.
+
+Each method reads the selection from the scene, asks `netbuilder.graph` for
+the command that does the edit, and pushes it on the document; so every edit
+here is one undo step and the canvas follows through the graph's events.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
+
+from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Compound, Connect, Disconnect, Edge
+from netbuilder.graph.edits import add_node_command
+from netbuilder.graph.fragment import copy_fragment, delete_command, duplicate_command, paste_command
+from netbuilder.graph.grouping import group_command, ungroup_command
+from netbuilder.graph.layout import layout_command
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.theme import NODE_HEIGHT, NODE_WIDTH
+from netbuilder.ui.document import EditorDocument
+
+FRAGMENT_MIME = "application/x-netbuilder-fragment"
+DEFAULT_INPUT_SHAPE = [8]
+
+
+def new_config(document: EditorDocument, layer: str, submodel: str | None) -> dict[str, Any]:
+    """Settings of a freshly added node: the values Keras requires, nothing more."""
+    if layer == INPUT_LAYER:
+        return {"shape": list(DEFAULT_INPUT_SHAPE)}
+    if layer == SUBMODEL_LAYER:
+        return {"submodel": submodel or ""}
+    spec = document.catalog.get(layer)
+    return dict(spec.seed) if spec is not None else {}
+
+
+class EditController:
+    """The editing half of the main window, for one document and its scene."""
+
+    def __init__(self, document: EditorDocument, scene: GraphScene, parent: QWidget) -> None:
+        self.document = document
+        self.scene = scene
+        self.parent = parent
+        self._paste_count = 0
+
+    @property
+    def graph(self) -> Any:
+        return self.document.graph
+
+    def add_layer(self, layer: str, submodel: str | None, at: QPointF, connect_from: tuple[str, int] | None = None) -> str | None:
+        """Add a layer centred at `at`; optionally wire an output port into it. Returns its id."""
+        if layer == SUBMODEL_LAYER and submodel == self.document.scope:
+            QMessageBox.warning(self.parent, "Sub-model", f"'{submodel}' cannot contain itself.")
+            return None
+        position = (round(at.x() - NODE_WIDTH / 2, 1), round(at.y() - NODE_HEIGHT / 2, 1))
+        command, node_id = add_node_command(self.graph, layer, new_config(self.document, layer, submodel), position)
+        if connect_from is None:
+            self.document.push(command)
+        else:
+            source, port = connect_from
+            edge = Edge(source, node_id, port, 0)
+            self.document.push(Compound(f"Add {layer} '{node_id}' after '{source}'", [command, Connect(self.graph, edge)]))
+        self.scene.select_nodes([node_id])
+        return node_id
+
+    def connect_through(self, layer: str, edge: Edge) -> str:
+        """Draw `edge` with a `layer` inserted in between (the "insert Flatten" fix)."""
+        source, target = self.graph.node(edge.source), self.graph.node(edge.target)
+        sx, sy = source.position or (0.0, 0.0)
+        tx, ty = target.position or (sx, sy + 2 * NODE_HEIGHT)
+        add, node_id = add_node_command(self.graph, layer, new_config(self.document, layer, None), ((sx + tx) / 2, (sy + ty) / 2))
+        self.document.push(Compound(f"Connect '{edge.source}' → '{edge.target}' through {layer}", [
+            add,
+            Connect(self.graph, Edge(edge.source, node_id, edge.source_port, 0)),
+            Connect(self.graph, Edge(node_id, edge.target, 0, edge.target_port)),
+        ]))
+        return node_id
+
+    def connect_anyway(self, edge: Edge) -> None:
+        self.document.push(Connect(self.graph, edge))
+
+    def delete_selection(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        edges = [e for e in self.scene.selected_edges() if e.source not in nodes and e.target not in nodes]
+        if not nodes and not edges:
+            return
+        command = delete_command(self.graph, nodes) if nodes else Compound("Delete", [])
+        command.children = [Disconnect(self.graph, e) for e in edges] + command.children
+        if not nodes:
+            command.text = "Delete wire" if len(edges) == 1 else f"Delete {len(edges)} wires"
+        self.document.push(command)
+
+    def copy(self) -> bool:
+        nodes = self.scene.selected_node_ids()
+        if not nodes:
+            return False
+        mime = QMimeData()
+        text = json.dumps(copy_fragment(self.graph, nodes))
+        mime.setData(FRAGMENT_MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        self._paste_count = 0
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.delete_selection()
+
+    def paste(self) -> str | None:
+        """Paste the clipboard's layers; returns a message when the clipboard holds none."""
+        mime = QApplication.clipboard().mimeData()
+        if mime is None or not (mime.hasFormat(FRAGMENT_MIME) or mime.hasText()):
+            return "The clipboard holds no layers to paste."
+        raw = bytes(mime.data(FRAGMENT_MIME)).decode("utf-8") if mime.hasFormat(FRAGMENT_MIME) else mime.text()
+        try:
+            data = json.loads(raw)
+            self._paste_count += 1
+            step = 40.0 * self._paste_count
+            command, new_ids = paste_command(self.graph, data, offset=(step, step))
+        except ValueError as exc:
+            return f"Cannot paste: {exc}"
+        self.document.push(command)
+        self.scene.select_nodes(new_ids)
+        return None
+
+    def duplicate(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        if nodes:
+            command, new_ids = duplicate_command(self.graph, nodes)
+            self.document.push(command)
+            self.scene.select_nodes(new_ids)
+
+    def select_all(self) -> None:
+        self.scene.select_nodes([n.id for n in self.graph.nodes])
+
+    def arrange(self) -> None:
+        self.document.push(layout_command(self.graph))
+
+    def group(self) -> str | None:
+        """Group the selection into a new sub-model; returns an error message or None."""
+        nodes = self.scene.selected_node_ids()
+        if not nodes:
+            return "Select the layers to group first."
+        taken = set(self.document.project.submodels)
+        suggestion = next(f"block_{i}" for i in range(1, len(taken) + 2) if f"block_{i}" not in taken)
+        name, ok = QInputDialog.getText(self.parent, "Group into sub-model", "Name of the new sub-model:", text=suggestion)
+        if not ok:
+            return None
+        return self.group_as(nodes, name.strip())
+
+    def group_as(self, nodes: list[str], name: str) -> str | None:
+        self.document.flush_check()
+
+        def input_shape(node_id: str, port: int) -> list[int | None] | None:
+            shapes = self.document.shapes(node_id)
+            return list(shapes[port]) if shapes is not None and port < len(shapes) else None
+
+        try:
+            command, node_id = group_command(self.document.project, self.graph, nodes, name, input_shape)
+        except ValueError as exc:
+            return str(exc)
+        self.document.push(command)
+        self.scene.select_nodes([node_id])
+        return None
+
+    def ungroup(self) -> str | None:
+        nodes = [n for n in self.scene.selected_node_ids() if self.graph.node(n).layer == SUBMODEL_LAYER]
+        if len(nodes) != 1:
+            return "Select one sub-model node to ungroup."
+        try:
+            command = ungroup_command(self.document.project, self.graph, nodes[0])
+        except ValueError as exc:
+            return str(exc)
+        self.document.push(command)
+        return None

@@ -1,0 +1,375 @@
+"""The main window: palette, canvas, inspector, messages and summary around one open project.
+
+The window owns the long-lived parts (palette, panels, actions, recent files,
+the background TensorFlow import) and swaps the per-project parts (document,
+scene, view, edit controller, autosaver) when a project is opened or closed.
+With no project it shows the start page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QCursor
+from PySide6.QtWidgets import (
+    QDockWidget, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from netbuilder.catalog import Catalog
+from netbuilder.graph import SUBMODEL_LAYER, Edge, Project, SetConfig
+from netbuilder.graph.validation import Verdict
+from netbuilder.ui.actions import build_actions
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.view import GraphView
+from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.editing import EditController
+from netbuilder.ui.file_ops import FileOps
+from netbuilder.ui.inspector import InspectorPanel
+from netbuilder.ui.keras_loader import KerasLoader
+from netbuilder.ui.messages_panel import MessagesPanel
+from netbuilder.ui.palette import PaletteWidget
+from netbuilder.ui.quick_add import QuickAddPopup
+from netbuilder.ui.recent_files import RecentFiles
+from netbuilder.ui.recovery import Autosaver
+from netbuilder.ui.start_page import StartPage
+from netbuilder.ui.summary_panel import SummaryPanel
+
+APP_NAME = "netbuilder"
+
+
+class MainWindow(QMainWindow):
+    """One window, at most one project open in it."""
+
+    def __init__(self, catalog: Catalog, loader: KerasLoader, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.loader = loader
+        self.recent = RecentFiles(settings)
+        self.document: EditorDocument | None = None
+        self.scene: GraphScene | None = None
+        self.view: GraphView | None = None
+        self.edits: EditController | None = None
+        self.autosaver: Autosaver | None = None
+        self._quick_add_target: tuple[QPointF, tuple[str, int] | None] = (QPointF(), None)
+        self.resize(1400, 860)
+
+        self.start_page = StartPage(self.recent)
+        self.editor_page = QWidget()
+        self._editor_layout = QVBoxLayout(self.editor_page)
+        self._editor_layout.setContentsMargins(0, 0, 0, 0)
+        self._editor_layout.setSpacing(0)
+        self.breadcrumb = self._make_breadcrumb()
+        self._editor_layout.addWidget(self.breadcrumb)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.editor_page)
+        self.setCentralWidget(self.pages)
+
+        self.palette = PaletteWidget(catalog)
+        self.inspector = InspectorPanel(catalog)
+        self.messages: MessagesPanel | None = None
+        self.summary: SummaryPanel | None = None
+        self.bottom = QTabWidget()
+        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.bottom_dock = self._dock("Messages", self.bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
+        self.quick_add = QuickAddPopup(catalog, self)
+
+        self.files = FileOps(self)
+        self.actions = build_actions(self, self._handlers())
+        self.status_text = QLabel()
+        self.keras_label = QLabel("TensorFlow is loading…")
+        self.zoom_label = QLabel()
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.statusBar().addPermanentWidget(self.keras_label)
+
+        self.palette.layer_activated.connect(self._add_at_centre)
+        self.inspector.config_edited.connect(self._config_edited)
+        self.quick_add.chosen.connect(self._quick_add_chosen)
+        self.start_page.new_requested.connect(self.files.new)
+        self.start_page.open_requested.connect(self.files.open)
+        self.start_page.open_path.connect(self.files.open_path)
+        self.start_page.import_requested.connect(self.files.import_model)
+        loader.ready.connect(self._keras_ready)
+        loader.failed.connect(lambda message: self.keras_label.setText("⚠ TensorFlow failed to load"))
+        if loader.loaded:
+            self._keras_ready()
+        self.files.refresh_menus()
+        self.files.offer_recovery()
+        self._show_project(None)
+
+    # -- building blocks -----------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_breadcrumb(self) -> QWidget:
+        bar = QWidget()
+        bar.setObjectName("breadcrumb")
+        bar.setStyleSheet("#breadcrumb { background: #eef1f5; border-bottom: 1px solid #d0d5dc; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 3, 8, 3)
+        self.back_button = QToolButton()
+        self.back_button.setText("◀ Main graph")
+        self.back_button.clicked.connect(lambda: self.set_scope(""))
+        self.scope_label = QLabel()
+        row.addWidget(self.back_button)
+        row.addWidget(self.scope_label, 1)
+        return bar
+
+    def _handlers(self) -> dict[str, object]:
+        f, e = self.files, self._edit
+        return {
+            "new": f.new, "open": f.open, "import": f.import_model, "save": f.save, "save_as": f.save_as,
+            "close": f.close_project, "quit": self.close,
+            "undo": lambda: self.document and self.document.undo(),
+            "redo": lambda: self.document and self.document.redo(),
+            "cut": e("cut"), "copy": e("copy"), "paste": self._paste, "duplicate": e("duplicate"),
+            "delete": e("delete_selection"), "select_all": e("select_all"),
+            "quick_add": lambda: self.view and self.request_quick_add(self.view.pointer_scene_pos()),
+            "find_layer": self._find_layer,
+            "fit": lambda: self.view and self.view.fit_all(),
+            "zoom_in": lambda: self.view and self.view.set_zoom(self.view.zoom * 1.25),
+            "zoom_out": lambda: self.view and self.view.set_zoom(self.view.zoom / 1.25),
+            "zoom_reset": lambda: self.view and self.view.set_zoom(1.0),
+            "arrange": self._arrange, "group": self._group, "ungroup": self._ungroup,
+            "open_submodel": self._open_selected_submodel, "back_to_main": lambda: self.set_scope(""),
+            "check": lambda: self.document and self.document.run_check(),
+        }
+
+    def _edit(self, name: str) -> object:
+        return lambda: self.edits and getattr(self.edits, name)()
+
+    # -- the project shown -----------------------------------------------------------
+    def show_project(self, project: Project | None, modified: bool = False) -> None:
+        """Replace whatever is open by `project` (the caller has asked about unsaved work)."""
+        self._show_project(project, modified)
+
+    def _show_project(self, project: Project | None, modified: bool = False) -> None:
+        if self.autosaver is not None:
+            self.autosaver.discard()
+            self.autosaver = None
+        if self.scene is not None:
+            self.scene.selectionChanged.disconnect()
+            self.scene.detach()
+            self.scene.deleteLater()
+        if self.document is not None:
+            for signal in (self.document.changed, self.document.checked, self.document.scope_changed):
+                signal.disconnect()
+            self.document.deleteLater()
+        if self.view is not None:
+            self._editor_layout.removeWidget(self.view)
+            self.view.deleteLater()
+        self.document = self.scene = self.view = self.edits = None
+        self.bottom.clear()
+        if project is None:
+            self.pages.setCurrentWidget(self.start_page)
+            self.inspector.show_node(None)
+            self.palette.set_submodels([])
+            self._update_window()
+            return
+        doc = EditorDocument(project, self.catalog)
+        if modified:
+            doc.stack._clean_depth = None  # recovered work: not saved anywhere yet
+        self.document = doc
+        self.scene = GraphScene(doc)
+        self.view = GraphView(self.scene)
+        self.edits = EditController(doc, self.scene, self)
+        self._editor_layout.addWidget(self.view, 1)
+        self.messages = MessagesPanel(doc)
+        self.summary = SummaryPanel(doc)
+        self.bottom.addTab(self.messages, "Messages")
+        self.bottom.addTab(self.summary, "Model summary")
+        doc.changed.connect(self._update_window)
+        doc.checked.connect(self._update_selection)
+        doc.scope_changed.connect(lambda _: self._update_window())
+        self.scene.selectionChanged.connect(self._update_selection)
+        self.scene.connection_refused.connect(self._connection_refused)
+        self.scene.wire_dropped_on_empty.connect(self._wire_dropped_on_empty)
+        self.scene.hint.connect(self.show_status)
+        self.scene.node_activated.connect(self._node_activated)
+        self.view.layer_dropped.connect(lambda layer, sub, pos: self.edits and self.edits.add_layer(layer, sub, pos))
+        self.view.quick_add_requested.connect(self.request_quick_add)
+        self.messages.problem_activated.connect(self.reveal_node)
+        if self.loader.loaded:
+            doc.attach_keras()
+        self.autosaver = Autosaver(doc)
+        self.pages.setCurrentWidget(self.editor_page)
+        self._update_window()
+        self._update_selection()
+        self.view.fit_all()
+        self.view.setFocus()
+
+    def _update_window(self) -> None:
+        doc = self.document
+        has = doc is not None
+        if doc is None:
+            self.setWindowTitle(APP_NAME)
+            self.setWindowModified(False)
+        else:
+            where = f" ▸ {doc.scope}" if doc.scope else ""
+            self.setWindowTitle(f"{doc.display_name}{where}[*] — {APP_NAME}")
+            self.setWindowModified(doc.is_modified)
+            self.palette.set_submodels([n for n in doc.project.submodels if n != doc.scope])
+            self.breadcrumb.setVisible(bool(doc.scope))
+            self.scope_label.setText(f"  {doc.display_name} ▸ <b>{doc.scope}</b> (sub-model: edits change every node that uses it)")
+        for key in ("save", "save_as", "close", "cut", "copy", "paste", "duplicate", "delete", "select_all",
+                    "quick_add", "fit", "zoom_in", "zoom_out", "zoom_reset", "arrange", "group", "ungroup",
+                    "open_submodel", "check"):
+            self.actions[key].setEnabled(has)
+        self.actions["back_to_main"].setEnabled(bool(has and doc.scope))
+        undo, redo = self.actions["undo"], self.actions["redo"]
+        undo.setEnabled(bool(has and doc.stack.can_undo))
+        redo.setEnabled(bool(has and doc.stack.can_redo))
+        undo.setText(f"&Undo {doc.stack.undo_text}" if has and doc.stack.can_undo else "&Undo")
+        redo.setText(f"&Redo {doc.stack.redo_text}" if has and doc.stack.can_redo else "&Redo")
+        self.palette_dock.setEnabled(has)
+        self.zoom_label.setText(f"{self.view.zoom:.0%}" if self.view is not None else "")
+
+    def _update_selection(self) -> None:
+        doc, scene = self.document, self.scene
+        if doc is None or scene is None or not shiboken6.isValid(scene):
+            return  # also reached while Qt tears the scene down at exit
+        ids = scene.selected_node_ids()
+        node = doc.graph.get(ids[0]) if len(ids) == 1 else None
+        self.inspector.show_node(node, doc.node_problems(node.id) if node else (), list(doc.project.submodels))
+
+    def set_scope(self, scope: str) -> None:
+        if self.document is not None and scope != self.document.scope:
+            self.document.set_scope(scope)
+            if self.view is not None:
+                self.view.fit_all()
+
+    def show_status(self, text: str, seconds: float = 0) -> None:
+        self.status_text.setText(text)
+
+    def _keras_ready(self) -> None:
+        import keras
+
+        self.keras_label.setText(f"Keras {keras.__version__} ready")
+        if self.document is not None:
+            self.document.attach_keras()
+
+    # -- gestures ----------------------------------------------------------------------
+    def _add_at_centre(self, layer: str, submodel: str | None) -> None:
+        if self.edits is not None and self.view is not None:
+            self.edits.add_layer(layer, submodel, self.view.centre_scene_pos())
+
+    def _config_edited(self, node_id: str, config: dict) -> None:
+        if self.document is not None and node_id in self.document.graph:
+            self.document.push(SetConfig(self.document.graph, node_id, config))
+
+    def request_quick_add(self, at: QPointF, connect_from: tuple[str, int] | None = None) -> None:
+        if self.document is None or self.view is None:
+            return
+        self._quick_add_target = (at, connect_from)
+        global_pos = self.view.viewport().mapToGlobal(self.view.mapFromScene(at))
+        self.quick_add.popup_at(global_pos, [n for n in self.document.project.submodels if n != self.document.scope])
+
+    def _quick_add_chosen(self, layer: str, submodel: str | None) -> None:
+        at, connect_from = self._quick_add_target
+        if self.edits is not None:
+            self.edits.add_layer(layer, submodel, at, connect_from)
+
+    def _wire_dropped_on_empty(self, source: str, port: int, at: QPointF) -> None:
+        self.request_quick_add(at, (source, port))
+
+    def _connection_refused(self, message: str, at: QPointF, verdict: Verdict, edge: Edge) -> None:
+        if self.view is None or self.edits is None:
+            return
+        edits = self.edits
+        actions = []
+        if verdict.fix:
+            actions.append((f"Insert {verdict.fix}", lambda: edits.connect_through(verdict.fix, edge)))
+        if verdict.overridable:
+            actions.append(("Connect anyway", lambda: edits.connect_anyway(edge)))
+        target = self.document.graph.node(edge.target) if self.document else None
+        title = f"Cannot connect to {target.layer} '{edge.target}'" if target else "Cannot connect"
+        self.view.toast.show_at(self.view.mapFromScene(at), title, message, actions)
+        self.show_status(f"{title}: {message}")
+
+    def _node_activated(self, node_id: str) -> None:
+        if self.document is None:
+            return
+        node = self.document.graph.get(node_id)
+        if node is not None and node.layer == SUBMODEL_LAYER and node.config.get("submodel") in self.document.project.submodels:
+            self.set_scope(node.config["submodel"])
+
+    def _open_selected_submodel(self) -> None:
+        if self.scene is not None:
+            ids = self.scene.selected_node_ids()
+            if len(ids) == 1:
+                self._node_activated(ids[0])
+
+    def reveal_node(self, scope: str, node_id: str) -> None:
+        """Select and centre a node, switching to its sub-model first (from the messages list)."""
+        if self.document is None or self.scene is None or self.view is None:
+            return
+        if scope != self.document.scope and (not scope or scope in self.document.project.submodels):
+            self.set_scope(scope)
+        item = self.scene.nodes.get(node_id)
+        if item is not None:
+            self.scene.select_nodes([node_id])
+            self.view.centerOn(item.centre())
+
+    def _paste(self) -> None:
+        if self.edits is not None:
+            problem = self.edits.paste()
+            if problem:
+                self.show_status(problem)
+
+    def _group(self) -> None:
+        if self.edits is not None:
+            problem = self.edits.group()
+            if problem:
+                self._say_at_pointer("Cannot group", problem)
+
+    def _ungroup(self) -> None:
+        if self.edits is not None:
+            problem = self.edits.ungroup()
+            if problem:
+                self._say_at_pointer("Cannot ungroup", problem)
+
+    def _arrange(self) -> None:
+        if self.edits is not None and self.view is not None:
+            self.edits.arrange()
+            self.view.fit_all()
+
+    def _say_at_pointer(self, title: str, text: str) -> None:
+        if self.view is not None:
+            pos = self.view.viewport().mapFromGlobal(QCursor.pos())
+            if not self.view.viewport().rect().contains(pos):
+                pos = self.view.viewport().rect().center()
+            self.view.toast.show_at(pos, title, text)
+        self.show_status(f"{title}: {text}")
+
+    def _find_layer(self) -> None:
+        self.palette_dock.show()
+        self.palette.search.setFocus()
+        self.palette.search.selectAll()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.files.confirm_discard():
+            self._show_project(None)  # discards the autosave and lets go of the scene cleanly
+            event.accept()
+        else:
+            event.ignore()
+
+
+def open_window(catalog: Catalog, loader: KerasLoader, path: Path | None = None, example: str | None = None,
+                settings: QSettings | None = None) -> MainWindow:
+    window = MainWindow(catalog, loader, settings)
+    if example is not None:
+        window.files.open_example(example)
+    elif path is not None:
+        window.files.open_path(path)
+    return window

@@ -126,8 +126,16 @@ def _open_editor(argv: list[str]) -> int:
             print("usage: netbuilder --example NAME", file=sys.stderr)
             return USAGE
         example = argv[1]
+        from netbuilder.resources import example_names
+
+        if example not in example_names():
+            print(f"netbuilder: no example called '{example}'; there are: {', '.join(example_names())}", file=sys.stderr)
+            return BAD_INPUT
     elif argv:
         path = Path(argv[0])
+        if not path.is_file():
+            print(f"netbuilder: {path}: no such project file", file=sys.stderr)
+            return BAD_INPUT
     from netbuilder.ui.app import run  # Qt is imported only on this path
 
     return run(path=path, example=example)

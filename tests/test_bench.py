@@ -14,6 +14,9 @@ from conftest import REPO
     [
         ("bench_import.py", ["--repeats", "1"], "ratio import / keras load"),
         ("bench_revalidate.py", ["--trials", "3"], "re-check after one new edge median"),
+        ("bench_startup.py", ["--repeats", "1"], "window ready in"),
+        ("bench_canvas_import.py", ["--repeats", "1"], "ratio window import / keras load"),
+        ("bench_pan.py", ["--frames", "3"], "ratio big / small"),
     ],
 )
 def test_benchmark_runs(script, args, expect):

@@ -217,6 +217,11 @@ class UndoStack:
         self._clean_depth = len(self._done)
         self.changed.emit()
 
+    def mark_unsaved(self) -> None:
+        """No state in the history is saved (e.g. work recovered after a crash)."""
+        self._clean_depth = None
+        self.changed.emit()
+
     @property
     def is_clean(self) -> bool:
         return self._clean_depth == len(self._done)

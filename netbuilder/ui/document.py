@@ -33,7 +33,10 @@ class EditorDocument(QObject):
     checked = Signal()  # problems and shapes were recomputed
     scope_changed = Signal(str)  # "" for the main graph, else the sub-model being edited
 
-    def __init__(self, project: Project, catalog: Catalog, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, catalog: Catalog, parent: QObject | None = None,
+                 checker: ProjectChecker | None = None) -> None:
+        """`checker`: one already run on `project` off the GUI thread (see FileOps.import_model),
+        so a big imported model opens without re-making all its layers here."""
         super().__init__(parent)
         self.project = project
         self.catalog = catalog
@@ -41,7 +44,7 @@ class EditorDocument(QObject):
         self.scope = ""
         self.problems: list[Problem] = []
         self.report: Report | None = None
-        self._checker: ProjectChecker | None = None
+        self._checker: ProjectChecker | None = checker
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(0)

@@ -159,15 +159,21 @@ class FileOps:
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
 
-        def work() -> Project:
+        def work() -> tuple[Project, object]:
             self.window.loader.wait()
-            from netbuilder.keras_bridge import import_model_file
+            from netbuilder.keras_bridge import ProjectChecker, import_model_file
 
-            return import_model_file(source, target, self.window.catalog)
+            project = import_model_file(source, target, self.window.catalog)
+            # The first check makes every layer (1.7 s for NASNetMobile): do it here,
+            # off the GUI thread, and hand the warm checker to the editor.
+            checker = ProjectChecker(project, self.window.catalog)
+            checker.check()
+            return project, checker
 
-        def done(project: Project) -> None:
+        def done(result: tuple[Project, object]) -> None:
+            project, checker = result
             progress.close()
-            self.window.show_project(project)
+            self.window.show_project(project, checker=checker)
             self.window.recent.add(target)
             self.window.show_status(f"Imported {source.name}: {len(project.graph)} layers, laid out automatically")
 

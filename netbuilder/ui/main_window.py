@@ -150,11 +150,11 @@ class MainWindow(QMainWindow):
         return lambda: self.edits and getattr(self.edits, name)()
 
     # -- the project shown -----------------------------------------------------------
-    def show_project(self, project: Project | None, modified: bool = False) -> None:
+    def show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         """Replace whatever is open by `project` (the caller has asked about unsaved work)."""
-        self._show_project(project, modified)
+        self._show_project(project, modified, checker)
 
-    def _show_project(self, project: Project | None, modified: bool = False) -> None:
+    def _show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         if self.autosaver is not None:
             self.autosaver.discard()
             self.autosaver = None
@@ -168,18 +168,22 @@ class MainWindow(QMainWindow):
             self.document.deleteLater()
         if self.view is not None:
             self._editor_layout.removeWidget(self.view)
+            self.view.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             self.view.deleteLater()
         self.document = self.scene = self.view = self.edits = None
         self.bottom.clear()
+        self.show_status("")
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            dock.setVisible(project is not None)  # the start page has the window to itself
         if project is None:
             self.pages.setCurrentWidget(self.start_page)
             self.inspector.show_node(None)
             self.palette.set_submodels([])
             self._update_window()
             return
-        doc = EditorDocument(project, self.catalog)
+        doc = EditorDocument(project, self.catalog, checker=checker)  # type: ignore[arg-type]
         if modified:
-            doc.stack._clean_depth = None  # recovered work: not saved anywhere yet
+            doc.stack.mark_unsaved()  # recovered work: not saved anywhere yet
         self.document = doc
         self.scene = GraphScene(doc)
         self.view = GraphView(self.scene)
@@ -199,6 +203,7 @@ class MainWindow(QMainWindow):
         self.scene.node_activated.connect(self._node_activated)
         self.view.layer_dropped.connect(lambda layer, sub, pos: self.edits and self.edits.add_layer(layer, sub, pos))
         self.view.quick_add_requested.connect(self.request_quick_add)
+        self.view.zoom_changed.connect(lambda zoom: self.zoom_label.setText(f"{zoom:.0%}"))
         self.messages.problem_activated.connect(self.reveal_node)
         if self.loader.loaded:
             doc.attach_keras()

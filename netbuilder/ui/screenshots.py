@@ -15,10 +15,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QPointF, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 from netbuilder.catalog import load_catalog  # noqa: E402
-from netbuilder.graph import Edge, project_file  # noqa: E402
+from netbuilder.graph import Connect, Edge, SetConfig, project_file  # noqa: E402
 from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
 from netbuilder.resources import example_path  # noqa: E402
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     app.processEvents()
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(load_catalog(), loader, settings)
+    # Scenes switch projects without saving: answer "Discard" instead of a user.
+    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
     window.resize(*SIZE)
     window.show()
 
@@ -72,56 +74,51 @@ def main(argv: list[str] | None = None) -> int:
     _settle(app, window)
     _save(window, out, "02_editor_wide_and_deep")
 
-    # A refused connection: a 4-wide and a 5-wide tensor into one Add.
-    doc = window.document
-    assert doc is not None
-    edits = window.edits
-    assert edits is not None
-    a = edits.add_layer("Input", None, QPointF(-200, 0))
-    assert a is not None
-    window.inspector.show_node(doc.graph.node(a))
-    b = edits.add_layer("Dense", None, QPointF(-200, 140))
-    add = edits.add_layer("Add", None, QPointF(-80, 300))
-    from netbuilder.graph import Connect, SetConfig
-
-    doc.push(SetConfig(doc.graph, a, {"shape": [4], "name": "features"}))
-    doc.push(SetConfig(doc.graph, b, {"units": 5}))
-    doc.push(Connect(doc.graph, Edge(a, b)))
-    doc.push(Connect(doc.graph, Edge(a, add)))
-    doc.flush_check()
-    window.view.fit_all()
-    _settle(app, window)
-    edge = Edge(b, add, 0, 1)
-    verdict = doc.verdict(edge)
-    at = window.scene.port_position(add, True, 1) or QPointF()
-    window.scene.connection_refused.emit(verdict.problem or "", at, verdict, edge)
-    window.scene.select_nodes([add])
-    window.bottom.setCurrentIndex(0)
-    _settle(app, window)
+    # A refused connection, with its fix offered: Dense straight after an image.
+    window.files.new()
+    doc, edits = window.document, window.edits
+    assert doc is not None and edits is not None and window.view is not None and window.scene is not None
+    image = edits.add_layer("Input", None, QPointF(0, 0))
+    dense = edits.add_layer("Dense", None, QPointF(0, 330))
+    assert image is not None and dense is not None
+    doc.push(SetConfig(doc.graph, image, {"shape": [28, 28, 1], "name": "image"}))
+    doc.push(SetConfig(doc.graph, dense, {"units": 10, "activation": "softmax", "name": "classes"}))
+    _refuse(app, window, Edge(image, dense))
     _save(window, out, "03_refused_connection")
+
+    # Two shapes that cannot be added.
+    a = edits.add_layer("Input", None, QPointF(400, 0))
+    b = edits.add_layer("Input", None, QPointF(650, 0))
+    add = edits.add_layer("Add", None, QPointF(520, 330))
+    assert a is not None and b is not None and add is not None
+    doc.push(SetConfig(doc.graph, a, {"shape": [4], "name": "prices"}))
+    doc.push(SetConfig(doc.graph, b, {"shape": [5], "name": "volumes"}))
+    doc.push(Connect(doc.graph, Edge(a, add)))
+    _refuse(app, window, Edge(b, add, 0, 1))
+    _save(window, out, "04_refused_shapes")
 
     # The inspector on a convolution, with a value refused at its field.
     window.files.open_example("mlp_128_10")
     _settle(app, window)
     doc = window.document
-    assert doc is not None and window.edits is not None
-    conv = window.edits.add_layer("Conv2D", None, QPointF(420, 200))
+    assert doc is not None and window.edits is not None and window.view is not None
+    conv = window.edits.add_layer("Conv2D", None, window.view.centre_scene_pos() + QPointF(260, 0))
     assert conv is not None
-    window.scene.select_nodes([conv])
+    window.scene.select_nodes([conv])  # type: ignore[union-attr]
     _settle(app, window)
     field = window.inspector.field("filters")
     if hasattr(field, "setText"):
         field.setText("0")
         field.editingFinished.emit()
     _settle(app, window)
-    _save(window, out, "04_inspector")
+    _save(window, out, "05_inspector")
 
     # A sub-model opened for editing.
     window.files.open_example("autoencoder")
     _settle(app, window)
     window.set_scope("encoder")
     _settle(app, window)
-    _save(window, out, "05_submodel")
+    _save(window, out, "06_submodel")
 
     # NASNetMobile imported and laid out automatically.
     import keras
@@ -134,17 +131,28 @@ def main(argv: list[str] | None = None) -> int:
     _settle(app, window)
     window.bottom.setCurrentIndex(1)
     _settle(app, window)
-    _save(window, out, "06_imported_nasnet")
-    assert window.view is not None
-    window.view.set_zoom(0.8)
-    window.view.centerOn(window.scene.nodes[doc_first_id(window)].centre())
+    _save(window, out, "07_imported_nasnet")
+    assert window.view is not None and window.scene is not None and window.document is not None
+    window.view.set_zoom(0.45)
+    middle = window.document.graph.nodes[len(window.document.graph) // 3].id
+    window.view.centerOn(window.scene.nodes[middle].centre())
     _settle(app, window)
-    _save(window, out, "07_imported_nasnet_zoomed")
+    _save(window, out, "08_imported_nasnet_zoomed")
     window.document.stack.set_clean()  # type: ignore[union-attr]
     window.close()
     return 0
 
 
-def doc_first_id(window: MainWindow) -> str:
-    assert window.document is not None
-    return window.document.graph.nodes[0].id
+def _refuse(app: QApplication, window: MainWindow, edge: Edge) -> None:
+    """Drop a wire the way the canvas does, so the refusal shows where it was dropped."""
+    assert window.document is not None and window.scene is not None and window.view is not None
+    window.document.flush_check()
+    window.view.fit_all()
+    _settle(app, window)
+    at = window.scene.port_position(edge.target, True, edge.target_port) or QPointF()
+    window.scene.drag.start(window.scene.nodes[edge.source].outputs[edge.source_port], at)
+    window.scene.drag.move(at)
+    window.scene.drag.finish(at)
+    window.scene.select_nodes([edge.target])
+    window.bottom.setCurrentIndex(0)
+    _settle(app, window)

@@ -51,6 +51,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self._width = theme.NODE_WIDTH
+        self._ports_shown = True
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -103,10 +104,17 @@ class NodeItem(QGraphicsItem):
                 port.scene().removeItem(port)
         self.inputs = [PortItem(self.node_id, True, i, n, self) for i, n in enumerate(self.look.inputs)]
         self.outputs = [PortItem(self.node_id, False, i, "", self) for i in range(self.look.outputs)]
+        for port in self.inputs + self.outputs:
+            port.setVisible(self._ports_shown)
         for ports, y in ((self.inputs, 0.0), (self.outputs, theme.NODE_HEIGHT)):
             step = self._width / (len(ports) + 1)
             for i, port in enumerate(ports):
                 port.setPos(step * (i + 1), y)
+
+    def set_ports_shown(self, shown: bool) -> None:
+        self._ports_shown = shown
+        for port in self.inputs + self.outputs:
+            port.setVisible(shown)
 
     def port(self, is_input: bool, index: int) -> PortItem | None:
         ports = self.inputs if is_input else self.outputs
@@ -124,6 +132,10 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, self._width, theme.NODE_HEIGHT)
         colour = theme.category_colour(look.category)
         bad = bool(look.problems)
+        if lod < 0.15:  # hundreds of cards on screen: a flat coloured block each, cheap to pan
+            selected = self.isSelected()
+            painter.fillRect(rect, theme.SELECTED_BORDER if selected else (theme.ERROR if bad else colour))
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.3)
         border = theme.SELECTED_BORDER if self.isSelected() else (theme.ERROR if bad else theme.NODE_BORDER)
         painter.setPen(QPen(border, 2.4 if self.isSelected() or bad else 1.2))

@@ -41,6 +41,7 @@ class GraphScene(QGraphicsScene):
         self._graph: Graph | None = None
         self._press_positions: dict[str, QPointF] = {}
         self._syncing = False
+        self._ports_shown = True
         self.drag = WireDrag(self)
         document.scope_changed.connect(self._on_scope_changed)
         document.checked.connect(self.refresh)
@@ -91,6 +92,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_item(self, node: Node, outputs: set[str]) -> NodeItem:
         item = NodeItem(node.id, node_look(self.document, node, outputs), self._item_moved)
+        item.set_ports_shown(self._ports_shown)
         x, y = node.position or (0.0, 0.0)
         self._syncing = True
         item.setPos(x, y)
@@ -191,6 +193,8 @@ class GraphScene(QGraphicsScene):
         start = self.port_position(wire.edge.source, False, wire.edge.source_port)
         end = self.port_position(wire.edge.target, True, wire.edge.target_port)
         if start is not None and end is not None:
+            fan_out = sum(1 for e in self.document.graph.outgoing(wire.edge.source) if e.source_port == wire.edge.source_port)
+            wire.label_at = 0.78 if fan_out > 1 else 0.5
             wire.set_ends(start, end)
 
     def _route_around(self, node_id: str) -> None:
@@ -205,6 +209,13 @@ class GraphScene(QGraphicsScene):
     def _item_moved(self, item: NodeItem) -> None:
         if not self._syncing:
             self._route_around(item.node_id)
+
+    def set_ports_shown(self, shown: bool) -> None:
+        """Show ports when zoomed in enough to use them; hidden far out, they cost paint time."""
+        if shown != self._ports_shown:
+            self._ports_shown = shown
+            for item in self.nodes.values():
+                item.set_ports_shown(shown)
 
     def items_rect(self) -> QRectF:
         rect = QRectF()

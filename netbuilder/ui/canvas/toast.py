@@ -35,7 +35,9 @@ class Toast(QFrame):
         self.text = QLabel(self)
         self.text.setObjectName("toastText")
         self.text.setWordWrap(True)
-        self.text.setMaximumWidth(380)
+        # A fixed width lets the wrapped text ask for the height it needs
+        # (a free-width wrapped label under-reports it and gets cut off).
+        self.text.setFixedWidth(340)
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
         layout.addWidget(self.title)
@@ -62,6 +64,7 @@ class Toast(QFrame):
         close.setFlat(True)
         close.clicked.connect(self.hide)
         self.buttons.addWidget(close)
+        self.layout().activate()
         self.adjustSize()
         parent = self.parentWidget()
         x = min(max(4, pos.x() + 12), max(4, parent.width() - self.width() - 4))

@@ -16,14 +16,17 @@ from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.toast import Toast
 from netbuilder.ui.layer_mime import LAYER_MIME, layer_from_mime
 
-MIN_ZOOM, MAX_ZOOM = 0.04, 3.0
+MIN_ZOOM, MAX_ZOOM = 0.02, 3.0
 # Room to pan around the nodes. A fixed, generous scene rect also keeps the
 # view from re-centring the scene as items appear (Qt centres small scenes).
 ROOM = 3000.0
+# Below this zoom ports are a pixel wide: hidden, so painting skips ~2 items per card.
+PORTS_MIN_ZOOM = 0.3
 
 
 class GraphView(QGraphicsView):
     layer_dropped = Signal(str, object, QPointF)  # (layer, sub-model or None, scene position)
+    zoom_changed = Signal(float)
     quick_add_requested = Signal(QPointF)  # scene position under the pointer
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
@@ -52,6 +55,8 @@ class GraphView(QGraphicsView):
     def set_zoom(self, zoom: float) -> None:
         zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
         self.scale(zoom / self.zoom, zoom / self.zoom)
+        self.scene().set_ports_shown(self.zoom >= PORTS_MIN_ZOOM)
+        self.zoom_changed.emit(self.zoom)
 
     def fit_all(self) -> None:
         """Show every node (F): never zoom in past 100% for small graphs."""
@@ -62,8 +67,7 @@ class GraphView(QGraphicsView):
             self.centerOn(0, 0)
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > 1.0:
-            self.set_zoom(1.0)
+        self.set_zoom(min(self.zoom, 1.0))  # clamps, and shows or hides the ports
         self.centerOn(rect.center())
 
     def grow_scene_rect(self) -> None:

@@ -33,6 +33,9 @@ class WireItem(QGraphicsItem):
         self.edge = edge
         self.label = ""
         self.bad = False
+        # Where along the curve the label sits: wires fanning out of one port share
+        # their first half, so their labels go near the targets, where they part.
+        self.label_at = 0.5
         self._path = QPainterPath()
         self._label_rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -56,7 +59,7 @@ class WireItem(QGraphicsItem):
             return
         metrics = QFontMetricsF(_LABEL_FONT)
         w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
-        mid = self._path.pointAtPercent(0.5)
+        mid = self._path.pointAtPercent(self.label_at)
         self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
 
     def boundingRect(self) -> QRectF:
@@ -69,6 +72,10 @@ class WireItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.15:  # far out: a straight hairline reads the same and costs far less than a curve
+            painter.setPen(QPen(theme.WIRE_SELECTED if self.isSelected() else theme.WIRE, 0))
+            painter.drawLine(self._path.pointAtPercent(0), self._path.currentPosition())
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.3)
         colour = theme.WIRE_SELECTED if self.isSelected() else (theme.ERROR if self.bad else theme.WIRE)
         painter.setPen(QPen(colour, 2.6 if self.isSelected() else 1.6))

@@ -143,8 +143,7 @@ class NodeForm(QWidget):
         ident.setToolTip("The node id (how the project file names this node)")
         ident.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ident.setStyleSheet(f"color: {SUBTLE_COLOR}; font-size: small;")
-        row.addWidget(label)
-        row.addStretch(1)
+        row.addWidget(label, 1)  # an Ignored-width label next to a stretch would get no room at all
         row.addWidget(ident)
         return row
 

@@ -1,0 +1,146 @@
+"""Frame time while panning the NASNetMobile canvas, vs panning a small graph, at four zooms.
+
+What a user feels when dragging a big imported model around: each frame moves
+the camera a few pixels (`GraphView.pan_by`, what a middle-button drag does)
+and repaints the canvas synchronously (`viewport().repaint()`); that pair is
+timed. Zooms: 1.0 (readable cards with labels), 0.35 (mid), 0.1 (a third
+of the graph on screen) and whatever "fit all" picks (the whole graph: it is
+about 4,000 x 23,000 scene pixels). The baseline is the same camera path over the small
+`mlp_128_10` example in a second window of the same size, frame for frame
+alternately in the same process (the machine is small and noisy). The 60 fps
+budget is 16.7 ms a frame. Offscreen Qt paints in software, so these are
+software-rendering figures, reported as measured.
+
+    python bench/bench_pan.py [--frames N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import nasnet_file  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from netbuilder.catalog import Catalog, load_catalog  # noqa: E402
+from netbuilder.ui.canvas.node_item import NodeItem  # noqa: E402
+from netbuilder.ui.canvas.view import GraphView  # noqa: E402
+from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
+from netbuilder.ui.main_window import MainWindow  # noqa: E402
+
+SIZE = (1440, 900)
+ZOOMS = (1.0, 0.35, 0.1)
+BUDGET_MS = 1000 / 60
+STEP_PX = 8  # per frame: a brisk drag, about 500 px a second at 60 fps
+
+
+def camera_path(frames: int) -> list[tuple[int, int]]:
+    """Screen-pixel moves tracing a square (right, down, left, up) back to where it began."""
+    side = max(1, math.ceil(frames / 4))
+    moves = [(STEP_PX, 0)] * side + [(0, STEP_PX)] * side + [(-STEP_PX, 0)] * side + [(0, -STEP_PX)] * side
+    return moves[:frames]
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def cards_on_screen(view: GraphView) -> int:
+    return sum(isinstance(item, NodeItem) for item in view.items(view.viewport().rect()))
+
+
+def open_window(app: QApplication, catalog: Catalog, loader: KerasLoader, folder: Path, name: str) -> MainWindow:
+    window = MainWindow(catalog, loader, QSettings(str(folder / f"{name}.ini"), QSettings.Format.IniFormat))
+    window.resize(*SIZE)
+    window.show()
+    app.processEvents()
+    return window
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--frames", type=int, default=200, help="timed frames per zoom and graph")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        os.environ["NETBUILDER_RECOVERY_DIR"] = str(folder / "recovery")
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        loader = KerasLoader()
+        loader.wait()
+        while not loader.loaded:  # `ready` arrives through the event loop
+            app.processEvents()
+        catalog = load_catalog()
+
+        big = open_window(app, catalog, loader, folder, "big")
+        call = big.files.import_model(nasnet_file(folder), folder / "nasnet.nbproj")
+        assert call is not None
+        call.wait()
+        while big.document is None:
+            app.processEvents()
+        small = open_window(app, catalog, loader, folder, "small")
+        small.files.open_example("mlp_128_10")
+        app.processEvents()
+        views = {"NASNetMobile": big.view, "mlp_128_10": small.view}
+        assert all(view is not None for view in views.values())
+        counts = {name: len(window.scene.nodes) for name, window in (("NASNetMobile", big), ("mlp_128_10", small))}
+
+        moves = camera_path(args.frames)
+        rows: list[tuple[str, float, dict[str, list[float]], int]] = []
+        for zoom in (*ZOOMS, None):
+            if zoom is None:  # "fit all" on the big graph; the small one at the same zoom
+                big.view.fit_all()
+                zoom = big.view.zoom
+                small.view.set_zoom(zoom)
+                small.view.centerOn(small.scene.items_rect().center())
+                label = "fit all"
+            else:
+                for view in views.values():
+                    view.set_zoom(zoom)
+                    view.centerOn(view.scene().items_rect().center())
+                label = "zoom"
+            for view in views.values():
+                view.viewport().repaint()  # the zoom's own repaint (and card caches) is not a pan frame
+            on_screen = cards_on_screen(big.view)
+            rows.append((label, zoom, pan_frames(app, views, moves), on_screen))
+        for window in (big, small):
+            window.close()
+
+    print(f"Panning at {SIZE[0]}x{SIZE[1]}, {args.frames} frames per zoom (pan_by {STEP_PX} px + synchronous repaint),"
+          f" software rendering")
+    print(f"  NASNetMobile: {counts['NASNetMobile']} cards; baseline mlp_128_10: {counts['mlp_128_10']} cards;"
+          f" 60 fps budget {BUDGET_MS:.1f} ms a frame")
+    for label, zoom, times, on_screen in rows:
+        big_t, small_t = times["NASNetMobile"], times["mlp_128_10"]
+        big_med, small_med = statistics.median(big_t) * 1000, statistics.median(small_t) * 1000
+        verdict = "within" if p95(big_t) * 1000 <= BUDGET_MS else "OVER"
+        print(f"  {label} {zoom:4.2f} ({on_screen:3d} cards on screen): NASNetMobile median {big_med:5.1f} ms,"
+              f" p95 {p95(big_t) * 1000:5.1f} ms ({verdict} {BUDGET_MS:.1f} ms)"
+              f" | mlp_128_10 median {small_med:4.1f} ms, p95 {p95(small_t) * 1000:4.1f} ms | ratio big / small {big_med / small_med:5.2f}x")
+
+
+def pan_frames(app: QApplication, views: dict[str, GraphView], moves: list[tuple[int, int]]) -> dict[str, list[float]]:
+    """Seconds per frame for each view, the views taking turns frame by frame."""
+    times: dict[str, list[float]] = {name: [] for name in views}
+    for dx, dy in moves:
+        for name, view in views.items():
+            start = time.perf_counter()
+            view.pan_by(dx, dy)
+            view.viewport().repaint()
+            times[name].append(time.perf_counter() - start)
+            app.processEvents()  # outside the timing: whatever else Qt queued meanwhile
+    return times
+
+if __name__ == "__main__":
+    main()

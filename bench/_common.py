@@ -31,3 +31,22 @@ def alternate(first: Callable[[], object], second: Callable[[], object], repeats
             fn()
             times.append(time.perf_counter() - start)
     return statistics.median(a), statistics.median(b)
+
+
+def editor_app(folder: Path):  # -> tuple[QApplication, KerasLoader]
+    """A headless QApplication with TensorFlow loaded, autosaves kept in `folder`."""
+    import os
+    import sys
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["NETBUILDER_RECOVERY_DIR"] = str(folder / "recovery")
+    from PySide6.QtWidgets import QApplication
+
+    from netbuilder.ui.keras_loader import KerasLoader
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loader = KerasLoader()
+    loader.wait()
+    while not loader.loaded:  # `ready` arrives through the event loop
+        app.processEvents()
+    return app, loader

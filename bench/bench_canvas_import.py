@@ -23,7 +23,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import alternate, nasnet_file  # noqa: E402
+from _common import editor_app, alternate, nasnet_file  # noqa: E402
 
 
 def main() -> None:
@@ -33,11 +33,9 @@ def main() -> None:
 
     import keras
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
 
     from netbuilder.catalog import load_catalog
     from netbuilder.ui.document import EditorDocument
-    from netbuilder.ui.keras_loader import KerasLoader
     from netbuilder.ui.main_window import MainWindow
 
     checks: list[float] = []
@@ -53,12 +51,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        os.environ["NETBUILDER_RECOVERY_DIR"] = str(folder / "recovery")
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        loader = KerasLoader()
-        loader.wait()
-        while not loader.loaded:  # `ready` arrives through the event loop
-            app.processEvents()
+        app, loader = editor_app(folder)
         window = MainWindow(load_catalog(), loader, QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(1440, 900)
         window.show()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import nasnet_file  # noqa: E402
+from _common import editor_app, nasnet_file  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -75,12 +75,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        os.environ["NETBUILDER_RECOVERY_DIR"] = str(folder / "recovery")
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        loader = KerasLoader()
-        loader.wait()
-        while not loader.loaded:  # `ready` arrives through the event loop
-            app.processEvents()
+        app, loader = editor_app(folder)
         catalog = load_catalog()
 
         big = open_window(app, catalog, loader, folder, "big")

@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
             actions.append(("Connect anyway", lambda: edits.connect_anyway(edge)))
         target = self.document.graph.node(edge.target) if self.document else None
         title = f"Cannot connect to {target.layer} '{edge.target}'" if target else "Cannot connect"
-        self.view.toast.show_at(self.view.mapFromScene(at), title, message, actions)
+        self.view.show_toast(self.view.mapFromScene(at), title, message, actions)
         self.show_status(f"{title}: {message}")
 
     def _node_activated(self, node_id: str) -> None:
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
             pos = self.view.viewport().mapFromGlobal(QCursor.pos())
             if not self.view.viewport().rect().contains(pos):
                 pos = self.view.viewport().rect().center()
-            self.view.toast.show_at(pos, title, text)
+            self.view.show_toast(pos, title, text)
         self.show_status(f"{title}: {text}")
 
     def _find_layer(self) -> None:

@@ -8,6 +8,8 @@ window; the view only moves the camera and reports gestures.
 
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -175,6 +177,18 @@ class GraphView(QGraphicsView):
         layer, submodel = payload
         self.layer_dropped.emit(layer, submodel, self.mapToScene(event.position().toPoint()))
         event.acceptProposedAction()
+
+    def show_toast(self, pos: QPoint, title: str, text: str,
+                   actions: Sequence[tuple[str, Callable[[], None]]] = ()) -> Toast:
+        """A fresh message bubble at `pos` (viewport coordinates), replacing the last one.
+
+        Fresh, because a reused frame keeps the geometry of its previous text.
+        """
+        self.toast.hide()
+        self.toast.deleteLater()
+        self.toast = Toast(self.viewport())
+        self.toast.show_at(pos, title, text, actions)
+        return self.toast
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()

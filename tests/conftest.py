@@ -52,3 +52,19 @@ def editor(qtbot, tmp_path, monkeypatch):
     window.show()
     qtbot.waitUntil(lambda: loader.loaded)
     return window
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clear_clipboard_at_exit():
+    """Take copied layers off the clipboard before the interpreter shuts down, as the app does.
+
+    Otherwise PySide 6.11 crashes the test process on exit (every test passed,
+    then a segfault, exit 139); see `netbuilder.ui.app.release_clipboard`.
+    """
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        from netbuilder.ui.app import release_clipboard
+
+        release_clipboard()

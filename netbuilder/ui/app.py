@@ -41,7 +41,24 @@ def run(path: Path | None = None, example: str | None = None) -> int:
     quit_after = os.environ.get(QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), app.quit)
-    return app.exec()
+    status = app.exec()
+    release_clipboard()
+    return status
+
+
+def release_clipboard() -> None:
+    """Take our layers off the clipboard before Python tears Qt down.
+
+    With PySide6 6.11, a QMimeData made in Python and still owned by the
+    clipboard when the interpreter exits crashes the process (exit 139).
+    Other applications' clipboard content is left alone.
+    """
+    from netbuilder.ui.editing import FRAGMENT_MIME
+
+    clipboard = QApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is not None and mime.hasFormat(FRAGMENT_MIME):
+        clipboard.clear()
 
 
 def _report_ready(started: float) -> None:

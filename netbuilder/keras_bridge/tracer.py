@@ -56,8 +56,8 @@ class Tracer:
         self._latest: dict[str, dict[str, NodeResult]] = {}  # the last run's results per scope
 
     # -- one graph -----------------------------------------------------------
-    def run(self, graph: Graph, scope: str = "", skip: set[str] | frozenset[str] = frozenset()) -> dict[str, NodeResult]:
-        """Results for every node of `graph` (nodes in `skip` and their dependants stay unknown)."""
+    def run(self, graph: Graph, scope: str = "") -> dict[str, NodeResult]:
+        """Results for every node of `graph` (a node whose inputs are unknown stays unknown)."""
         order = graph.topological_order()
         if order is None:
             self._latest[scope] = {}
@@ -68,9 +68,6 @@ class Tracer:
         for nid in order:
             node = graph.node(nid)
             live_keys.add((scope, nid))
-            if nid in skip:
-                results[nid] = NodeResult()
-                continue
             clash = names.get(node.name)
             names.setdefault(node.name, nid)
             if clash is not None:

@@ -150,3 +150,22 @@ def test_a_well_formed_fragment_reads_back_as_nodes_and_edges():
     nodes, edges = read_fragment(copy_fragment(sample_graph(), ["dense", "add"]))
     assert [(n.id, n.layer) for n in nodes] == [("dense", "Dense"), ("add", "Add")]
     assert edges == [Edge("dense", "add")]
+
+
+def test_delete_takes_wires_selected_on_their_own_in_the_same_step():
+    graph = Graph()
+    for nid in ("a", "b", "c"):
+        graph.add_node(Node(nid, "Dense", {"units": 1}))
+    ab, bc = Edge("a", "b"), Edge("b", "c")
+    graph.add_edge(ab)
+    graph.add_edge(bc)
+    before = graph.to_dict()
+    wires_only = delete_command(graph, [], [bc])
+    assert wires_only.text == "Delete wire"
+    both = delete_command(graph, ["a"], [ab, bc])  # ab goes with its node; bc on its own
+    assert both.text == "Delete Dense 'a'"
+    stack = UndoStack()
+    stack.push(both)
+    assert graph.edges == [] and [n.id for n in graph.nodes] == ["b", "c"]
+    stack.undo()
+    assert graph.to_dict() == before

@@ -128,14 +128,19 @@ def duplicate_command(graph: Graph, node_ids: Iterable[str]) -> tuple[Compound, 
     return command, new_ids
 
 
-def delete_command(graph: Graph, node_ids: Iterable[str]) -> Compound:
-    """One step removing these nodes, every wire touching them, and their places in the output list."""
+def delete_command(graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] = ()) -> Compound:
+    """One step removing these nodes, every wire touching them, their places in the output
+    list, and the other `edges` given (wires selected on their own)."""
     nodes = selected_nodes(graph, node_ids)
-    if not nodes:
-        raise ValueError("nothing is selected to delete")
     ids = {n.id for n in nodes}
-    children: list[Command] = [Disconnect(graph, e) for e in graph.edges if e.source in ids or e.target in ids]
+    loose = [e for e in edges if e.source not in ids and e.target not in ids]
+    if not nodes and not loose:
+        raise ValueError("nothing is selected to delete")
+    children: list[Command] = [Disconnect(graph, e) for e in loose]
+    children += [Disconnect(graph, e) for e in graph.edges if e.source in ids or e.target in ids]
     children += [_RemoveBareNode(graph, n.id) for n in nodes]
     if graph.outputs is not None and ids & set(graph.outputs):
         children.append(SetOutputs(graph, [o for o in graph.outputs if o not in ids]))
-    return Compound(f"Delete {describe(nodes)}", children)
+    if nodes:
+        return Compound(f"Delete {describe(nodes)}", children)
+    return Compound("Delete wire" if len(loose) == 1 else f"Delete {len(loose)} wires", children)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
-from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Compound, Connect, Disconnect, Edge
+from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Compound, Connect, Edge
 from netbuilder.graph.edits import add_node_command
 from netbuilder.graph.fragment import copy_fragment, delete_command, duplicate_command, paste_command
 from netbuilder.graph.grouping import group_command, ungroup_command
@@ -82,15 +82,9 @@ class EditController:
         self.document.push(Connect(self.graph, edge))
 
     def delete_selection(self) -> None:
-        nodes = self.scene.selected_node_ids()
-        edges = [e for e in self.scene.selected_edges() if e.source not in nodes and e.target not in nodes]
-        if not nodes and not edges:
-            return
-        command = delete_command(self.graph, nodes) if nodes else Compound("Delete", [])
-        command.children = [Disconnect(self.graph, e) for e in edges] + command.children
-        if not nodes:
-            command.text = "Delete wire" if len(edges) == 1 else f"Delete {len(edges)} wires"
-        self.document.push(command)
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edges()
+        if nodes or edges:
+            self.document.push(delete_command(self.graph, nodes, edges))
 
     def copy(self) -> bool:
         nodes = self.scene.selected_node_ids()

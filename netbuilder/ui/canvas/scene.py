@@ -85,7 +85,7 @@ class GraphScene(QGraphicsScene):
             (graph.node_moved, self._on_node_moved),
             (graph.edge_added, self._on_edge_added),
             (graph.edge_removed, self._on_edge_removed),
-            (graph.outputs_changed, self._refresh_outputs),
+            (graph.outputs_changed, self.refresh),
         )
         for event, handler in pairs:
             (event.connect if connect else event.disconnect)(handler)
@@ -107,15 +107,17 @@ class GraphScene(QGraphicsScene):
         self.addItem(wire)
         self._route(wire)
 
+    # Each event touches only the cards it concerns: a big compound edit (paste,
+    # delete, group) must not repaint all 771 cards of an imported model per step.
+    # A new node has no wires and a removed one has none left, so no other card's
+    # "output" mark changes; a wire changes only its two ends.
     def _on_node_added(self, node: Node, index: int) -> None:
         self._add_item(node, set(self.document.graph.output_ids()))
-        self._refresh_outputs()
 
     def _on_node_removed(self, node: Node, index: int) -> None:
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
-        self._refresh_outputs()
 
     def _on_node_changed(self, node: Node) -> None:
         self._refresh_node(node.id)
@@ -133,7 +135,6 @@ class GraphScene(QGraphicsScene):
         self._add_wire(edge)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
-        self._refresh_outputs()
 
     def _on_edge_removed(self, edge: Edge, index: int) -> None:
         wire = self.wires.pop(edge, None)
@@ -141,10 +142,6 @@ class GraphScene(QGraphicsScene):
             self.removeItem(wire)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
-        self._refresh_outputs()
-
-    def _refresh_outputs(self) -> None:
-        self.refresh()
 
     def refresh(self) -> None:
         """Re-read every node's look (shapes, problems, ports) and every wire's label."""
@@ -159,9 +156,9 @@ class GraphScene(QGraphicsScene):
                 item.apply(node_look(self.document, node, outputs))
                 if (item.look.inputs, item.look.outputs) != old_ports:
                     self._route_around(node.id)
+                self._mark_connected(item)
         for edge, wire in self.wires.items():
             wire.set_label(wire_label(self.document, edge), bad=bool(self.document.node_problems(edge.target)))
-        self._mark_connected()
 
     def _refresh_node(self, node_id: str) -> None:
         graph = self.document.graph
@@ -170,16 +167,16 @@ class GraphScene(QGraphicsScene):
             return
         item.apply(node_look(self.document, graph.node(node_id), set(graph.output_ids())))
         self._route_around(node_id)
-        self._mark_connected()
+        self._mark_connected(item)
 
-    def _mark_connected(self) -> None:
-        connected_in = {(e.target, e.target_port) for e in self.wires}
-        connected_out = {(e.source, e.source_port) for e in self.wires}
-        for item in self.nodes.values():
-            for port in item.inputs:
-                port.set_connected((item.node_id, port.index) in connected_in)
-            for port in item.outputs:
-                port.set_connected((item.node_id, port.index) in connected_out)
+    def _mark_connected(self, item: NodeItem) -> None:
+        graph = self.document.graph
+        used_in = {e.target_port for e in graph.incoming(item.node_id)}
+        used_out = {e.source_port for e in graph.outgoing(item.node_id)}
+        for port in item.inputs:
+            port.set_connected(port.index in used_in)
+        for port in item.outputs:
+            port.set_connected(port.index in used_out)
 
     # -- geometry of wires ---------------------------------------------------------
     def port_position(self, node_id: str, is_input: bool, index: int) -> QPointF | None:

@@ -46,6 +46,7 @@ def test_save_then_open_gives_back_the_same_project(editor, tmp_path):
     editor.files.open_path(target)
     assert snapshot(editor) == saved
     assert editor.recent.paths()[0] == target.resolve()
+    assert editor.actions["recent_menu"].actions()[0].text() == str(target.resolve())  # File ▸ Open Recent follows
 
 
 def test_an_interrupted_save_leaves_the_previous_file_intact(editor, tmp_path, monkeypatch):

@@ -199,11 +199,6 @@ class FileOps:
         examples.clear()
         for name in example_names():
             examples.addAction(name.replace("_", " "), lambda n=name: self.open_example(n))
-        self.window.recent.changed.connect(self._refresh_recent_once)
-
-    def _refresh_recent_once(self) -> None:
-        self.window.recent.changed.disconnect(self._refresh_recent_once)
-        self.refresh_menus()
 
     def offer_recovery(self) -> None:
         items = find_recoverable()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QCursor
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
@@ -100,8 +100,9 @@ class MainWindow(QMainWindow):
         if loader.loaded:
             self._keras_ready()
         self.files.refresh_menus()
+        self.recent.changed.connect(self.files.refresh_menus)
         self.files.offer_recovery()
-        self._show_project(None)
+        self.show_project(None)
 
     # -- building blocks -----------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -152,9 +153,6 @@ class MainWindow(QMainWindow):
     # -- the project shown -----------------------------------------------------------
     def show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         """Replace whatever is open by `project` (the caller has asked about unsaved work)."""
-        self._show_project(project, modified, checker)
-
-    def _show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         if self.autosaver is not None:
             self.autosaver.discard()
             self.autosaver = None
@@ -254,7 +252,7 @@ class MainWindow(QMainWindow):
             if self.view is not None:
                 self.view.fit_all()
 
-    def show_status(self, text: str, seconds: float = 0) -> None:
+    def show_status(self, text: str) -> None:
         self.status_text.setText(text)
 
     def _keras_ready(self) -> None:
@@ -351,10 +349,7 @@ class MainWindow(QMainWindow):
 
     def _say_at_pointer(self, title: str, text: str) -> None:
         if self.view is not None:
-            pos = self.view.viewport().mapFromGlobal(QCursor.pos())
-            if not self.view.viewport().rect().contains(pos):
-                pos = self.view.viewport().rect().center()
-            self.view.show_toast(pos, title, text)
+            self.view.show_toast(self.view.mapFromScene(self.view.pointer_scene_pos()), title, text)
         self.show_status(f"{title}: {text}")
 
     def _find_layer(self) -> None:
@@ -364,7 +359,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.confirm_discard():
-            self._show_project(None)  # discards the autosave and lets go of the scene cleanly
+            self.show_project(None)  # discards the autosave and lets go of the scene cleanly
             event.accept()
         else:
             event.ignore()

@@ -226,3 +226,18 @@ def test_the_netbuilder_command_opens_the_editor_on_an_example(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "netbuilder", "--example", "nope"],
                          capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert bad.returncode == 1 and "no example called 'nope'; there are: autoencoder," in bad.stderr
+
+
+def test_save_as_takes_the_weights_along(qtbot, tmp_path):
+    from netbuilder.catalog import load_catalog
+    from netbuilder.ui.document import EditorDocument
+
+    first = tmp_path / "a.nbproj"
+    project = project_file.load(EXAMPLES / "mlp_128_10.nbproj")
+    project_file.save(project, first)
+    (tmp_path / "a.weights.h5").write_bytes(b"trained weights")
+    doc = EditorDocument(project_file.load(first), load_catalog())
+    doc.save(tmp_path / "elsewhere" / "b.nbproj")
+    assert (tmp_path / "elsewhere" / "b.weights.h5").read_bytes() == b"trained weights"
+    assert doc.project.weights_path == tmp_path / "elsewhere" / "b.weights.h5"
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["b.nbproj", "b.weights.h5"]  # no temp files left

@@ -67,9 +67,12 @@ class Project:
     @property
     def weights_path(self) -> Path | None:
         """Where trained or imported weights live: beside the project file."""
-        if self.path is None:
-            return None
-        return self.path.with_name(self.path.name.removesuffix(EXTENSION) + ".weights.h5")
+        return None if self.path is None else weights_beside(self.path)
+
+
+def weights_beside(path: Path) -> Path:
+    """The weights file that belongs to the project file `path` (`P.nbproj` → `P.weights.h5`)."""
+    return path.with_name(path.name.removesuffix(EXTENSION) + ".weights.h5")
 
 
 def dumps(project: Project) -> str:

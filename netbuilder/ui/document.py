@@ -19,6 +19,7 @@ from netbuilder.catalog import Catalog
 from netbuilder.catalog.project_check import structural_problems
 from netbuilder.graph import Command, Edge, Graph, Node, Problem, Project, UndoStack, connection_problem
 from netbuilder.graph import project_file
+from netbuilder.graph.atomic_file import replacing
 from netbuilder.graph.layout import layered_positions
 from netbuilder.graph.validation import Verdict
 
@@ -161,11 +162,12 @@ class EditorDocument(QObject):
         target = Path(path) if path is not None else self.project.path
         if target is None:
             raise ValueError("the project has no file yet: choose where to save it")
-        old_weights = self.project.weights_path
+        old_weights, new_weights = self.project.weights_path, project_file.weights_beside(target)
+        if old_weights and old_weights != new_weights and old_weights.exists():
+            # Weights first and atomically, so the new project file never points at half a copy.
+            with replacing(new_weights) as tmp:
+                shutil.copyfile(old_weights, tmp)
         project_file.save(self.project, target)
-        new_weights = self.project.weights_path
-        if old_weights and new_weights and old_weights != new_weights and old_weights.exists():
-            shutil.copyfile(old_weights, new_weights)
         self.stack.set_clean()
         return target
 

@@ -150,6 +150,7 @@ class PaletteWidget(QWidget):
         layout.addWidget(self.tree)
         # Per group: (category item, [(layer item, entry)]); filled once, re-filtered in place.
         self._groups: dict[str, tuple[QTreeWidgetItem, list[tuple[QTreeWidgetItem, LayerEntry]]]] = {}
+        self._submodel_names: list[str] = []
         for category, entries in {**catalog_entries(catalog), SUBMODELS: []}.items():
             group = _RankedItem(self.tree)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -166,7 +167,14 @@ class PaletteWidget(QWidget):
         self._apply_filter("")
 
     def set_submodels(self, names: Sequence[str]) -> None:
-        """List the project's sub-models (as "Submodel" layers); the group hides when empty."""
+        """List the project's sub-models (as "Submodel" layers); the group hides when empty.
+
+        The window calls this after every edit; an unchanged list leaves the tree
+        (and the user's selection and scroll position in it) alone.
+        """
+        if list(names) == self._submodel_names:
+            return
+        self._submodel_names = list(names)
         group, items = self._groups[SUBMODELS]
         group.takeChildren()
         items.clear()

@@ -1,9 +1,12 @@
 """Bundled data that ships inside the package as `netbuilder.resources` (examples, datasets)."""
 
+import json
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 EXAMPLES = ROOT / "examples"
+DATASETS = ROOT / "datasets"
 
 
 def example_path(name: str) -> Path:
@@ -13,3 +16,17 @@ def example_path(name: str) -> Path:
 
 def example_names() -> list[str]:
     return sorted(p.stem for p in EXAMPLES.glob("*.nbproj"))
+
+
+def dataset_index() -> list[dict[str, Any]]:
+    """The bundled datasets as `datasets/index.json` describes them (name, title, file, source, licence, …)."""
+    return json.loads((DATASETS / "index.json").read_text(encoding="utf-8"))
+
+
+def dataset_names() -> list[str]:
+    return sorted(entry["name"] for entry in dataset_index())
+
+
+def dataset_path(name: str) -> Path | None:
+    """The file or folder of the bundled dataset `name`, or None if there is none by that name."""
+    return next((DATASETS / entry["file"] for entry in dataset_index() if entry["name"] == name), None)

@@ -144,3 +144,25 @@ def test_rename_submodel_keeps_the_order_and_repoints_every_use():
 def test_rename_submodel_refusals(old, new, message):
     with pytest.raises(ValueError, match=message):
         RenameSubmodel(project_with_submodels(), old, new)
+
+
+def test_set_section_replaces_in_place_and_undo_restores_the_exact_file():
+    from netbuilder.graph import project_file
+    from netbuilder.graph.project_commands import SetSection
+    from netbuilder.graph.project_file import Project
+
+    project = Project("p", sections={"description": "d", "training": {"epochs": 5}, "ui": {}})
+    before = project_file.dumps(project)
+    for value in ({"epochs": 9}, None):
+        command = SetSection(project, "training", value)
+        command.redo()
+        assert project.sections.get("training") == value
+        if value is not None:
+            assert list(project.sections) == ["description", "training", "ui"]
+        command.undo()
+        assert project_file.dumps(project) == before
+    added = SetSection(project, "dataset", {"source": "bundled:iris"})
+    added.redo()
+    assert list(project.sections)[-1] == "dataset"
+    added.undo()
+    assert project_file.dumps(project) == before

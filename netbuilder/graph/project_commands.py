@@ -112,3 +112,33 @@ class RenameSubmodel(Command):
         table = self.project.submodels
         index = list(table).index(self.new)
         _insert_at(table, index, self.old, table.pop(self.new))
+
+
+class SetSection(Command):
+    """Sets (or, with None, removes) a top-level section of the project, e.g. `training`.
+
+    The section keeps its place among the others, so undo gives back a file that
+    is byte-for-byte what it was.
+    """
+
+    def __init__(self, project: Project, key: str, value: Any, text: str | None = None) -> None:
+        if key in {"format", "version", "name", "graph", "submodels"}:
+            raise ValueError(f"'{key}' is not a free section of the project file")
+        self.project, self.key = project, key
+        self.new = copy.deepcopy(value)
+        self.old = copy.deepcopy(project.sections.get(key))
+        self.index = list(project.sections).index(key) if key in project.sections else None
+        self.text = text or f"Change {key} settings"
+
+    def _put(self, value: Any, index: int | None) -> None:
+        items = [(k, v) for k, v in self.project.sections.items() if k != self.key]
+        if value is not None:
+            items.insert(len(items) if index is None else index, (self.key, copy.deepcopy(value)))
+        self.project.sections.clear()
+        self.project.sections.update(items)
+
+    def redo(self) -> None:
+        self._put(self.new, self.index)
+
+    def undo(self) -> None:
+        self._put(self.old, self.index)

@@ -1,0 +1,121 @@
+"""Turning CSV columns into model arrays: numbers as they are, text one-hot encoded or refused,
+targets as numbers (regression) or class indices (classification).
+
+Encoders are decided from every file of a dataset at once (the training file
+and a separate validation file), so both are encoded with the same one-hot
+categories and class names. Every refusal names the file, the column, the row
+and the value, because that is what a user needs to fix the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from netbuilder.training.datasets.csv_table import CsvTable
+from netbuilder.training.datasets.spec import DatasetError
+
+# More categories than this is almost always an identifier or a free-text column, not a category.
+MAX_CATEGORIES = 50
+
+
+@dataclass(frozen=True)
+class NumericColumn:
+    column: str
+
+    @property
+    def names(self) -> list[str]:
+        return [self.column]
+
+    def encode(self, table: CsvTable) -> np.ndarray:
+        values = table.numbers[self.column]
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            row = table.row_number(int(bad[0]))
+            what = "has no value (empty or NaN)" if np.isnan(values[bad[0]]) else "holds an infinite value"
+            raise DatasetError(f"{table.name}: column '{self.column}' {what} in row {row}; "
+                               "fill in the cell or leave the row out")
+        return values.reshape(-1, 1)
+
+
+@dataclass(frozen=True)
+class OneHotColumn:
+    column: str
+    categories: list[str]
+
+    @property
+    def names(self) -> list[str]:
+        return [f"{self.column}={category}" for category in self.categories]
+
+    def encode(self, table: CsvTable) -> np.ndarray:
+        index = _category_indices(table, self.column, self.categories)
+        return np.eye(len(self.categories), dtype=np.float64)[index]
+
+
+Encoder = NumericColumn | OneHotColumn
+
+
+def feature_encoder(column: str, tables: list[CsvTable], categorical: str) -> Encoder:
+    """How feature `column` becomes numbers, given the same column in every file of the dataset."""
+    text_tables = _text_tables(column, tables)
+    if not text_tables:
+        return NumericColumn(column)
+    table = text_tables[0]
+    index, value = table.first_text(column)
+    where = f"{table.name}: column '{column}' holds text ('{value}' in row {table.row_number(index)})"
+    if categorical == "reject":
+        raise DatasetError(f"{where}; text columns are refused (categorical is 'reject'): write the values as "
+                           "numbers, leave the column out of the inputs, or one-hot encode text columns")
+    filled = [cell for cell in table.texts[column] if cell.strip()]
+    if table.count_numbers(column) * 2 > len(filled):
+        raise DatasetError(f"{where} among numbers; fix that cell, or leave the column out of the inputs")
+    categories = _categories(column, text_tables)
+    if len(categories) > MAX_CATEGORIES:
+        raise DatasetError(f"{table.name}: column '{column}' holds text with {len(categories)} different values, "
+                           f"too many to one-hot encode ({MAX_CATEGORIES} at most); leave it out of the inputs")
+    return OneHotColumn(column, categories)
+
+
+def class_labels(column: str, tables: list[CsvTable]) -> tuple[list[str], list[np.ndarray]]:
+    """Class names (sorted) and, per table, each row's class index (int32)."""
+    if _text_tables(column, tables):
+        names = _categories(column, tables)
+        return names, [_category_indices(t, column, names).astype(np.int32) for t in tables]
+    values = [NumericColumn(column).encode(t).ravel() for t in tables]
+    for table, column_values in zip(tables, values):
+        fractional = np.flatnonzero(column_values != np.round(column_values))
+        if fractional.size:
+            row = int(fractional[0])
+            raise DatasetError(f"{table.name}: column '{column}' holds {column_values[row]:g} in row "
+                               f"{table.row_number(row)}, which is not a whole-number class label; to predict it as a "
+                               "number, use a regression loss")
+    classes = np.unique(np.concatenate(values))
+    return [f"{c:g}" for c in classes], [np.searchsorted(classes, v).astype(np.int32) for v in values]
+
+
+def _text_tables(column: str, tables: list[CsvTable]) -> list[CsvTable]:
+    """The tables in which `column` holds text; refuses a column that is text in one file only."""
+    text_tables = [t for t in tables if column in t.texts]
+    if text_tables and len(text_tables) != len(tables):
+        numeric = next(t for t in tables if column not in t.texts)
+        raise DatasetError(f"column '{column}' holds text in {text_tables[0].name} but only numbers in "
+                           f"{numeric.name}; both files must hold the same kind of values")
+    return text_tables
+
+
+def _categories(column: str, tables: list[CsvTable]) -> list[str]:
+    found = {cell.strip() for t in tables for cell in t.texts[column]}
+    found.discard("")
+    return sorted(found)
+
+
+def _category_indices(table: CsvTable, column: str, categories: list[str]) -> np.ndarray:
+    position = {category: i for i, category in enumerate(categories)}
+    cells = table.texts[column]
+    try:
+        return np.fromiter((position[cell.strip()] for cell in cells), dtype=np.intp, count=len(cells))
+    except KeyError:
+        index = next(i for i, cell in enumerate(cells) if cell.strip() not in position)
+        raise DatasetError(f"{table.name}: column '{column}' is empty in row {table.row_number(index)}; "
+                           "fill in the cell or leave the row out") from None

@@ -1,0 +1,89 @@
+"""Loading a folder of images in class sub-folders with Keras' own `image_dataset_from_directory`.
+
+The folder is checked first with the standard library, so a wrong folder gets
+a message rather than a TensorFlow error. Images are resized to the spec's
+`image_size` and colour mode and collected into one float32 array with pixel
+values 0–255: the model should rescale them (start it with a `Rescaling`
+layer, as the bundled digits example does). Labels are class indices in the
+order of the sorted folder names, which are the class names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from netbuilder.training.datasets.loaded import LoadedData, Split
+from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+
+# The formats image_dataset_from_directory reads.
+IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+
+
+def class_folders(path: Path) -> dict[str, int]:
+    """Class name → number of images, for a folder of images in class sub-folders."""
+    if not path.exists():
+        raise DatasetError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise DatasetError(f"{path}: is a file; expected a folder of images in class sub-folders")
+    classes = sorted(entry.name for entry in os.scandir(path) if entry.is_dir() and not entry.name.startswith("."))
+    if not classes:
+        raise DatasetError(f"{path.name}: has no class sub-folders; put each class's images in a folder named "
+                           f"after the class ({path.name}/cat/…, {path.name}/dog/…)")
+    counts = {name: _count_images(path / name) for name in classes}
+    if not any(counts.values()):
+        raise DatasetError(f"{path.name}: its class folders ({', '.join(classes)}) hold no images "
+                           f"({', '.join(IMAGE_SUFFIXES)})")
+    return counts
+
+
+def load_images(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
+                output_names: list[str], source_name: str) -> LoadedData:
+    classes = list(class_folders(path))
+    if validation is not None:
+        others = list(class_folders(validation))
+        if others != classes:
+            raise DatasetError(f"{validation.name}: the validation folder's classes ({', '.join(others)}) differ "
+                               f"from {path.name}'s ({', '.join(classes)})")
+    model_input = _only_name(list(spec.inputs) or input_names, "inputs", path.name)
+    model_output = _only_name(list(spec.outputs) or output_names, "outputs", path.name)
+    splits = [_read_folder(spec, folder, classes, model_input, model_output) for folder in (path, validation) if folder]
+    return LoadedData(
+        train=splits[0], validation=splits[1] if len(splits) == 2 else None, task="classification",
+        feature_columns={model_input: ["image"]}, target_columns={model_output: ["class"]},
+        class_names=classes, source_name=source_name,
+    )
+
+
+def _count_images(folder: Path) -> int:
+    return sum(1 for _, _, files in os.walk(folder) for name in files if name.lower().endswith(IMAGE_SUFFIXES))
+
+
+def _only_name(names: list[str], role: str, folder: str) -> str:
+    if len(names) != 1:
+        raise DatasetError(f"{folder}: a folder of images feeds a model with one input and one output; "
+                           f"this one has {len(names)} {role} ({', '.join(names) or 'none'})")
+    return names[0]
+
+
+def _read_folder(spec: DatasetSpec, folder: Path, classes: list[str], model_input: str, model_output: str) -> Split:
+    from netbuilder.keras_bridge.quiet_import import import_keras_quietly
+
+    import_keras_quietly()
+    import keras
+
+    try:
+        dataset = keras.utils.image_dataset_from_directory(
+            # Naming the classes keeps hidden folders (.ipynb_checkpoints) from becoming one.
+            str(folder), labels="inferred", label_mode="int", class_names=classes, image_size=spec.image_size,
+            color_mode=spec.color_mode, batch_size=None, shuffle=False, verbose=False,
+        )
+        pairs = list(dataset.batch(1024).as_numpy_iterator())
+    except Exception as exc:  # TensorFlow reports unreadable images with many exception types
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(f"{folder.name}: an image cannot be read: {first_line}") from None
+    images = np.concatenate([batch for batch, _ in pairs]).astype(np.float32)
+    labels = np.concatenate([batch for _, batch in pairs]).astype(np.int32)
+    return Split({model_input: images}, {model_output: labels})

@@ -1,0 +1,71 @@
+"""`load_dataset`: any dataset source, checked and split, as arrays keyed by the model's names.
+
+Each kind has its own loader (CSV, `.npz`, image folders); this module picks
+one, then splits off the validation rows (shuffled with the run's seed, so a
+fixed seed gives the same split every time) unless a separate validation file
+is given. Every failure is a `DatasetError` whose message names the file and
+the culprit; nothing else escapes, so callers can show it as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from netbuilder.training.datasets.csv_loader import load_csv
+from netbuilder.training.datasets.image_loader import load_images
+from netbuilder.training.datasets.loaded import LoadedData, Split, Task
+from netbuilder.training.datasets.npz_loader import load_npz
+from netbuilder.training.datasets.source import dataset_kind, source_path, validation_path
+from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+
+
+def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[str], output_names: list[str],
+                 validation_split: float = 0.2, seed: int | None = None, task: Task | None = None) -> LoadedData:
+    """Load `spec` for a model with these input and output names.
+
+    Args:
+        spec: the project's dataset section.
+        base_dir: the project's folder; relative paths in `spec` are relative to it.
+        input_names: the model's input names (`model.inputs[i].name`).
+        output_names: the model's output names (`model.output_names`).
+        validation_split: the fraction of rows held out for validation (0 for none); ignored
+            when `spec.validation_file` is given.
+        seed: shuffles the rows before the split; the same seed gives the same split.
+        task: force "classification" (integer-coded labels become class indices) or "regression";
+            by default text targets are classified and numeric ones regressed (`.npz`: integer
+            targets are classified). Image folders are always classification.
+
+    Raises:
+        DatasetError: the message names the file and what is wrong in it.
+    """
+    if not 0 <= validation_split < 1:
+        raise DatasetError(f"validation split must be at least 0 and less than 1, got {validation_split}")
+    kind = dataset_kind(spec, base_dir)
+    path = source_path(spec, base_dir)
+    validation = validation_path(spec, base_dir)
+    source_name = spec.source if spec.bundled_name else path.name
+    common = {"input_names": input_names, "output_names": output_names, "source_name": source_name}
+    if kind == "csv":
+        data = load_csv(spec, path, validation, task=task, **common)
+    elif kind == "npz":
+        data = load_npz(spec, path, validation, task=task, **common)
+    else:
+        data = load_images(spec, path, validation, **common)
+    if validation is None:
+        data.train, data.validation = split_rows(data.train, validation_split, seed, source_name)
+    return data
+
+
+def split_rows(split: Split, fraction: float, seed: int | None, source_name: str) -> tuple[Split, Split | None]:
+    """(training, validation) rows; each keeps the file's order so row i of a split reads naturally."""
+    if fraction == 0:
+        return split, None
+    n = len(split)
+    held_out = int(n * fraction)
+    if held_out == 0 or held_out == n:
+        raise DatasetError(f"{source_name}: a validation split of {fraction:g} of {n} rows leaves "
+                           f"{'no validation rows' if held_out == 0 else 'no rows to train on'}")
+    order = np.random.default_rng(seed).permutation(n)
+    return split.rows(np.sort(order[held_out:])), split.rows(np.sort(order[:held_out]))

@@ -1,0 +1,76 @@
+"""A dataset once loaded: numpy arrays keyed by the model's input and output names.
+
+Every kind of source (CSV, `.npz`, image folders, bundled sets) ends up here,
+so the training session, the pre-flight check and the evaluation views deal
+with one shape of data. `tf_dataset` is how Keras is fed: a `tf.data` pipeline
+that shuffles with the run's seed, batches and prefetches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Task = Literal["regression", "classification"]
+
+
+@dataclass
+class Split:
+    """One part of the data (training or validation); every array has the same number of rows."""
+
+    features: dict[str, np.ndarray]
+    targets: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        first = next(iter(self.features.values()), None)
+        return 0 if first is None else int(first.shape[0])
+
+    def rows(self, index: np.ndarray | slice) -> Split:
+        return Split({k: v[index] for k, v in self.features.items()}, {k: v[index] for k, v in self.targets.items()})
+
+    def model_x(self) -> Any:
+        """What `model(...)`/`predict` takes: the array itself for a one-input model, else the dict."""
+        return next(iter(self.features.values())) if len(self.features) == 1 else self.features
+
+    def model_y(self) -> Any:
+        return next(iter(self.targets.values())) if len(self.targets) == 1 else self.targets
+
+
+@dataclass
+class LoadedData:
+    """Training and validation splits plus what the columns mean.
+
+    `feature_columns[input]` names the columns of that input's array after
+    one-hot encoding (e.g. `day=Sun`); `target_columns[output]` likewise.
+    `class_names` is set for classification (the label of class index i).
+    """
+
+    train: Split
+    validation: Split | None
+    task: Task
+    feature_columns: dict[str, list[str]] = field(default_factory=dict)
+    target_columns: dict[str, list[str]] = field(default_factory=dict)
+    class_names: list[str] | None = None
+    source_name: str = ""
+
+    def input_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Per-sample shape of each input (without the batch dimension)."""
+        return {k: tuple(int(d) for d in v.shape[1:]) for k, v in self.train.features.items()}
+
+    def target_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {k: tuple(int(d) for d in v.shape[1:]) for k, v in self.train.targets.items()}
+
+    def tf_dataset(self, which: Literal["train", "validation"], batch_size: int, *,
+                   shuffle: bool = True, seed: int | None = None) -> Any:
+        """A batched, prefetching `tf.data.Dataset` of (features, targets) for `fit`."""
+        import tensorflow as tf
+
+        split = self.train if which == "train" else self.validation
+        if split is None:
+            raise ValueError("this dataset has no validation split")
+        ds = tf.data.Dataset.from_tensor_slices((split.model_x(), split.model_y()))
+        if shuffle and which == "train":
+            ds = ds.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)

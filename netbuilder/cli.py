@@ -1,4 +1,4 @@
-"""The `netbuilder` command: validate, summary, import and export, headless.
+"""The `netbuilder` command: validate, summary, import, export and train, headless.
 
 Subcommands never import Qt, and import Keras only when they need it, so
 `netbuilder --help` and `validate` of a broken file answer quickly. Exit
@@ -11,14 +11,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from netbuilder import __version__
 from netbuilder.graph import Project, ProjectFileError
 from netbuilder.graph import project_file
 
+if TYPE_CHECKING:
+    from netbuilder.training.datasets.spec import DatasetSpec
+    from netbuilder.training.settings import TrainingSettings
+
 OK, BAD_INPUT, USAGE = 0, 1, 2
 EXPORT_FORMATS = ("keras",)
+# `netbuilder train` flags that override a field of the project's training settings.
+TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
+               "--metrics": "metrics", "--learning-rate": "learning_rate",
+               "--validation-split": "validation_split", "--seed": "seed"}
 
 
 class CommandError(Exception):
@@ -88,6 +96,94 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from netbuilder.training.events import EpochEnd, Event
+    from netbuilder.training.runs import CURVES, HISTORY, MODEL, SETTINGS
+    from netbuilder.training.session import TrainingSession
+
+    project = _load(args.project)
+    settings = _train_settings(project, args)
+    spec = _train_dataset(project, args)
+    previous = 0.0
+
+    def report(event: Event) -> None:
+        nonlocal previous
+        if isinstance(event, EpochEnd):
+            values = "  ".join(f"{k} {_number(v)}" for k, v in event.logs.items())
+            seconds = event.elapsed - previous
+            print(f"epoch {event.epoch}/{settings.epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
+                  flush=True)
+            previous = event.elapsed
+
+    out = Path(args.out)
+    result = TrainingSession(project, spec, settings, out, run_dir=out, listener=report, queue_events=False).run()
+    if result.run_dir is not None:
+        written = [name for name in (HISTORY, MODEL, SETTINGS, CURVES) if (result.run_dir / name).exists()]
+        print(f"run written to {result.run_dir} ({', '.join(written)})")
+    if result.status != "completed":
+        raise CommandError([result.message])
+    if result.message.startswith("Early stopping"):
+        print(result.message)
+    return OK
+
+
+def _train_settings(project: Project, args: argparse.Namespace) -> TrainingSettings:
+    """The project's `training` section with the flags laid over it; every bad value in one error."""
+    from netbuilder.training.keras_objects import check_names
+    from netbuilder.training.settings import SettingsError, TrainingSettings
+
+    try:
+        settings = TrainingSettings.from_section(project.sections.get("training"))
+    except SettingsError as exc:
+        raise CommandError([f"{args.project}: {p}" for p in exc.problems]) from None
+    for flag, field in TRAIN_FLAGS.items():
+        value = getattr(args, field)
+        if value is not None:
+            setattr(settings, field, value)
+    problems = [_as_flag(p, args) for p in settings.problems()]
+    problems += check_names(settings.optimizer, settings.loss, settings.metrics)
+    if problems:
+        raise CommandError(problems)
+    return settings
+
+
+def _as_flag(problem: str, args: argparse.Namespace) -> str:
+    """`epochs must be at least 1` → `--epochs must be at least 1` when the value came from that flag."""
+    for flag, field in TRAIN_FLAGS.items():
+        if problem.startswith(field) and getattr(args, field) is not None:
+            return flag + problem[len(field):]
+    return f"{args.project}: training.{problem}"
+
+
+def _train_dataset(project: Project, args: argparse.Namespace) -> DatasetSpec:
+    """The project's `dataset` section, with `--data` and `--target` laid over it."""
+    from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+
+    section = project.sections.get("dataset")
+    try:
+        spec = DatasetSpec.from_section(section) if section is not None else None
+    except DatasetError as exc:
+        raise CommandError([f"{args.project}: {p}" for p in str(exc).splitlines()]) from None
+    if args.data is not None and (spec is None or spec.source != args.data):
+        # Another source: the saved kind and validation file described the old one.
+        kept = spec or DatasetSpec(source=args.data)
+        spec = DatasetSpec(source=args.data, target=kept.target, inputs=kept.inputs, outputs=kept.outputs,
+                           categorical=kept.categorical, image_size=kept.image_size, color_mode=kept.color_mode)
+    if spec is None:
+        raise CommandError([f"{args.project}: no dataset; give --data FILE (and --target COLUMN)"])
+    if args.target is not None:
+        spec.target = _names(args.target)
+    return spec
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _number(value: float) -> str:
+    return f"{value:.4f}" if abs(value) < 1e5 else f"{value:.4g}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netbuilder",
@@ -114,6 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="keras: one .keras file")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("train", help="train a project on a dataset; one line per epoch",
+                       description="Train the project's model. Flags override the training and dataset "
+                                   "settings saved in the project.")
+    p.add_argument("project", help="a .nbproj file")
+    p.add_argument("--data", help="a .csv or .npz file, a folder of images in class sub-folders, or bundled:NAME")
+    p.add_argument("--target", help="the target column(s), comma-separated")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--optimizer", help="a Keras optimizer name, e.g. adam, sgd, rmsprop")
+    p.add_argument("--loss", help="a Keras loss name, e.g. mean_squared_error")
+    p.add_argument("--metrics", type=_names, help="metric names, comma-separated, e.g. rmse,mae")
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--validation-split", type=float, help="the fraction of rows held out, e.g. 0.2")
+    p.add_argument("--seed", type=int, help="a fixed seed repeats a run exactly")
+    p.add_argument("--out", required=True, help="the run folder to write (history.csv, model.keras, …)")
+    p.set_defaults(run=cmd_train)
     return parser
 
 
@@ -156,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a subcommand, turning every kind of bad input into lines on stderr."""
     from netbuilder.keras_bridge.errors import BridgeError
+    from netbuilder.training.datasets.spec import DatasetError
+    from netbuilder.training.settings import SettingsError
 
     try:
         return run(args)
@@ -166,6 +281,10 @@ def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     except BridgeError as exc:
         prefix = f"{getattr(args, 'project', '')}: " if getattr(args, "project", None) else ""
         lines = [f"{prefix}{p}" for p in exc.problems]
+    except SettingsError as exc:
+        lines = exc.problems
+    except DatasetError as exc:
+        lines = str(exc).splitlines()
     except OSError as exc:
         lines = [f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")]
     for line in lines:

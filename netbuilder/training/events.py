@@ -1,0 +1,92 @@
+"""What a training session reports while it runs: small immutable event objects.
+
+The worker thread puts these on a queue (and hands them to an optional
+listener); the GUI drains the queue on its own thread and the command line
+prints them, so neither ever touches Keras objects that training is using.
+Epochs and batches are counted from 1, as a user counts them and as
+`history.csv` writes them. `elapsed` is seconds of training since `fit`
+began, time spent paused left out, so "time left" estimates stay honest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Union
+
+Status = Literal["completed", "stopped", "nan", "failed"]
+
+
+@dataclass(frozen=True)
+class Preparing:
+    """A step before training (loading the data, building the model) that may take a moment."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """`fit` is about to begin. `metrics` are the history keys, e.g. loss, rmse, val_loss, val_rmse."""
+
+    epochs: int
+    steps_per_epoch: int | None
+    run_dir: Path
+    metrics: list[str]
+
+
+@dataclass(frozen=True)
+class BatchEnd:
+    """A training batch finished; `logs` are the running means of this epoch so far."""
+
+    epoch: int
+    batch: int
+    logs: dict[str, float]
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    """An epoch finished, validation included (a stopped epoch ends early with what it had)."""
+
+    epoch: int
+    logs: dict[str, float]
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The run is waiting after a batch until it is resumed or stopped."""
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """The run goes on after a pause."""
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """The run is over. `history` maps each key of `RunStarted.metrics` to one value per epoch done.
+
+    `message` says why a run did not complete (or how early stopping ended it);
+    `run_dir` is the run folder, None only when not even that could be made.
+    """
+
+    status: Status
+    message: str
+    history: dict[str, list[float]] = field(default_factory=dict)
+    run_dir: Path | None = None
+    epochs_done: int = 0
+
+
+Event = Union[Preparing, RunStarted, BatchEnd, EpochEnd, Paused, Resumed, RunFinished]
+
+
+def ordered_keys(keys: list[str]) -> list[str]:
+    """Log keys as people read them: loss first, then the metrics, then the same for validation.
+
+    Keras hands its logs over sorted alphabetically (accuracy before loss);
+    events, histories and printed lines all use this one order instead.
+    """
+    train = sorted((k for k in keys if not k.startswith("val_")), key=lambda k: (k != "loss", k))
+    return train + [f"val_{k}" for k in train if f"val_{k}" in keys] + sorted(
+        k for k in keys if k.startswith("val_") and k[4:] not in train)

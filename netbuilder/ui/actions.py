@@ -64,11 +64,19 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("open_submodel", "&Open Sub-model", "Ctrl+E", "Edit the selected sub-model node's graph"),
         ActionSpec("back_to_main", "&Back to Main Graph", "Alt+Up", "Leave the sub-model being edited"),
         None,
-        ActionSpec("check", "&Check Now", "F5", "Re-check structure and shapes"),
+        ActionSpec("check", "&Check Now", "Ctrl+Shift+R", "Re-check structure and shapes"),
+    ],
+    "&Run": [
+        ActionSpec("train", "&Train", "F5", "Train the model on the project's dataset", QStyle.StandardPixmap.SP_MediaPlay),
+        ActionSpec("pause", "&Pause", None, "Pause the run after the current batch (again to resume)",
+                   QStyle.StandardPixmap.SP_MediaPause),
+        ActionSpec("stop", "&Stop", "Shift+F5", "End the run after the current batch, keeping what it learned",
+                   QStyle.StandardPixmap.SP_MediaStop),
     ],
 }
 
-TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "delete", None, "fit", "arrange", None, "group"]
+TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "delete", None, "fit", "arrange", None, "group",
+           None, "train", "stop"]
 
 
 def build_actions(window: QMainWindow, handlers: dict[str, Callable[[], object]]) -> dict[str, QAction]:

@@ -35,8 +35,10 @@ from netbuilder.ui.recent_files import RecentFiles
 from netbuilder.ui.recovery import Autosaver
 from netbuilder.ui.start_page import StartPage
 from netbuilder.ui.summary_panel import SummaryPanel
+from netbuilder.ui.training.panel import TrainingPanel
 
 APP_NAME = "netbuilder"
+TRAINING_DOCK_HEIGHT = 330  # the bottom dock grows to this when the Training tab shows, so plots can be read
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +73,9 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(catalog)
         self.messages: MessagesPanel | None = None
         self.summary: SummaryPanel | None = None
+        self.training: TrainingPanel | None = None
         self.bottom = QTabWidget()
+        self.bottom.currentChanged.connect(self._bottom_tab_changed)
         self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.bottom_dock = self._dock("Messages", self.bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -145,6 +149,8 @@ class MainWindow(QMainWindow):
             "arrange": self._arrange, "group": self._group, "ungroup": self._ungroup,
             "open_submodel": self._open_selected_submodel, "back_to_main": lambda: self.set_scope(""),
             "check": lambda: self.document and self.document.run_check(),
+            "train": self.train, "pause": lambda: self.training and self.training.toggle_pause(),
+            "stop": lambda: self.training and self.training.stop(),
         }
 
     def _edit(self, name: str) -> object:
@@ -153,6 +159,10 @@ class MainWindow(QMainWindow):
     # -- the project shown -----------------------------------------------------------
     def show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         """Replace whatever is open by `project` (the caller has asked about unsaved work)."""
+        if self.training is not None:
+            self.training.shutdown()  # a run must not outlive its project
+            self.training.deleteLater()
+            self.training = None
         if self.autosaver is not None:
             self.autosaver.discard()
             self.autosaver = None
@@ -191,6 +201,10 @@ class MainWindow(QMainWindow):
         self.summary = SummaryPanel(doc)
         self.bottom.addTab(self.messages, "Messages")
         self.bottom.addTab(self.summary, "Model summary")
+        self.training = TrainingPanel(doc)
+        self.bottom.addTab(self.training, "Training")
+        self.training.state_changed.connect(self._update_run_actions)
+        self.training.status.connect(self.show_status)
         doc.changed.connect(self._update_window)
         doc.checked.connect(self._update_selection)
         doc.scope_changed.connect(lambda _: self._update_window())
@@ -236,7 +250,30 @@ class MainWindow(QMainWindow):
         undo.setText(f"&Undo {doc.stack.undo_text}" if has and doc.stack.can_undo else "&Undo")
         redo.setText(f"&Redo {doc.stack.redo_text}" if has and doc.stack.can_redo else "&Redo")
         self.palette_dock.setEnabled(has)
+        self._update_run_actions()
         self.zoom_label.setText(f"{self.view.zoom:.0%}" if self.view is not None else "")
+
+    def _update_run_actions(self) -> None:
+        panel = self.training
+        state = panel.controls.state if panel is not None else "idle"
+        why = panel.why_not_train() if panel is not None else "Open a project first"
+        train = self.actions["train"]
+        train.setEnabled(not why)
+        train.setToolTip(f"{why} (F5)" if why else "Train the model on the project's dataset (F5)")
+        self.actions["pause"].setEnabled(state in ("running", "paused"))
+        self.actions["pause"].setText("&Resume" if state == "paused" else "&Pause")
+        self.actions["stop"].setEnabled(state in ("preparing", "running", "paused"))
+
+    def train(self) -> None:
+        """Show the Training tab and start a run (Run ▸ Train, F5)."""
+        if self.training is not None:
+            self.bottom.setCurrentWidget(self.training)
+            self.training.train()
+
+    def _bottom_tab_changed(self, index: int) -> None:
+        if self.training is not None and self.bottom.widget(index) is self.training \
+                and self.bottom_dock.height() < TRAINING_DOCK_HEIGHT:
+            self.resizeDocks([self.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def _update_selection(self) -> None:
         doc, scene = self.document, self.scene

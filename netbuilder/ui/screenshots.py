@@ -3,6 +3,8 @@
 Run `python -m netbuilder.screenshots [OUT_DIR]`. It uses a throw-away settings
 file and recovery folder, so it never touches the user's recent files, and it
 builds NASNetMobile (weights=None, nothing downloaded) for the large-model shot.
+The training shots train the `tips_regression` example for real, with its runs
+kept in the scratch folder.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF, QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 from netbuilder.catalog import load_catalog  # noqa: E402
@@ -47,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
     os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
+    os.environ["NETBUILDER_RUNS_DIR"] = str(scratch / "runs")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loader = KerasLoader()
     loader.wait()
@@ -139,8 +143,64 @@ def main(argv: list[str] | None = None) -> int:
     _settle(app, window)
     _save(window, out, "08_imported_nasnet_zoomed")
     window.document.stack.set_clean()  # type: ignore[union-attr]
+
+    _training_shots(app, window, out)
     window.close()
     return 0
+
+
+TRAINING_DOCK_HEIGHT = 420  # taller than in use, so the plots read well at screenshot size
+
+
+def _train(app: QApplication, window: MainWindow, until_epoch: int | None = None) -> None:
+    """Train the open project, returning once `until_epoch` is drawn (or the run has ended)."""
+    panel = window.training
+    assert panel is not None
+    window.train()
+    deadline = time.monotonic() + 300
+    while panel.is_running and time.monotonic() < deadline:
+        app.processEvents()
+        if until_epoch is not None and len(panel.plots.curve("loss")[0]) >= until_epoch:
+            panel.drain()
+            return
+        time.sleep(0.01)
+
+
+def _set_learning_rate(window: MainWindow, rate: float) -> None:
+    assert window.training is not None
+    field = window.training.settings_form.field("learning_rate")
+    field.setText(repr(rate))
+    field.editingFinished.emit()
+
+
+def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
+    """The Training tab mid-run on the tips example, then three runs' curves laid over each other."""
+    window.files.open_example("tips_regression")
+    _settle(app, window)
+    panel = window.training
+    assert panel is not None and window.scene is not None
+    window.bottom.setCurrentWidget(panel)
+    window.resizeDocks([window.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+    panel.forms.setCurrentIndex(1)  # the Settings tab: what the run uses
+    _settle(app, window)
+    window.view.fit_all()  # type: ignore[union-attr]
+    _train(app, window, until_epoch=24)
+    _save(window, out, "09_training_live")
+    panel.stop()
+    _train(app, window)  # let the stopped run finish and be listed
+
+    # Two more learning rates to compare with, then the example's own rate in full, live.
+    for rate in (0.001, 0.05, 0.01):
+        _set_learning_rate(window, rate)
+        _settle(app, window)
+        _train(app, window)
+    for name in panel.runs.names()[1:3]:
+        panel.runs.set_ticked(name, True)
+    panel.views.setCurrentWidget(panel.plots)
+    panel.forms.setCurrentIndex(0)  # the Data tab, for a change
+    _settle(app, window)
+    _save(window, out, "10_training_compare_runs")
+    window.document.stack.set_clean()  # type: ignore[union-attr]
 
 
 def _refuse(app: QApplication, window: MainWindow, edge: Edge) -> None:

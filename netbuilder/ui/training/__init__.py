@@ -1,0 +1,1 @@
+"""The training panel: datasets, settings, live curves, past runs, evaluation."""

@@ -1,0 +1,315 @@
+"""The Data tab of the training panel: which dataset, and which columns feed which model input.
+
+The user picks a bundled set or opens a CSV/`.npz` file or a folder of images,
+sees the first rows in a preview table, and says per column what it is for:
+the target, one of the model's inputs, or nothing. Every choice leaves through
+`edited` as the whole new `dataset` section for the panel to push as one
+undo-able command. With no explicit mapping the data layer feeds every column
+but the target to the model's only input, and the table shows that; a mapping
+equal to that default is stored as no mapping, so files stay short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from netbuilder.training.datasets import (
+    BundledDataset, DatasetError, DatasetSpec, Preview, bundled_datasets, dataset_kind, preview_dataset,
+)
+from netbuilder.ui.inspector import text_values as tv
+from netbuilder.ui.inspector.field_row import ERROR_COLOR, FieldRow
+from netbuilder.ui.inspector.fields import ChoiceField, LineField
+
+TARGET = "target"
+UNUSED = "not used"
+SUBTLE = "#5f6b7a"
+_COLUMN, _KIND, _USE = range(3)
+
+
+def input_role(name: str) -> str:
+    return f"input {name}"
+
+
+def relative_source(path: Path, base_dir: Path | None) -> str:
+    """How a chosen file is stored: relative to the project's folder when it lies inside it."""
+    if base_dir is not None:
+        try:
+            return path.resolve().relative_to(base_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+class DataForm(QWidget):
+    """Dataset picker, column mapping and preview; `edited(section)` carries the new `dataset` section."""
+
+    edited = Signal(object)
+
+    def __init__(self, ask_file: Callable[[], Path | None], ask_folder: Callable[[], Path | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ask_file, self._ask_folder = ask_file, ask_folder
+        self.spec: DatasetSpec | None = None
+        self.preview: Preview | None = None
+        self._preview_key: tuple[Any, ...] | None = None
+        self._base_dir: Path | None = None
+        self._inputs: list[str] = []
+        self._showing = False
+        self._mapping_rows: tuple[list[tuple[str, str]], list[str]] | None = None
+        self._bundled = {f"bundled:{b.name}": b for b in bundled_datasets()}
+
+        self.source = QComboBox()
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(12)
+        self.source.currentIndexChanged.connect(self._source_picked)
+        self.open_file = QPushButton("Open file…")
+        self.open_file.setToolTip("A .csv table or a NumPy .npz file")
+        self.open_file.clicked.connect(lambda: self._opened(self._ask_file()))
+        self.open_folder = QPushButton("Open folder…")
+        self.open_folder.setToolTip("A folder of images in one sub-folder per class")
+        self.open_folder.clicked.connect(lambda: self._opened(self._ask_folder()))
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.mapping = QTableWidget(0, 3)
+        self.mapping.setHorizontalHeaderLabels(["Column", "Kind", "Use"])
+        self.mapping.verticalHeader().hide()
+        header = self.mapping.horizontalHeader()
+        header.setSectionResizeMode(_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(_KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(_USE, QHeaderView.ResizeMode.Stretch)
+        self.mapping.verticalHeader().setDefaultSectionSize(26)
+        self.mapping.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.categorical = ChoiceField(["onehot", "reject"])
+        self.categorical.setToolTip("Text columns: one-hot encode them, or refuse them with a message")
+        self.categorical.committed.connect(lambda value: self._emit(categorical=value))
+        self.image_size = LineField(lambda text, _c: tv.parse_ints("image size", text, nullable=False, open_dims=False),
+                                    tv.format_ints, "height, width")
+        self.image_size_row = FieldRow(self.image_size, "Images are resized to this many pixels (height, width).")
+        self.image_size.committed.connect(self._image_size_committed)
+        self.image_size.refused.connect(self.image_size_row.set_error)
+        self.color_mode = ChoiceField(["grayscale", "rgb", "rgba"])
+        self.color_mode.committed.connect(lambda value: self._emit(color_mode=value))
+        # The preview sits where there is room for it (the panel's centre); this form fills it.
+        self.preview_table = QTableWidget()
+        self.preview_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+
+        picker = QHBoxLayout()
+        picker.addWidget(self.source, 1)
+        picker.addWidget(self.open_file)
+        picker.addWidget(self.open_folder)
+        self.options = QFormLayout()
+        self.options.addRow("Text columns", self.categorical)
+        self.options.addRow("Image size", self.image_size_row)
+        self.options.addRow("Colours", self.color_mode)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        layout.addLayout(picker)
+        layout.addWidget(self.note)
+        layout.addWidget(self.mapping, 1)
+        layout.addLayout(self.options)
+        layout.addStretch(0)  # keeps the rows at the top when an image folder hides the mapping
+        self._fill_sources(None)
+
+    # -- showing the project's dataset --------------------------------------------------------
+    def show_dataset(self, section: Any, base_dir: Path | None, input_names: list[str]) -> None:
+        """Show the project's `dataset` section (None: nothing chosen yet) for a model with these inputs."""
+        self._base_dir, self._inputs = base_dir, list(input_names)
+        problem = ""
+        try:
+            self.spec = DatasetSpec.from_section(section) if section is not None else None
+        except DatasetError as error:
+            self.spec, problem = None, str(error)
+        self._fill_sources(self.spec)
+        self._load_preview()
+        if problem:
+            self._say(f"The project's dataset settings cannot be used:\n{problem}", error=True)
+        kind = self._kind()
+        self._showing = True
+        self.categorical.show_value(self.spec.categorical if self.spec else "onehot")
+        self.image_size.show_value(list(self.spec.image_size) if self.spec else [64, 64])
+        self.color_mode.show_value(self.spec.color_mode if self.spec else "rgb")
+        self._showing = False
+        for widget in (self.image_size_row, self.color_mode):
+            self.options.setRowVisible(widget, kind == "images")
+        self.options.setRowVisible(self.categorical, kind == "csv")
+        self.mapping.setVisible(kind in ("csv", "npz"))
+        self._fill_mapping()
+
+    def roles(self) -> dict[str, str]:
+        """What each column is used for, as the table shows it: "target", "input x" or "not used"."""
+        return {self.mapping.item(r, _COLUMN).text(): self._use_box(r).currentText()
+                for r in range(self.mapping.rowCount())}
+
+    def set_role(self, column: str, role: str) -> None:
+        """Choose what `column` is for, as a user would in its menu."""
+        for r in range(self.mapping.rowCount()):
+            if self.mapping.item(r, _COLUMN).text() == column:
+                box = self._use_box(r)
+                box.setCurrentIndex(box.findText(role))
+                return
+        raise KeyError(column)
+
+    def _use_box(self, row: int) -> QComboBox:
+        return self.mapping.cellWidget(row, _USE)  # type: ignore[return-value]
+
+    def _kind(self) -> str | None:
+        if self.spec is None:
+            return None
+        try:
+            return dataset_kind(self.spec, self._base_dir)
+        except DatasetError:
+            return None
+
+    def _fill_sources(self, spec: DatasetSpec | None) -> None:
+        self._showing = True
+        self.source.clear()
+        self.source.addItem("— choose a dataset —", None)
+        for source, bundled in self._bundled.items():
+            self.source.addItem(f"{bundled.title} ({bundled.task})", source)
+            self.source.setItemData(self.source.count() - 1, bundled.description, Qt.ItemDataRole.ToolTipRole)
+        if spec is not None and self.source.findData(spec.source) < 0:
+            self.source.addItem(spec.source, spec.source)
+        self.source.setCurrentIndex(max(0, self.source.findData(spec.source)) if spec else 0)
+        self._showing = False
+
+    def _load_preview(self) -> None:
+        spec = self.spec
+        key = None if spec is None else (spec.source, spec.kind, self._base_dir, spec.image_size, spec.color_mode)
+        if key == self._preview_key:
+            self._describe()
+            return
+        self._preview_key = key
+        self.preview = None
+        self.preview_table.clear()
+        self.preview_table.setRowCount(0)
+        self.preview_table.setColumnCount(0)
+        if spec is None:
+            self._say("Choose a bundled dataset, or open a CSV or .npz file or a folder of images.")
+            return
+        try:
+            self.preview = preview_dataset(spec, self._base_dir)
+        except DatasetError as error:
+            self._say(str(error), error=True)
+            return
+        preview = self.preview
+        self.preview_table.setColumnCount(len(preview.columns))
+        self.preview_table.setHorizontalHeaderLabels(preview.columns)
+        self.preview_table.setRowCount(len(preview.rows))
+        for r, row in enumerate(preview.rows):
+            for c, text in enumerate(row):
+                self.preview_table.setItem(r, c, QTableWidgetItem(text))
+        self.preview_table.resizeColumnsToContents()
+        self._describe()
+
+    def _describe(self) -> None:
+        if self.preview is None or self.spec is None:
+            return
+        bundled: BundledDataset | None = self._bundled.get(self.spec.source)
+        parts = [self.preview.note or f"{self.preview.n_rows:,} rows"]
+        if self._kind() == "csv" and not self.spec.target:
+            parts.append("Choose the target column under Use.")
+        self._say(" ".join(parts))
+        # The long story of a bundled set waits in the tooltip; the form stays compact.
+        self.note.setToolTip(f"{bundled.description}\n\nSource: {bundled.source}\nLicence: {bundled.licence}"
+                             if bundled else "")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.note.setText(text)
+        self.note.setStyleSheet(f"color: {ERROR_COLOR if error else SUBTLE};")
+
+    # -- the column mapping ----------------------------------------------------------------------
+    def _columns(self) -> list[tuple[str, str]]:
+        """(name, kind) of what can be mapped: CSV columns, or the arrays of an .npz file."""
+        kind = self._kind()
+        if self.preview is None or kind not in ("csv", "npz"):
+            return []  # an image folder's classes come from its sub-folders, nothing to map
+        if kind == "npz":
+            return [(row[0], "array " + " ".join(row[1:])) for row in self.preview.rows if row]
+        return [(c, self.preview.kinds.get(c, "")) for c in self.preview.columns]
+
+    def _default_target(self) -> list[str]:
+        """What the data layer predicts when the section names no target (an .npz file's `y`)."""
+        return ["y"] if self._kind() == "npz" else []
+
+    def _default_inputs(self, target: list[str]) -> dict[str, list[str]]:
+        """What the data layer feeds the model's only input when the section maps nothing:
+        every other CSV column (text ones one-hot encoded), or an .npz file's `x`."""
+        if len(self._inputs) != 1:
+            return {}
+        if self._kind() == "npz":
+            return {self._inputs[0]: ["x"]}
+        return {self._inputs[0]: [c for c, _ in self._columns() if c not in target]}
+
+    def _fill_mapping(self) -> None:
+        spec = self.spec
+        columns = self._columns()
+        target = (spec.target if spec else []) or self._default_target()
+        inputs = spec.inputs if spec and spec.inputs else self._default_inputs(target)
+        role_of = {c: input_role(name) for name, cs in inputs.items() for c in cs}
+        role_of.update({c: TARGET for c in target})
+        choices = [TARGET, *(input_role(n) for n in self._inputs), UNUSED]
+        if (columns, choices) != self._mapping_rows:
+            # New rows only when the columns or the model's inputs changed: an edit of the
+            # mapping itself comes back here while its menu is still emitting, so keep the menus.
+            self._mapping_rows = (columns, choices)
+            self.mapping.setRowCount(len(columns))
+            for r, (column, kind) in enumerate(columns):
+                self.mapping.setItem(r, _COLUMN, QTableWidgetItem(column))
+                self.mapping.setItem(r, _KIND, QTableWidgetItem(kind))
+                box = QComboBox()
+                box.addItems(choices)
+                box.currentIndexChanged.connect(self._mapping_changed)
+                self.mapping.setCellWidget(r, _USE, box)
+        for r, (column, _) in enumerate(columns):
+            box = self._use_box(r)
+            box.blockSignals(True)
+            box.setCurrentIndex(box.findText(role_of.get(column, UNUSED)))
+            box.blockSignals(False)
+
+    def _mapping_changed(self) -> None:
+        roles = self.roles()
+        target = [c for c, role in roles.items() if role == TARGET]
+        inputs = {name: [c for c, role in roles.items() if role == input_role(name)] for name in self._inputs}
+        inputs = {name: cs for name, cs in inputs.items() if cs}
+        self._emit(target=target, inputs={} if inputs == self._default_inputs(target) else inputs)
+
+    # -- edits -------------------------------------------------------------------------------------
+    def _source_picked(self, index: int) -> None:
+        if self._showing:
+            return
+        source = self.source.itemData(index)
+        if source is None or (self.spec is not None and source == self.spec.source):
+            return
+        bundled = self._bundled.get(source)
+        self.edited.emit(DatasetSpec(source=source, target=list(bundled.target) if bundled else []).to_section())
+
+    def _opened(self, path: Path | None) -> None:
+        if path is not None:
+            self.edited.emit(DatasetSpec(source=relative_source(path, self._base_dir)).to_section())
+
+    def _image_size_committed(self, value: Any) -> None:
+        size = [value, value] if isinstance(value, int) else value
+        if not (isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)):
+            self.image_size_row.set_error("image size must be two whole numbers above 0: height, width")
+            return
+        self.image_size_row.set_error("")
+        self._emit(image_size=tuple(size))
+
+    def _emit(self, **changes: Any) -> None:
+        if self._showing or self.spec is None:
+            return
+        section = self.spec.to_section()
+        new = DatasetSpec.from_section(section)
+        for key, value in changes.items():
+            setattr(new, key, value)
+        if new.to_section() != section:
+            self.edited.emit(new.to_section())

@@ -1,0 +1,386 @@
+"""The Training tab: pick data, set compile/fit settings, train with live curves, compare past runs.
+
+Left, the Data and Settings forms (edits go to the project as undo-able
+`SetSection` commands and come back when the document changes, undo
+included); centre, the curves, the data preview and, after a run, the
+Evaluate and Predict views; right, Train/Pause/Stop, progress, the message
+area and the runs list. A run is a `TrainingSession` working on its own
+thread; the panel only ever drains the session's event queue from a 50 ms
+timer on the GUI thread, so training never blocks the editor and no widget is
+touched from the worker. Dialogs are asked through small methods tests replace.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from netbuilder.graph import INPUT_LAYER
+from netbuilder.graph.project_commands import SetSection
+from netbuilder.training.datasets import DatasetError, DatasetSpec
+from netbuilder.training.events import BatchEnd, EpochEnd, Event, Paused, Preparing, Resumed, RunFinished, RunStarted
+from netbuilder.training.runs import list_runs, read_history, runs_root
+from netbuilder.training.settings import SettingsError, TrainingSettings
+from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.training.data_form import DataForm
+from netbuilder.ui.training.live_plots import LivePlots
+from netbuilder.ui.training.progress import Progress
+from netbuilder.ui.training.run_controls import RunControls
+from netbuilder.ui.training.runs_list import RunsList
+from netbuilder.ui.training.settings_form import SettingsForm
+
+if TYPE_CHECKING:
+    from netbuilder.training.session import TrainingSession
+
+DRAIN_INTERVAL_MS = 50
+CURVES_PNG = "curves.png"
+DATA_FILTER = "Datasets (*.csv *.npz);;CSV tables (*.csv);;NumPy arrays (*.npz)"
+_FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error"}
+
+
+def model_input_names(document: EditorDocument) -> list[str]:
+    """The main graph's Input nodes by the names the Keras model gives its inputs."""
+    return [str(n.config.get("name") or n.id) for n in document.project.graph.nodes if n.layer == INPUT_LAYER]
+
+
+class TrainingPanel(QWidget):
+    """Everything about training one project, docked as the window's "Training" tab."""
+
+    state_changed = Signal()  # the run started, paused, resumed or ended (the window's Run menu follows)
+    status = Signal(str)  # one line for the window's status bar
+
+    def __init__(self, document: EditorDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.session: TrainingSession | None = None
+        self.run_dir: Path | None = None
+        self._progress = Progress(epochs=0)
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.timeout.connect(self.drain)
+        self._keras_offered = False
+
+        self.data_form = DataForm(self.ask_data_file, self.ask_data_folder)
+        self.settings_form = SettingsForm()
+        settings_scroll = QScrollArea()
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setWidget(self.settings_form)
+        self.forms = QTabWidget()
+        self.forms.addTab(self.data_form, "Data")
+        self.forms.addTab(settings_scroll, "Settings")
+
+        self.plots = LivePlots()
+        self.views = QTabWidget()
+        self.views.addTab(self.plots, "Curves")
+        self.views.addTab(self.data_form.preview_table, "Data preview")
+        self.evaluate_view: QWidget | None = None
+        self.predict_view: QWidget | None = None
+        self._evaluation: Any = None
+
+        self.controls = RunControls()
+        self.controls.train_button.clicked.connect(self.train)
+        self.controls.pause_button.clicked.connect(self.toggle_pause)
+        self.controls.stop_button.clicked.connect(self.stop)
+        self.runs = RunsList()
+        self.runs.overlay_toggled.connect(self._overlay_toggled)
+        self.export_csv_button = QPushButton("Export history CSV…")
+        self.export_csv_button.setToolTip("Save the selected run's history (one row per epoch) as a CSV file")
+        self.export_csv_button.clicked.connect(self.export_history)
+        self.save_png_button = QPushButton("Save plot PNG…")
+        self.save_png_button.clicked.connect(self.save_plot)
+        right = QWidget()
+        right.setMinimumWidth(360)  # room for the buttons and the runs' results
+        side = QVBoxLayout(right)
+        side.setContentsMargins(4, 4, 4, 4)
+        side.setSpacing(4)
+        side.addWidget(self.controls)
+        side.addWidget(QLabel("<b>Runs</b> — tick to compare"))
+        side.addWidget(self.runs, 1)
+        exports = QHBoxLayout()
+        exports.addWidget(self.export_csv_button)
+        exports.addWidget(self.save_png_button)
+        side.addLayout(exports)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (self.forms, self.views, right):
+            self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([400, 700, 330])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self.data_form.edited.connect(lambda section: self._push("dataset", section, "Change dataset"))
+        self.settings_form.edited.connect(lambda section: self._push("training", section, "Change training settings"))
+        document.changed.connect(self.refresh)
+        document.checked.connect(self._update_controls)
+        self.refresh()
+        self.refresh_runs()
+
+    # -- questions (tests replace these) -------------------------------------------------------
+    def ask_data_file(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", str(self._folder()), DATA_FILTER)
+        return Path(path) if path else None
+
+    def ask_data_folder(self) -> Path | None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of images (one sub-folder per class)",
+                                                str(self._folder()))
+        return Path(path) if path else None
+
+    def ask_save_path(self, title: str, suggestion: str, filter_: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(self._folder() / suggestion), filter_)
+        return Path(path) if path else None
+
+    def _folder(self) -> Path:
+        path = self.document.project.path
+        return path.parent if path is not None else Path.home()
+
+    # -- the project's settings ------------------------------------------------------------------
+    @property
+    def base_dir(self) -> Path | None:
+        path = self.document.project.path
+        return path.parent if path is not None else None
+
+    def refresh(self) -> None:
+        """Show the project's dataset and training sections (after an edit, undo or redo)."""
+        sections = self.document.project.sections
+        try:
+            self.settings_form.show_settings(TrainingSettings.from_section(sections.get("training")))
+        except SettingsError as error:
+            self.settings_form.show_settings(TrainingSettings(), str(error))
+        self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_names(self.document))
+        self._update_controls()
+
+    def _push(self, key: str, section: Any, text: str) -> None:
+        if section != self.document.project.sections.get(key):
+            self.document.push(SetSection(self.document.project, key, section, text))
+
+    # -- running ------------------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return self.session is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.controls.state == "paused"
+
+    def why_not_train(self) -> str:
+        """Why Train is off now ("" when a run can start)."""
+        doc = self.document
+        if self.is_running:
+            return "A run is in progress"
+        if not doc.keras_ready:
+            return "TensorFlow is still loading"
+        if doc.problems:
+            count = len(doc.problems)
+            return f"The model has {count} problem{'s' if count > 1 else ''}: see the Messages tab"
+        if doc.project.sections.get("dataset") is None:
+            return "Choose a dataset in the Data tab first"
+        return ""
+
+    def train(self) -> None:
+        """Start a run with the project's settings (does nothing when Train is off)."""
+        doc = self.document
+        doc.flush_check()
+        why = self.why_not_train()
+        if why:
+            self.controls.say(why, "error")
+            return
+        sections = doc.project.sections
+        try:
+            spec = DatasetSpec.from_section(sections.get("dataset"))
+            settings = TrainingSettings.from_section(sections.get("training"))
+        except (DatasetError, SettingsError) as error:
+            self.controls.say(str(error), "error")
+            return
+        from netbuilder.training.session import TrainingSession
+
+        self.session = TrainingSession(doc.project, spec, settings, runs_root(doc.project.path, doc.project.name),
+                                       base_dir=self.base_dir)
+        self.run_dir = None
+        self._progress = Progress(epochs=settings.epochs)
+        self.controls.show_progress(self._progress)
+        self.controls.latest.clear()
+        self.controls.say("Preparing…")
+        self._set_state("preparing")
+        self._drop_result_views()
+        self.session.start()
+        self._timer.start()
+
+    def toggle_pause(self) -> None:
+        if self.session is None:
+            return
+        if self.is_paused:
+            self.session.resume()
+        else:
+            self.session.pause()
+
+    def stop(self) -> None:
+        """End the run after the current batch; its weights and history so far are kept."""
+        if self.session is not None and self.controls.state != "stopping":
+            self.session.stop()
+            self._set_state("stopping")
+            self.controls.say("Stopping after this batch…")
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop a run and wait (up to `timeout` seconds) for its thread: the window closes or switches project."""
+        session = self.session
+        if session is None:
+            return
+        session.stop()
+        session.wait(timeout)
+        self._timer.stop()
+        self.session = None
+
+    def drain(self) -> None:
+        """Take what the worker reported since the last tick and show it (the timer calls this)."""
+        session = self.session
+        if session is None:
+            self._timer.stop()
+            return
+        for event in session.drain():
+            self._handle(event)
+        self.plots.flush()
+
+    def _handle(self, event: Event) -> None:
+        if isinstance(event, BatchEnd):
+            self.plots.add_batch(event.epoch, event.batch, event.logs)
+            self._progress.epoch, self._progress.batch, self._progress.elapsed = event.epoch, event.batch, event.elapsed
+            self.controls.show_progress(self._progress)
+        elif isinstance(event, EpochEnd):
+            self.plots.add_epoch(event.epoch, event.logs)
+            progress = self._progress
+            progress.steps = progress.steps or progress.batch or None  # known once an epoch has run
+            progress.epoch, progress.batch, progress.elapsed = event.epoch, progress.steps or 0, event.elapsed
+            self.controls.show_progress(progress)
+            self.controls.show_latest(event.epoch, event.logs)
+        elif isinstance(event, Preparing):
+            self.controls.say(event.message)
+        elif isinstance(event, RunStarted):
+            self.run_dir = event.run_dir
+            self._progress = Progress(epochs=event.epochs, steps=event.steps_per_epoch)
+            self.plots.start_run(event.metrics, event.epochs, event.steps_per_epoch)
+            self.controls.show_progress(self._progress)
+            self.controls.say(f"Training in {event.run_dir.name}…")
+            self._set_state("running")
+        elif isinstance(event, Paused):
+            self._set_state("paused")
+            self.controls.say("Paused: Resume goes on from the next batch.")
+        elif isinstance(event, Resumed):
+            self._set_state("running")
+            self.controls.say("Training…")
+        elif isinstance(event, RunFinished):
+            self._finished(event)
+
+    def _finished(self, event: RunFinished) -> None:
+        session = self.session
+        self._timer.stop()
+        self.session = None
+        self.run_dir = event.run_dir or self.run_dir
+        self._set_state("idle")
+        self.controls.say(self._finished_text(event), _FINISHED_TONE.get(event.status, "info"))  # type: ignore[arg-type]
+        self.status.emit(f"Training {event.status}: {event.message}" if event.message else f"Training {event.status}")
+        if self.run_dir is not None and self.run_dir.is_dir() and event.epochs_done > 0:
+            self.plots.export_png(self.run_dir / CURVES_PNG)
+        self.refresh_runs()
+        if self.run_dir is not None:
+            self.runs.select(self.run_dir.name)
+        model, data = getattr(session, "model", None), getattr(session, "data", None)
+        if model is not None and data is not None and event.epochs_done > 0 and event.status in ("completed", "stopped"):
+            self._show_results(model, data)
+
+    @staticmethod
+    def _finished_text(event: RunFinished) -> str:
+        """The session's own sentence, which already says what happened and what to try."""
+        message = event.message if not event.message or event.message.endswith(".") else event.message + "."
+        if event.status == "failed":
+            return f"Training failed: {message}"
+        return f"✓ {message}" if event.status == "completed" else message
+
+    def _set_state(self, state: str) -> None:
+        self.controls.set_state(state, self.why_not_train() if state == "idle" else "")  # type: ignore[arg-type]
+        self.state_changed.emit()
+
+    def _update_controls(self) -> None:
+        """After a check: Keras may have become ready, the model valid or invalid."""
+        if self.document.keras_ready and not self._keras_offered:
+            self._keras_offered = True
+            self.settings_form.set_keras_ready()
+        if not self.is_running:
+            self._set_state("idle")
+
+    # -- after a run: evaluate and predict ---------------------------------------------------------
+    def _show_results(self, model: Any, data: Any) -> None:
+        """Hand the trained model to the Evaluate and Predict views (computed off the GUI thread)."""
+        try:
+            from netbuilder.training.evaluate import evaluate
+            from netbuilder.ui.training.evaluate_view import EvaluateView
+            from netbuilder.ui.training.predict_view import PredictView
+        except ImportError as error:  # the views are optional: the curves and runs still work
+            self.status.emit(f"Evaluate/Predict views unavailable: {error}")
+            return
+        from netbuilder.ui.worker import BackgroundCall
+
+        self.evaluate_view, self.predict_view = EvaluateView(), PredictView()
+        self.views.addTab(self.evaluate_view, "Evaluate")
+        self.views.addTab(self.predict_view, "Predict")
+        self.predict_view.set_model(model, data)  # type: ignore[attr-defined]
+        split = "validation" if data.validation is not None else "train"
+        view = self.evaluate_view
+        # Not a child of the panel: a panel closed mid-evaluation must not delete the call under its thread.
+        self._evaluation = BackgroundCall(lambda: evaluate(model, data, split))
+        self._evaluation.done.connect(view.show_evaluation)  # type: ignore[attr-defined]
+        self._evaluation.failed.connect(self._evaluation_failed)
+        self._evaluation.start()
+
+    def _evaluation_failed(self, error: Exception) -> None:
+        self.controls.say(f"Evaluation failed: {error}", "error")
+
+    def _drop_result_views(self) -> None:
+        for view in (self.evaluate_view, self.predict_view):
+            if view is not None:
+                self.views.removeTab(self.views.indexOf(view))
+                view.deleteLater()
+        self.evaluate_view = self.predict_view = None
+
+    # -- past runs ----------------------------------------------------------------------------------
+    @property
+    def runs_root(self) -> Path:
+        return runs_root(self.document.project.path, self.document.project.name)
+
+    def refresh_runs(self) -> None:
+        self.runs.show_runs(list_runs(self.runs_root))
+
+    def _overlay_toggled(self, name: str, path: Path, on: bool) -> None:
+        self.plots.set_overlay(name, read_history(path) if on else None)
+
+    def export_history(self) -> Path | None:
+        """Write the selected run's history (the newest run's when none is selected) to a CSV file."""
+        run = self.runs.selected_run() or (self.runs.ticked() or [None])[0]
+        if run is None:
+            names = self.runs.names()
+            run = self.runs_root / names[0] if names else None
+        history = None if run is None else run / "history.csv"
+        if history is None or not history.exists():
+            self.controls.say("No run with a history to export yet: train first.", "error")
+            return None
+        target = self.ask_save_path("Export history", f"{run.name}-history.csv", "CSV files (*.csv)")
+        if target is None:
+            return None
+        shutil.copyfile(history, target)
+        self.status.emit(f"Wrote {target}")
+        return target
+
+    def save_plot(self) -> Path | None:
+        target = self.ask_save_path("Save plot", CURVES_PNG, "PNG images (*.png)")
+        if target is None:
+            return None
+        self.plots.export_png(target)
+        self.status.emit(f"Wrote {target}")
+        return target

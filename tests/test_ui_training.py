@@ -257,6 +257,7 @@ def test_a_real_run_grows_the_curves_and_is_listed(editor, open_tips, tmp_path, 
     assert panel.controls.message.text() == "✓ Trained for 3 epochs."
     assert panel.controls.progress.value() == panel.controls.progress.maximum()
     run_dir = panel.run_dir
+    qtbot.waitUntil(lambda: (run_dir / "curves.png").exists(), timeout=5000)  # written a turn after the end
     assert (run_dir / "curves.png").stat().st_size > 0
     assert panel.runs.names() == [run_dir.name]
     qtbot.waitUntil(lambda: panel.views.indexOf(panel.evaluate_view) > 0)

@@ -110,18 +110,27 @@ def _column_names(header: list[str], name: str) -> list[str]:
     return columns
 
 
+LOADTXT_CHUNK = 2000  # rows: a few milliseconds of parsing each
+
+
 def _all_numbers(text: str, width: int) -> np.ndarray | None:
     """The data rows as a float matrix if every cell is a number and no line is blank, else None."""
     body = text.partition("\n")[2].rstrip()
     if not body or "\n\n" in body:
         return None
+    lines = body.split("\n")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            matrix = np.loadtxt(io.StringIO(body), delimiter=",", comments=None, ndmin=2, dtype=np.float64)
+            # In chunks: NumPy's reader keeps Python's lock while it parses, and the
+            # window (training loads data on a worker thread) must not wait long for it.
+            parts = [np.loadtxt(lines[i:i + LOADTXT_CHUNK], delimiter=",", comments=None, ndmin=2, dtype=np.float64)
+                     for i in range(0, len(lines), LOADTXT_CHUNK)]
     except ValueError:
         return None
-    return matrix if matrix.shape[1] == width else None
+    if any(part.shape[1] != width for part in parts):
+        return None
+    return np.concatenate(parts)
 
 
 def _numbers(cells: tuple[str, ...]) -> np.ndarray | None:

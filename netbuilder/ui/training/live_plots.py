@@ -78,12 +78,22 @@ class LivePlots(QWidget):
     # -- the live run --------------------------------------------------------------------
     def start_run(self, keys: list[str], epochs: int, steps_per_epoch: int | None) -> None:
         """Forget the previous live curves and make room for a run logging `keys`."""
-        self._keys = [k for k in keys if k != "epoch"]
+        keys = [k for k in keys if k != "epoch"]
+        same_plots = bool(self.plots) and keys == self._keys
+        self._keys = keys
         self._epochs, self._steps = epochs, steps_per_epoch
         self._epoch_x, self._batch_at, self._batches_seen = [], [], 0
         self._epoch_y = {k: [] for k in self._keys}
         self._batch_y = {k: [] for k in self._keys if not k.startswith(_VAL)}
-        self._rebuild()
+        if not same_plots:
+            self._rebuild()
+            return
+        # The same quantities as before: empty the live curves and keep the plots. Building
+        # plots costs tens of milliseconds, many times that while the worker thread is busy.
+        for (owner, _, _), item in self._items.items():
+            if owner == LIVE:
+                item.setData([], [])
+        self._set_x_ranges()
 
     def add_batch(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
         """A training batch ended; epochs and batches count from 1, as the session's events do."""
@@ -181,12 +191,15 @@ class LivePlots(QWidget):
             self._items[(LIVE, key, EPOCH)] = plot.plot(
                 pen=pg.mkPen(color, width=2.5), symbol="o", symbolSize=6, symbolBrush=color,
                 symbolPen=pg.mkPen(color), name=key)
+        self._set_x_ranges()
+        self._dirty = True
+        self.flush()
+
+    def _set_x_ranges(self) -> None:
         longest = max([self._epochs, *(len(h.get("epoch", [])) for h in self._overlays.values())], default=0)
         for plot in self.plots.values():
             plot.setXRange(0, max(longest, 1), padding=0.02)
             plot.enableAutoRange(axis="y")
-        self._dirty = True
-        self.flush()
 
     def _make_plot(self, name: str, column: int) -> pg.PlotItem:
         plot = self.canvas.addPlot(row=0, col=column, title=title_of(name))

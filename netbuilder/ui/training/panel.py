@@ -13,8 +13,9 @@ touched from the worker. Dialogs are asked through small methods tests replace.
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 DRAIN_INTERVAL_MS = 50
 CURVES_PNG = "curves.png"
+CURVES_PNG_WIDTH = 1200
 DATA_FILTER = "Datasets (*.csv *.npz);;CSV tables (*.csv);;NumPy arrays (*.npz)"
 _FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error"}
 
@@ -47,6 +49,12 @@ _FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "faile
 def model_input_names(document: EditorDocument) -> list[str]:
     """The main graph's Input nodes by the names the Keras model gives its inputs."""
     return [str(n.config.get("name") or n.id) for n in document.project.graph.nodes if n.layer == INPUT_LAYER]
+
+
+def model_output_names(document: EditorDocument) -> list[str]:
+    """The main graph's outputs by the names the Keras model gives them."""
+    graph = document.project.graph
+    return [str(graph.node(i).config.get("name") or i) for i in graph.output_ids()]
 
 
 class TrainingPanel(QWidget):
@@ -156,6 +164,26 @@ class TrainingPanel(QWidget):
             self.settings_form.show_settings(TrainingSettings(), str(error))
         self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_names(self.document))
         self._update_controls()
+        if not self.plots.plots and self.document.keras_ready:
+            self._lay_out_plots()
+
+    def _lay_out_plots(self) -> None:
+        """Empty plots for the quantities the next run will log, drawn while the window is idle.
+
+        Laid out at Train instead, they would be built and first painted while the
+        worker thread builds and traces the model, which stalls the window.
+        """
+        from netbuilder.training.session import expected_keys
+
+        sections = self.document.project.sections
+        try:
+            spec = DatasetSpec.from_section(sections.get("dataset"))
+            settings = TrainingSettings.from_section(sections.get("training"))
+        except (DatasetError, SettingsError):
+            return
+        validation = settings.validation_split > 0 or bool(spec.validation_file)
+        self.plots.start_run(expected_keys(model_output_names(self.document), settings.metrics, validation),
+                             settings.epochs, None)
 
     def _push(self, key: str, section: Any, text: str) -> None:
         if section != self.document.project.sections.get(key):
@@ -201,6 +229,7 @@ class TrainingPanel(QWidget):
             return
         from netbuilder.training.session import TrainingSession
 
+        self._lay_out_plots()  # now, while the GUI thread has Python to itself
         self.session = TrainingSession(doc.project, spec, settings, runs_root(doc.project.path, doc.project.name),
                                        base_dir=self.base_dir)
         self.run_dir = None
@@ -286,14 +315,28 @@ class TrainingPanel(QWidget):
         self._set_state("idle")
         self.controls.say(self._finished_text(event), _FINISHED_TONE.get(event.status, "info"))  # type: ignore[arg-type]
         self.status.emit(f"Training {event.status}: {event.message}" if event.message else f"Training {event.status}")
-        if self.run_dir is not None and self.run_dir.is_dir() and event.epochs_done > 0:
-            self.plots.export_png(self.run_dir / CURVES_PNG)
         self.refresh_runs()
         if self.run_dir is not None:
             self.runs.select(self.run_dir.name)
+        # The PNG and the result tabs each take tens of milliseconds: each gets its own
+        # turn of the event loop so the window keeps answering in between.
+        steps = []
+        if self.run_dir is not None and self.run_dir.is_dir() and event.epochs_done > 0:
+            steps.append(partial(self.plots.export_png, self.run_dir / CURVES_PNG, CURVES_PNG_WIDTH))
         model, data = getattr(session, "model", None), getattr(session, "data", None)
         if model is not None and data is not None and event.epochs_done > 0 and event.status in ("completed", "stopped"):
-            self._show_results(model, data)
+            steps.append(partial(self._show_results, model, data))
+        self._one_per_turn(steps)
+
+    def _one_per_turn(self, steps: list[Callable[[], object]]) -> None:
+        """Run `steps` one per turn of the event loop; each is queued only after the one before
+        has run, so timers and input that came due meanwhile are served in between."""
+        if steps:
+            def step() -> None:
+                steps[0]()
+                self._one_per_turn(steps[1:])
+
+            QTimer.singleShot(0, step)
 
     @staticmethod
     def _finished_text(event: RunFinished) -> str:
@@ -312,6 +355,8 @@ class TrainingPanel(QWidget):
         if self.document.keras_ready and not self._keras_offered:
             self._keras_offered = True
             self.settings_form.set_keras_ready()
+            if not self.plots.plots:
+                self._lay_out_plots()
         if not self.is_running:
             self._set_state("idle")
 

@@ -200,7 +200,36 @@ def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     panel.forms.setCurrentIndex(0)  # the Data tab, for a change
     _settle(app, window)
     _save(window, out, "10_training_compare_runs")
+    _show_evaluation(app, window)
+    _save(window, out, "11_training_evaluate_regression")
     window.document.stack.set_clean()  # type: ignore[union-attr]
+
+    window.files.open_example("iris_classifier")
+    _settle(app, window)
+    window.bottom.setCurrentWidget(window.training)
+    window.resizeDocks([window.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+    window.view.fit_all()  # type: ignore[union-attr]
+    _train(app, window)
+    _show_evaluation(app, window)
+    _save(window, out, "12_training_evaluate_classification")
+    window.document.stack.set_clean()  # type: ignore[union-attr]
+
+
+def _show_evaluation(app: QApplication, window: MainWindow) -> None:
+    """The Evaluate tab of the last run, once its scores have been computed off the GUI thread."""
+    panel = window.training
+    assert panel is not None
+    deadline = time.monotonic() + 60
+    while panel.evaluate_view is None and time.monotonic() < deadline:  # created a turn after the run ends
+        app.processEvents()
+        time.sleep(0.01)
+    view = panel.evaluate_view
+    assert view is not None
+    panel.views.setCurrentWidget(view)
+    while view.pages.currentIndex() == 0 and time.monotonic() < deadline:  # page 0: nothing scored yet
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app, window)
 
 
 def _refuse(app: QApplication, window: MainWindow, edge: Edge) -> None:

@@ -355,3 +355,5 @@ def test_the_run_menu_has_train_pause_and_stop(editor, open_tips):
     assert editor.actions["stop"].shortcut().toString() == "Shift+F5"
     assert editor.actions["train"].isEnabled() and not editor.actions["stop"].isEnabled()
     assert [editor.bottom.tabText(i) for i in range(editor.bottom.count())] == ["Messages", "Model summary", "Training"]
+    editor.bottom.setCurrentIndex(2)
+    assert editor.bottom_dock.windowTitle() == "Training"

@@ -271,6 +271,8 @@ class MainWindow(QMainWindow):
             self.training.train()
 
     def _bottom_tab_changed(self, index: int) -> None:
+        if index >= 0:  # the dock's title names what it shows, not always "Messages"
+            self.bottom_dock.setWindowTitle(self.bottom.tabText(index))
         if self.training is not None and self.bottom.widget(index) is self.training \
                 and self.bottom_dock.height() < TRAINING_DOCK_HEIGHT:
             self.resizeDocks([self.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)

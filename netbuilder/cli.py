@@ -157,13 +157,16 @@ def _as_flag(problem: str, args: argparse.Namespace) -> str:
 
 def _train_dataset(project: Project, args: argparse.Namespace) -> DatasetSpec:
     """The project's `dataset` section, with `--data` and `--target` laid over it."""
-    from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+    from netbuilder.training.datasets.spec import BUNDLED_PREFIX, DatasetError, DatasetSpec
 
     section = project.sections.get("dataset")
     try:
         spec = DatasetSpec.from_section(section) if section is not None else None
     except DatasetError as exc:
         raise CommandError([f"{args.project}: {p}" for p in str(exc).splitlines()]) from None
+    if args.data is not None and not args.data.startswith(BUNDLED_PREFIX):
+        # A path typed on the command line is relative to where the user is, not to the project.
+        args.data = str(Path(args.data).expanduser().absolute())
     if args.data is not None and (spec is None or spec.source != args.data):
         # Another source: the saved kind and validation file described the old one.
         kept = spec or DatasetSpec(source=args.data)

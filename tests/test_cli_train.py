@@ -149,3 +149,15 @@ def test_usage_errors_exit_2(fares, argv, capsys):
         train(project, *argv)
     assert caught.value.code == 2
     assert capsys.readouterr().err.startswith("usage: netbuilder")
+
+
+def test_a_relative_data_path_is_relative_to_where_the_user_is(fares, tmp_path, monkeypatch, capsys):
+    """`--data` is typed in a shell: it means the file beside the user, not beside the project."""
+    project, data = fares
+    elsewhere = tmp_path / "projects"
+    elsewhere.mkdir()
+    moved = elsewhere / project.name
+    project.rename(moved)
+    monkeypatch.chdir(tmp_path)
+    assert train(moved, "--data", data.name, "--target", "fare", "--epochs", "1", "--out", tmp_path / "run") == 0
+    assert (tmp_path / "run" / "history.csv").exists()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from netbuilder.training.settings import TrainingSettings
 
 OK, BAD_INPUT, USAGE = 0, 1, 2
-EXPORT_FORMATS = ("keras",)
+EXPORT_FORMATS = ("keras", "savedmodel")
 # `netbuilder train` flags that override a field of the project's training settings.
 TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
                "--metrics": "metrics", "--learning-rate": "learning_rate",
@@ -89,10 +89,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     project = _load(args.project)
     out = Path(args.output)
-    built = export_keras(project, out)
+    run = Path(args.run_dir) if args.run_dir else None
+    if args.format == "savedmodel":
+        return _export_savedmodel(project, out, run)
+    built = export_keras(project, out, run=run)
     for note in built.notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {out} ({built.model.count_params():,} parameters)")
+    return OK
+
+
+def _export_savedmodel(project: Project, out: Path, run: Path | None) -> int:
+    from netbuilder.keras_bridge.export import built_with_weights
+    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+
+    built = built_with_weights(project, run=run)
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    result = export_savedmodel(built.model, out)
+    print(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
+          f"outputs {', '.join(result.outputs)})")
+    if not result.verified:
+        raise CommandError([f"{result.path}: reloaded with tf.saved_model.load, it answers differently from the "
+                            f"Keras model (largest difference {result.max_difference:.3g})"])
+    print(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
+          f"(largest difference {result.max_difference:.2g})")
     return OK
 
 
@@ -210,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the model in another format")
     p.add_argument("project", help="a .nbproj file")
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="keras: one .keras file")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                   help="keras: one .keras file; savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving")
+    p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the project's)")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)
 

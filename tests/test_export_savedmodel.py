@@ -1,0 +1,68 @@
+"""SavedModel export: TF Serving's version-folder layout, the user's names in the signature, a checked reload."""
+
+import re
+
+import numpy as np
+import pytest
+
+from netbuilder.cli import main
+from netbuilder.graph import project_file
+from netbuilder.resources import example_path
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+
+from netbuilder.keras_bridge import build_model  # noqa: E402
+from netbuilder.keras_bridge.savedmodel import export_savedmodel  # noqa: E402
+
+
+def test_a_version_folder_whose_signature_speaks_the_node_names_and_answers_like_keras(tmp_path):
+    model = build_model(project_file.load(example_path("wide_and_deep"))).model
+    result = export_savedmodel(model, tmp_path / "serving")
+    assert re.fullmatch(r"\d{14}", result.path.name) and (result.path / "saved_model.pb").is_file()
+    assert [p.name for p in (tmp_path / "serving").iterdir()] == [result.path.name]  # no partial folder left
+    signature = tf.saved_model.load(str(result.path)).signatures["serving_default"]
+    assert set(signature.structured_input_signature[1]) == {"wide", "deep"}
+    assert list(signature.structured_outputs) == ["out"]
+    rng = np.random.default_rng(3)
+    wide, deep = rng.normal(size=(5, 10)).astype("float32"), rng.normal(size=(5, 8)).astype("float32")
+    served = signature(wide=tf.constant(wide), deep=tf.constant(deep))["out"].numpy()
+    np.testing.assert_allclose(served, model([wide, deep]).numpy(), atol=1e-5)
+    assert result.verified
+
+
+def test_a_second_export_gets_a_newer_version(tmp_path):
+    model = build_model(project_file.load(example_path("tips_regression"))).model
+    first = export_savedmodel(model, tmp_path)
+    second = export_savedmodel(model, tmp_path)
+    assert int(second.path.name) > int(first.path.name)
+
+
+def test_the_command_line_exports_a_run_s_weights_and_says_it_checked_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NETBUILDER_RUNS_DIR", str(tmp_path / "runs"))
+    project = example_path("tips_regression")
+    run = tmp_path / "run"
+    assert main(["train", str(project), "--epochs", "1", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(project), "--run", str(run), "--format", "savedmodel", "-o", str(tmp_path / "sm")]) == 0
+    out = capsys.readouterr().out
+    assert "inputs features; outputs tip" in out and "verified: reloaded with tf.saved_model.load" in out
+    (version,) = (tmp_path / "sm").iterdir()
+    trained = keras.saving.load_model(run / "model.keras")
+    x = np.random.default_rng(0).normal(size=(3, 12)).astype("float32")
+    served = tf.saved_model.load(str(version)).signatures["serving_default"](features=tf.constant(x))["tip"]
+    np.testing.assert_allclose(served.numpy(), trained(x).numpy(), atol=1e-5)
+
+    assert main(["export", str(example_path("iris_classifier")), "--run", str(run), "--format", "keras",
+                 "-o", str(tmp_path / "iris.keras")]) == 1
+    assert "the run's weights do not fit the project's model any more" in capsys.readouterr().err
+    assert main(["export", str(project), "--run", str(tmp_path), "--format", "savedmodel", "-o", str(tmp_path / "x")]) == 1
+    assert "not a finished training run (no model.keras)" in capsys.readouterr().err
+
+
+def test_an_unwritable_destination_is_one_line_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    assert main(["export", str(example_path("tips_regression")), "--format", "savedmodel", "-o", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the SavedModel" in err and "Traceback" not in err

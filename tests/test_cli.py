@@ -52,7 +52,7 @@ def test_version_and_usage(capsys):
 
 def test_export_needs_a_keras_suffix(tmp_path, capsys):
     assert main(["export", WIDE, "--format", "keras", "-o", str(tmp_path / "model.zip")]) == 1
-    assert capsys.readouterr().err == f"{WIDE}: {tmp_path / 'model.zip'}: a Keras model file must end in .keras\n"
+    assert capsys.readouterr().err == f"{WIDE}: {tmp_path / 'model.zip'}: a Keras model file must end in .keras (or .weights.h5 for the weights alone)\n"
 
 
 def test_import_needs_an_nbproj_target(tmp_path, capsys):

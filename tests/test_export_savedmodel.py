@@ -66,3 +66,19 @@ def test_an_unwritable_destination_is_one_line_not_a_traceback(tmp_path, capsys)
     assert main(["export", str(example_path("tips_regression")), "--format", "savedmodel", "-o", str(blocker)]) == 1
     err = capsys.readouterr().err
     assert "cannot write the SavedModel" in err and "Traceback" not in err
+
+
+def test_weights_alone_go_to_a_weights_h5_file_that_keras_loads(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NETBUILDER_RUNS_DIR", str(tmp_path / "runs"))
+    project = example_path("tips_regression")
+    run = tmp_path / "run"
+    assert main(["train", str(project), "--epochs", "1", "--out", str(run)]) == 0
+    out = tmp_path / "tips.weights.h5"
+    assert main(["export", str(project), "--run", str(run), "--format", "keras", "-o", str(out)]) == 0
+    model = build_model(project_file.load(project)).model
+    model.load_weights(out)
+    trained = keras.saving.load_model(run / "model.keras")
+    for loaded, saved in zip(model.get_weights(), trained.get_weights()):
+        np.testing.assert_array_equal(loaded, saved)
+    assert main(["export", str(project), "--format", "keras", "-o", str(tmp_path / "tips.h5")]) == 1
+    assert ".keras (or .weights.h5 for the weights alone)" in capsys.readouterr().err

@@ -10,14 +10,24 @@ from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.build import Built, build_model
 from netbuilder.keras_bridge.errors import BridgeError
 
+WEIGHTS_SUFFIX = ".weights.h5"
+
 
 def export_keras(project: Project, out: Path, catalog: Catalog | None = None, run: Path | None = None) -> Built:
-    """Write the model (with the project's saved weights, or a run's) as one `.keras` file, atomically."""
-    if out.suffix != ".keras":
-        raise BridgeError([f"{out}: a Keras model file must end in .keras"])
+    """Write the model (with the project's saved weights, or a run's) as one `.keras` file, atomically.
+
+    A name ending in `.weights.h5` gets the weights alone, for code that builds
+    the model itself (`model.load_weights`).
+    """
+    weights_only = out.name.endswith(WEIGHTS_SUFFIX)
+    if out.suffix != ".keras" and not weights_only:
+        raise BridgeError([f"{out}: a Keras model file must end in .keras (or {WEIGHTS_SUFFIX} for the weights alone)"])
     built = built_with_weights(project, catalog, run)
-    with replacing(out, suffix=".keras") as tmp:  # Keras insists on the extension
-        built.model.save(tmp)
+    with replacing(out, suffix=WEIGHTS_SUFFIX if weights_only else ".keras") as tmp:  # Keras insists on the extension
+        if weights_only:
+            built.model.save_weights(tmp)
+        else:
+            built.model.save(tmp)
     return built
 
 

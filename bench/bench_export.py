@@ -1,0 +1,66 @@
+"""SavedModel export through netbuilder against Keras' own `model.export`, on the same model.
+
+Goal: netbuilder's export costs at most 1.1× `model.export(path, format="tf_saved_model")`.
+The model is MobileNetV2 (weights=None, 156 layers) turned into a project and built
+back by netbuilder, so both sides export the very same `keras.Model`. Timed turn
+about, medians: netbuilder writing the version folder (temporary name, rename,
+node-named `serving_default` signature) without and with its reload check
+(`tf.saved_model.load` and a comparison on a sample batch), and `model.export`.
+
+    python bench/bench_export.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402,F401  (quiet TensorFlow)
+
+GOAL = 1.10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model", default="MobileNetV2")
+    args = parser.parse_args()
+
+    import keras
+
+    from netbuilder.keras_bridge import build_model
+    from netbuilder.keras_bridge.importer import model_to_project
+    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+
+    source = getattr(keras.applications, args.model)(weights=None)
+    project, _ = model_to_project(source)
+    model = build_model(project, with_weights=False).model
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        sides = {
+            "netbuilder": lambda i: export_savedmodel(model, tmp / f"nb-{i}", verify=False),
+            "netbuilder + check": lambda i: export_savedmodel(model, tmp / f"nbv-{i}"),
+            "model.export": lambda i: model.export(str(tmp / f"keras-{i}"), format="tf_saved_model", verbose=False),
+        }
+        times: dict[str, list[float]] = {name: [] for name in sides}
+        for i in range(args.repeats):
+            for name, export in (sides.items() if i % 2 == 0 else reversed(sides.items())):
+                start = time.perf_counter()
+                export(i)
+                times[name].append(time.perf_counter() - start)
+    keras_s = statistics.median(times["model.export"])
+    print(f"{args.model}: {model.count_params():,} parameters, {len(model.layers)} layers; median of {args.repeats}")
+    for name in ("netbuilder", "netbuilder + check"):
+        seconds = statistics.median(times[name])
+        verdict = "meets" if seconds / keras_s <= GOAL else "MISSES"
+        print(f"{name:20s} {seconds:6.2f} s   model.export {keras_s:6.2f} s   "
+              f"ratio {name} / model.export {seconds / keras_s:.2f}  ({verdict} the goal ≤ {GOAL:.2f})")
+
+
+if __name__ == "__main__":
+    main()

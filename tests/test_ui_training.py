@@ -283,7 +283,7 @@ def test_pause_holds_the_run_and_stop_ends_it_without_another_batch(editor, open
     assert len(panel.plots.curve("loss", "batch")[0]) <= at_stop + 2  # the batch under way, at most one more
     assert panel.controls.message.text().startswith("Stopped during epoch")
     assert panel.controls.state == "idle" and editor.actions["train"].isEnabled()
-    assert panel.runs.tree.topLevelItem(0).text(1) == "stopped"
+    assert panel.runs.tree.topLevelItem(0).text(2) == "stopped"
 
 
 @pytest.mark.slow
@@ -294,7 +294,7 @@ def test_a_nan_run_says_so_and_is_still_listed(editor, open_tips, qtbot):
     text = panel.controls.message.text()
     # A learning rate this large sends the loss to infinity (or NaN) within a batch or two.
     assert text.startswith("The loss became ") and "try a lower learning rate" in text
-    assert panel.runs.tree.topLevelItem(0).text(1) == "nan"
+    assert panel.runs.tree.topLevelItem(0).text(2) == "nan"
 
 
 def test_a_preflight_mismatch_shows_the_exact_sentence(editor, open_tips, qtbot):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from netbuilder.training.runs import RunInfo
 
-HEADERS = ("Run", "Status", "Epochs", "Result")
+HEADERS = ("Run", "Result", "Status", "Epochs")  # the number runs are compared by first, where it is never cut off
 _PATH = Qt.ItemDataRole.UserRole
 _RESULT_KEYS = ("val_rmse", "rmse", "val_accuracy", "accuracy", "val_loss", "loss")
 
@@ -53,7 +53,7 @@ class RunsList(QWidget):
         self._filling = True
         self.tree.clear()
         for run in runs:
-            item = QTreeWidgetItem([run.name, run.status, str(run.epochs), result_text(run.final)])
+            item = QTreeWidgetItem([run.name, result_text(run.final), run.status, str(run.epochs)])
             item.setData(0, _PATH, run.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if run.path in ticked else Qt.CheckState.Unchecked)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from netbuilder.training.settings import TrainingSettings
 
 OK, BAD_INPUT, USAGE = 0, 1, 2
-EXPORT_FORMATS = ("keras", "savedmodel")
+EXPORT_FORMATS = ("keras", "savedmodel", "python")
 # `netbuilder train` flags that override a field of the project's training settings.
 TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
                "--metrics": "metrics", "--learning-rate": "learning_rate",
@@ -92,10 +92,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     run = Path(args.run_dir) if args.run_dir else None
     if args.format == "savedmodel":
         return _export_savedmodel(project, out, run)
+    if args.format == "python":
+        return _export_python(project, out, run)
     built = export_keras(project, out, run=run)
     for note in built.notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {out} ({built.model.count_params():,} parameters)")
+    return OK
+
+
+def _export_python(project: Project, out: Path, run: Path | None) -> int:
+    from netbuilder.keras_bridge.python_code import python_code
+
+    if run is not None:
+        raise CommandError(["--run: a Python script rebuilds the model from code; export the run's weights "
+                            "with --format keras -o NAME.weights.h5 and load them with model.load_weights"])
+    if out.suffix != ".py":
+        raise CommandError([f"{out}: a Python script must end in .py"])
+    project_file.atomic_write_text(out, python_code(project))
+    trains = "def train(" in out.read_text(encoding="utf-8")
+    print(f"wrote {out} (build_model() and train(); python {out.name} --help)" if trains
+          else f"wrote {out} (build_model(); import it and call build_model())")
     return OK
 
 
@@ -232,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the model in another format")
     p.add_argument("project", help="a .nbproj file")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
-                   help="keras: one .keras file; savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving")
+                   help="keras: one .keras file (or .weights.h5); savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving; "
+                        "python: a standalone Keras script")
     p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the project's)")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)

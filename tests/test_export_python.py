@@ -1,0 +1,217 @@
+"""Python code export: the generated script rebuilds the very model netbuilder builds.
+
+Every bundled example and a real `keras.applications` model are written as a
+script, compiled, run, and compared with the netbuilder-built model: same
+layer names, parameter count and (after copying the weights) outputs. Names
+that look like code stay data.
+"""
+
+import py_compile
+import runpy
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from netbuilder import resources
+from netbuilder.cli import main
+from netbuilder.graph import Edge, Graph, Node, Project
+from netbuilder.graph.project_file import load
+from netbuilder.keras_bridge.build import build_model
+from netbuilder.keras_bridge.python_code import python_code
+
+
+def _run_script(project, tmp_path):
+    """The generated script's namespace (it is our own output, so running it is fine)."""
+    script = tmp_path / "model_script.py"
+    script.write_text(python_code(project), encoding="utf-8")
+    py_compile.compile(str(script), doraise=True)
+    return runpy.run_path(str(script))
+
+
+def _sample(model, rng):
+    x = [rng.random((2, *t.shape[1:])).astype(t.dtype) for t in model.inputs]
+    return x[0] if len(x) == 1 else x
+
+
+def _assert_same_model(project, tmp_path):
+    expected = build_model(project, with_weights=False).model
+    rebuilt = _run_script(project, tmp_path)["build_model"]()
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in expected.layers]
+    assert rebuilt.count_params() == expected.count_params()
+    assert rebuilt.name == expected.name
+    rebuilt.set_weights(expected.get_weights())
+    x = _sample(expected, np.random.default_rng(0))
+    for got, want in zip(keras.tree.flatten(rebuilt(x)), keras.tree.flatten(expected(x))):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6, atol=1e-6)
+    return rebuilt
+
+
+@pytest.mark.parametrize("name", resources.example_names())
+def test_every_example_is_rebuilt_by_its_script(name, tmp_path):
+    _assert_same_model(load(resources.example_path(name)), tmp_path)
+
+
+def test_script_trains_the_model_with_the_project_settings(tmp_path):
+    namespace = _run_script(load(resources.example_path("tips_regression")), tmp_path)
+    history = namespace["train"](epochs=1)
+    assert "rmse" in history.history and "val_loss" in history.history
+    assert history.model.optimizer.learning_rate.numpy() == pytest.approx(0.01)
+
+
+def test_script_runs_from_the_command_line(tmp_path):
+    script = tmp_path / "iris.py"
+    script.write_text(python_code(load(resources.example_path("iris_classifier"))), encoding="utf-8")
+    saved = tmp_path / "trained.keras"
+    done = subprocess.run([sys.executable, str(script), "--epochs", "1", "--save", str(saved)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert keras.saving.load_model(saved).count_params() > 0
+
+
+HOSTILE = ["x'); __import__('os').system('echo pwned') #", 'a"b\'c\\d', "line\nbreak", "\"\"\"", "class", "1st"]
+
+
+def test_names_that_look_like_code_stay_data(tmp_path):
+    graph = Graph()
+    graph.add_node(Node("in'put\n", "Input", {"shape": [4], "name": HOSTILE[0]}))
+    previous = "in'put\n"
+    for i, text in enumerate(HOSTILE[1:]):
+        graph.add_node(Node(text, "Dense", {"units": 3, "name": f"{text}{i}"}))
+        graph.add_edge(Edge(previous, text))
+        previous = text
+    sub = Graph()
+    sub.add_node(Node("i", "Input", {"shape": [3]}))
+    sub.add_node(Node("d", "Dense", {"units": 2}))
+    sub.add_edge(Edge("i", "d"))
+    graph.add_node(Node("__import__('os')", "Submodel", {"submodel": '"""; import os'}))
+    graph.add_edge(Edge(previous, "__import__('os')"))
+    project = Project(name="evil\"\"\"\n__import__('os')", graph=graph, submodels={'"""; import os': sub})
+    code = python_code(project)
+    assert "__import__('os').system" not in code.replace(repr(HOSTILE[0]), "")
+    rebuilt = _assert_same_model(project, tmp_path)
+    assert {layer.name for layer in rebuilt.layers} >= {HOSTILE[0], f"{HOSTILE[1]}0", f"{HOSTILE[3]}2"}
+
+
+def test_shared_layers_and_call_arguments_are_kept(tmp_path):
+    graph = Graph()
+    graph.add_node(Node("left", "Input", {"shape": [5]}))
+    graph.add_node(Node("right", "Input", {"shape": [5]}))
+    graph.add_node(Node("embed", "Dense", {"units": 4, "kernel_initializer": {"class_name": "Ones", "config": {}}}))
+    graph.add_node(Node("embed_again", "Dense", {"units": 4}, extra={"shares": "embed"}))
+    graph.add_node(Node("drop", "Dropout", {"rate": 0.5}, extra={"call_kwargs": {"training": False}}))
+    graph.add_node(Node("join", "Concatenate", {}))
+    graph.add_edge(Edge("left", "embed"))
+    graph.add_edge(Edge("right", "embed_again"))
+    graph.add_edge(Edge("embed", "drop"))
+    graph.add_edge(Edge("drop", "join", target_port=0))
+    graph.add_edge(Edge("embed_again", "join", target_port=1))
+    project = Project(name="siamese", graph=graph)
+    code = python_code(project)
+    assert "embed_layer = layers.Dense(" in code and "training=False" in code
+    rebuilt = _assert_same_model(project, tmp_path)
+    assert rebuilt.count_params() == 5 * 4 + 4  # one Dense, called twice
+
+
+def test_nested_sub_models_keep_one_instance_each(tmp_path):
+    inner = Graph()
+    inner.add_node(Node("i", "Input", {"shape": [6]}))
+    inner.add_node(Node("d", "Dense", {"units": 6}))
+    inner.add_edge(Edge("i", "d"))
+    outer = Graph()
+    outer.add_node(Node("i", "Input", {"shape": [6]}))
+    outer.add_node(Node("twice", "Submodel", {"submodel": "inner"}))
+    outer.add_edge(Edge("i", "twice"))
+    graph = Graph()
+    graph.add_node(Node("x", "Input", {"shape": [6]}))
+    graph.add_node(Node("a", "Submodel", {"submodel": "outer"}))
+    graph.add_node(Node("b", "Submodel", {"submodel": "inner"}))
+    graph.add_edge(Edge("x", "a"))
+    graph.add_edge(Edge("a", "b"))
+    project = Project(name="nested", graph=graph, submodels={"inner": inner, "outer": outer})
+    rebuilt = _assert_same_model(project, tmp_path)
+    assert rebuilt.count_params() == 6 * 6 + 6  # "inner" is one model wherever it is used
+
+
+def test_wrapper_and_attention_layers(tmp_path):
+    lstm = {"module": "keras.layers", "class_name": "LSTM", "config": {"units": 3, "return_sequences": True},
+            "registered_name": None}
+    graph = Graph()
+    graph.add_node(Node("seq", "Input", {"shape": [5, 4]}))
+    graph.add_node(Node("both_ways", "Bidirectional", {"layer": lstm}))
+    graph.add_node(Node("attend", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3}))
+    graph.add_edge(Edge("seq", "both_ways"))
+    graph.add_edge(Edge("both_ways", "attend", target_port=0))
+    graph.add_edge(Edge("both_ways", "attend", target_port=1))
+    _assert_same_model(Project(name="rnn", graph=graph), tmp_path)
+
+
+def _one_input_project(shape, dataset):
+    graph = Graph()
+    graph.add_node(Node("image", "Input", {"shape": shape}))
+    graph.add_node(Node("flat", "Flatten", {}))
+    graph.add_node(Node("digit", "Dense", {"units": 10, "activation": "softmax"}))
+    graph.add_edge(Edge("image", "flat"))
+    graph.add_edge(Edge("flat", "digit"))
+    training = {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"], "early_stopping": True}
+    return Project(name="digits", graph=graph, sections={"dataset": dataset, "training": training})
+
+
+def test_npz_and_image_datasets_load_in_the_script(tmp_path):
+    npz = _run_script(_one_input_project([8, 8, 1], {"source": "bundled:digits_npz"}), tmp_path)
+    x, y = npz["load_data"](npz["DATA_PATH"])
+    assert x.shape == (1797, 8, 8, 1) and y.shape == (1797,)
+    images = _run_script(_one_input_project([8, 8, 1], {"source": "bundled:digits", "image_size": [8, 8],
+                                                        "color_mode": "grayscale"}), tmp_path)
+    train_data, validation_data = images["load_data"](images["DATA_PATH"])
+    batch, labels = next(iter(train_data))
+    assert tuple(batch.shape[1:]) == (8, 8, 1)
+    history = images["train"](epochs=1)
+    assert "val_accuracy" in history.history
+
+
+def test_settings_without_a_dataset_ask_for_one(tmp_path, monkeypatch, capsys):
+    project = load(resources.example_path("tips_regression"))
+    del project.sections["dataset"]
+    script = tmp_path / "no_data.py"
+    script.write_text(python_code(project), encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(str(script), run_name="__main__")
+    assert exited.value.code == 2 and "--data" in capsys.readouterr().err
+
+
+def _application_project(name, shape, tmp_path, capsys):
+    original = getattr(keras.applications, name)(weights=None, input_shape=shape)
+    source = tmp_path / f"{name}.keras"
+    original.save(source)
+    target = tmp_path / f"{name}.nbproj"
+    assert main(["import", str(source), "-o", str(target)]) == 0
+    capsys.readouterr()
+    return load(target)
+
+
+def test_mobilenet_is_rebuilt_by_its_script(tmp_path, capsys):
+    _assert_same_model(_application_project("MobileNetV2", (96, 96, 3), tmp_path, capsys), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, shape", [("DenseNet121", (96, 96, 3)),
+                                         ("NASNetMobile", (224, 224, 3)), ("EfficientNetB0", (96, 96, 3)),
+                                         ("ResNet50", (96, 96, 3)), ("InceptionV3", (96, 96, 3))])
+def test_applications_are_rebuilt_by_their_script(name, shape, tmp_path, capsys):
+    _assert_same_model(_application_project(name, shape, tmp_path, capsys), tmp_path)
+
+
+def test_the_command_line_writes_the_script(tmp_path, capsys):
+    from netbuilder.cli import main
+    from netbuilder.resources import example_path
+
+    out = tmp_path / "tips.py"
+    assert main(["export", str(example_path("tips_regression")), "--format", "python", "-o", str(out)]) == 0
+    assert "build_model() and train()" in capsys.readouterr().out
+    compile(out.read_text(), str(out), "exec")
+    assert main(["export", str(example_path("tips_regression")), "--format", "python", "-o", str(tmp_path / "t.txt")]) == 1
+    assert "must end in .py" in capsys.readouterr().err

@@ -1,8 +1,10 @@
-"""Project → files: the `.keras` export (other formats join here as they land)."""
+"""Project → model files: `.keras`, `.weights.h5`, with the project's or a training run's weights (SavedModel: savedmodel.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import keras
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
@@ -14,21 +16,28 @@ WEIGHTS_SUFFIX = ".weights.h5"
 
 
 def export_keras(project: Project, out: Path, catalog: Catalog | None = None, run: Path | None = None) -> Built:
-    """Write the model (with the project's saved weights, or a run's) as one `.keras` file, atomically.
-
-    A name ending in `.weights.h5` gets the weights alone, for code that builds
-    the model itself (`model.load_weights`).
-    """
-    weights_only = out.name.endswith(WEIGHTS_SUFFIX)
-    if out.suffix != ".keras" and not weights_only:
-        raise BridgeError([f"{out}: a Keras model file must end in .keras (or {WEIGHTS_SUFFIX} for the weights alone)"])
+    """Write the model (with the project's saved weights, or a run's) to `out`; see `save_model_file`."""
+    check_model_file_name(out)
     built = built_with_weights(project, catalog, run)
+    save_model_file(built.model, out)
+    return built
+
+
+def check_model_file_name(out: Path) -> None:
+    if out.suffix != ".keras" and not out.name.endswith(WEIGHTS_SUFFIX):
+        raise BridgeError([f"{out}: a Keras model file must end in .keras (or {WEIGHTS_SUFFIX} for the weights alone)"])
+
+
+def save_model_file(model: keras.Model, out: Path) -> None:
+    """Save `model` as one `.keras` file, atomically; a name ending in `.weights.h5` gets the
+    weights alone, for code that builds the model itself (`model.load_weights`)."""
+    check_model_file_name(out)
+    weights_only = out.name.endswith(WEIGHTS_SUFFIX)
     with replacing(out, suffix=WEIGHTS_SUFFIX if weights_only else ".keras") as tmp:  # Keras insists on the extension
         if weights_only:
-            built.model.save_weights(tmp)
+            model.save_weights(tmp)
         else:
-            built.model.save(tmp)
-    return built
+            model.save(tmp)
 
 
 def built_with_weights(project: Project, catalog: Catalog | None = None, run: Path | None = None) -> Built:

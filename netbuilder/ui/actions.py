@@ -29,6 +29,7 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("new", "&New Project", Std.New, "Start an empty project", QStyle.StandardPixmap.SP_FileIcon),
         ActionSpec("open", "&Open…", Std.Open, "Open a .nbproj project", QStyle.StandardPixmap.SP_DialogOpenButton),
         ActionSpec("import", "&Import Keras Model…", "Ctrl+I", "Open a .keras or .h5 model as an editable graph"),
+        ActionSpec("export", "&Export…", "Ctrl+E", "Write the model as a SavedModel, a .keras file, weights or a script"),
         None,
         ActionSpec("save", "&Save", Std.Save, "Save the project", QStyle.StandardPixmap.SP_DialogSaveButton),
         ActionSpec("save_as", "Save &As…", Std.SaveAs, "Save the project under a new name"),
@@ -61,7 +62,7 @@ MENUS: dict[str, list[ActionSpec | None]] = {
     "&Model": [
         ActionSpec("group", "&Group into Sub-model…", "Ctrl+G", "Move the selected layers into a reusable sub-model"),
         ActionSpec("ungroup", "&Ungroup", "Ctrl+Shift+G", "Put a sub-model's layers back in its place"),
-        ActionSpec("open_submodel", "&Open Sub-model", "Ctrl+E", "Edit the selected sub-model node's graph"),
+        ActionSpec("open_submodel", "&Open Sub-model", "Ctrl+Return", "Edit the selected sub-model node's graph"),
         ActionSpec("back_to_main", "&Back to Main Graph", "Alt+Up", "Leave the sub-model being edited"),
         None,
         ActionSpec("check", "&Check Now", "Ctrl+Shift+R", "Re-check structure and shapes"),

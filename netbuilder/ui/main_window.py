@@ -25,6 +25,7 @@ from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.editing import EditController
+from netbuilder.ui.export_dialog import ExportDialog
 from netbuilder.ui.file_ops import FileOps
 from netbuilder.ui.inspector import InspectorPanel
 from netbuilder.ui.keras_loader import KerasLoader
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.view: GraphView | None = None
         self.edits: EditController | None = None
         self.autosaver: Autosaver | None = None
+        self.export_dialog: ExportDialog | None = None
         self._quick_add_target: tuple[QPointF, tuple[str, int] | None] = (QPointF(), None)
         self.resize(1400, 860)
 
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
     def _handlers(self) -> dict[str, object]:
         f, e = self.files, self._edit
         return {
-            "new": f.new, "open": f.open, "import": f.import_model, "save": f.save, "save_as": f.save_as,
+            "new": f.new, "open": f.open, "import": f.import_model, "export": self.export, "save": f.save, "save_as": f.save_as,
             "close": f.close_project, "quit": self.close,
             "undo": lambda: self.document and self.document.undo(),
             "redo": lambda: self.document and self.document.redo(),
@@ -239,7 +241,7 @@ class MainWindow(QMainWindow):
             self.palette.set_submodels([n for n in doc.project.submodels if n != doc.scope])
             self.breadcrumb.setVisible(bool(doc.scope))
             self.scope_label.setText(f"  {doc.display_name} ▸ <b>{doc.scope}</b> (sub-model: edits change every node that uses it)")
-        for key in ("save", "save_as", "close", "cut", "copy", "paste", "duplicate", "delete", "select_all",
+        for key in ("save", "save_as", "export", "close", "cut", "copy", "paste", "duplicate", "delete", "select_all",
                     "quick_add", "fit", "zoom_in", "zoom_out", "zoom_reset", "arrange", "group", "ungroup",
                     "open_submodel", "check"):
             self.actions[key].setEnabled(has)
@@ -269,6 +271,20 @@ class MainWindow(QMainWindow):
         if self.training is not None:
             self.bottom.setCurrentWidget(self.training)
             self.training.train()
+
+    def export(self) -> ExportDialog | None:
+        """Open the Export dialog for the open project (File ▸ Export…, Ctrl+E)."""
+        if self.document is None:
+            return None
+        if self.export_dialog is not None and not self.export_dialog.is_busy:
+            self.export_dialog.deleteLater()  # its run list and weights may be out of date
+        elif self.export_dialog is not None:
+            self.export_dialog.raise_()
+            return self.export_dialog
+        self.export_dialog = ExportDialog(self.document.project, self.catalog, self.loader, self)
+        self.export_dialog.setWindowModality(Qt.WindowModality.WindowModal)  # no edits while the model is read
+        self.export_dialog.show()
+        return self.export_dialog
 
     def _bottom_tab_changed(self, index: int) -> None:
         if index >= 0:  # the dock's title names what it shows, not always "Messages"

@@ -202,6 +202,7 @@ def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _save(window, out, "10_training_compare_runs")
     _show_evaluation(app, window)
     _save(window, out, "11_training_evaluate_regression")
+    _export_shot(app, window, out)
     window.document.stack.set_clean()  # type: ignore[union-attr]
 
     window.files.open_example("iris_classifier")
@@ -213,6 +214,24 @@ def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _show_evaluation(app, window)
     _save(window, out, "12_training_evaluate_classification")
     window.document.stack.set_clean()  # type: ignore[union-attr]
+
+
+def _export_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """The Export dialog after a verified SavedModel export of the latest tips run."""
+    dialog = window.export()
+    assert dialog is not None
+    dialog.select_format("savedmodel")
+    dialog.destination.setText(str(Path(tempfile.mkdtemp(prefix="netbuilder-export-")) / "tips_savedmodel"))
+    call = dialog.start_export()
+    assert call is not None
+    call.wait()
+    deadline = time.monotonic() + 60
+    while dialog.is_busy and time.monotonic() < deadline:  # the outcome arrives through the event loop
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app, window)
+    _save(dialog, out, "13_export_dialog")
+    dialog.close()
 
 
 def _show_evaluation(app: QApplication, window: MainWindow) -> None:

@@ -1,0 +1,268 @@
+"""File ▸ Export…: write the open project as a SavedModel, a `.keras` file, weights alone or a Python script.
+
+The user picks a format, a destination and whose weights go in (the latest
+training run by default, an older run, the project's saved weights, or
+fresh untrained ones); the export runs off the GUI thread behind a busy bar
+and the dialog then says what was written — for a SavedModel, that it was
+loaded back with `tf.saved_model.load` and answers like the Keras model.
+Failures are shown in red in the dialog; every writer goes through a
+temporary file or folder that is renamed at the end, so an earlier export is
+never damaged. Keras is imported only inside the export job, and the
+destination picker is one method (`ask_destination`) tests can answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+    QVBoxLayout, QWidget,
+)
+
+from netbuilder.catalog import Catalog
+from netbuilder.graph import Project
+from netbuilder.training.runs import MODEL, RunInfo, list_runs, runs_root
+from netbuilder.ui.keras_loader import KerasLoader
+from netbuilder.ui.worker import BackgroundCall
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    suffix: str  # "" for a folder
+    uses_weights: bool = True
+
+
+FORMATS = [
+    ExportFormat("savedmodel", "SavedModel (TensorFlow Serving, Vertex AI)", ""),
+    ExportFormat("keras", "Keras model (.keras)", ".keras"),
+    ExportFormat("weights", "Weights only (.weights.h5)", ".weights.h5"),
+    ExportFormat("python", "Python script (.py)", ".py", uses_weights=False),
+]
+UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to write where: `weights` is a run folder, PROJECT_WEIGHTS or UNTRAINED."""
+
+    format: str
+    destination: Path
+    weights: Path | str
+
+
+def exportable_runs(project: Project) -> list[RunInfo]:
+    """The project's runs that ended with a saved model, newest first."""
+    return [run for run in list_runs(runs_root(project.path, project.name)) if (run.path / MODEL).is_file()]
+
+
+def perform_export(project: Project, catalog: Catalog | None, request: ExportRequest) -> str:
+    """Write the export (on a worker thread) and return what to tell the user; raises with a reason."""
+    from netbuilder.graph.project_file import atomic_write_text
+
+    out = request.destination
+    if request.format == "python":
+        from netbuilder.keras_bridge.python_code import python_code
+
+        atomic_write_text(out, python_code(project))
+        return f"Wrote {out}"
+    from netbuilder.keras_bridge.build import build_model
+    from netbuilder.keras_bridge.export import built_with_weights, save_model_file
+
+    if request.weights == UNTRAINED:
+        built = build_model(project, catalog, with_weights=False)
+    else:
+        built = built_with_weights(project, catalog, request.weights if isinstance(request.weights, Path) else None)
+    model = built.model
+    notes = "".join(f"\nNote: {note}" for note in built.notes)
+    if request.format == "savedmodel":
+        from netbuilder.keras_bridge.savedmodel import export_savedmodel
+
+        result = export_savedmodel(model, out)
+        written = (f"Wrote {result.path}\nSignature serving_default: inputs {', '.join(result.inputs)}; "
+                   f"outputs {', '.join(result.outputs)}")
+        if not result.verified:
+            raise ValueError(f"{written}\nNot verified: reloaded with tf.saved_model.load, it answers differently "
+                             f"from the Keras model (largest difference {result.max_difference:.3g})")
+        return (f"{written}\nVerified: tf.saved_model.load answers like the Keras model "
+                f"(largest difference {result.max_difference:.2g}){notes}")
+    save_model_file(model, out)
+    return f"Wrote {out} ({model.count_params():,} parameters){notes}"
+
+
+def failure_text(exc: BaseException) -> str:
+    """One readable reason: the bridge's problems, or the system's words for a file error."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"Export failed (nothing earlier was changed): {where}{exc.strerror or exc}"
+    return f"Export failed (nothing earlier was changed): {exc}"
+
+
+class ExportDialog(QDialog):
+    """Format, destination, weights, Export; the busy bar and the outcome below them."""
+
+    def __init__(self, project: Project, catalog: Catalog | None = None, loader: KerasLoader | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.catalog = catalog
+        self.loader = loader
+        self.call: BackgroundCall | None = None
+        self.setWindowTitle(f"Export '{project.name}'")
+        self.setMinimumWidth(620)
+
+        self.formats = FORMATS
+        self.format_box = QComboBox()
+        for fmt in self.formats:
+            self.format_box.addItem(fmt.label, fmt.key)
+        self.destination = QLineEdit()
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse)
+        where = QHBoxLayout()
+        where.addWidget(self.destination, 1)
+        where.addWidget(self.browse_button)
+        self.weights_box = QComboBox()
+        self._fill_weights()
+
+        form = QFormLayout()
+        form.addRow("Format:", self.format_box)
+        form.addRow("Destination:", where)
+        form.addRow("Weights:", self.weights_box)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: TensorFlow gives no fraction to show
+        self.progress.setVisible(False)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start_export)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result, 1)
+        layout.addLayout(buttons)
+
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.destination.setText(str(self._suggestion(self.current_format)))
+        self._format_changed()
+
+    # -- questions (tests replace this) ------------------------------------------------
+    def ask_destination(self, fmt: ExportFormat, suggestion: Path) -> Path | None:
+        if not fmt.suffix:
+            path = QFileDialog.getExistingDirectory(self, "Export the SavedModel into", str(suggestion.parent))
+        else:
+            path, _ = QFileDialog.getSaveFileName(self, "Export to", str(suggestion), f"{fmt.label} (*{fmt.suffix})")
+            if path and not path.endswith(fmt.suffix):
+                path += fmt.suffix
+        return Path(path) if path else None
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def current_format(self) -> ExportFormat:
+        return self.formats[self.format_box.currentIndex()]
+
+    def select_format(self, key: str) -> None:
+        self.format_box.setCurrentIndex(self.format_box.findData(key))
+
+    def select_weights(self, choice: Path | str) -> None:
+        self.weights_box.setCurrentIndex(self.weights_box.findData(choice))
+
+    def request(self) -> ExportRequest:
+        return ExportRequest(self.current_format.key, Path(self.destination.text().strip()).expanduser(),
+                             self.weights_box.currentData())
+
+    @property
+    def is_busy(self) -> bool:
+        return self.call is not None
+
+    def _fill_weights(self) -> None:
+        runs = exportable_runs(self.project)
+        for i, run in enumerate(runs):
+            loss = f", loss {run.final['loss']:.4g}" if "loss" in run.final else ""
+            label = f"Run {run.name} ({run.status}, {run.epochs} epochs{loss})"
+            self.weights_box.addItem(f"Latest run: {label}" if i == 0 else label, run.path)
+        weights = self.project.weights_path
+        if weights is not None and weights.exists():
+            self.weights_box.addItem(f"The project's saved weights ({weights.name})", PROJECT_WEIGHTS)
+        self.weights_box.addItem("Untrained (fresh initial weights)", UNTRAINED)
+
+    def _suggestion(self, fmt: ExportFormat) -> Path:
+        base = self.project.path.parent if self.project.path is not None else Path.home()
+        stem = self.project.name or "model"
+        return base / (f"{stem}_savedmodel" if not fmt.suffix else f"{stem}{fmt.suffix}")
+
+    def _format_changed(self) -> None:
+        fmt = self.current_format
+        current = Path(self.destination.text().strip() or self._suggestion(fmt))
+        stem = current.name
+        for other in self.formats:  # swap the ending, keep the user's folder and name
+            if other.suffix and stem.endswith(other.suffix):
+                stem = stem.removesuffix(other.suffix)
+        stem = stem.removesuffix("_savedmodel")
+        self.destination.setText(str(current.with_name(f"{stem}_savedmodel" if not fmt.suffix else stem + fmt.suffix)))
+        self.weights_box.setEnabled(fmt.uses_weights)
+        self.weights_box.setToolTip("" if fmt.uses_weights else "The script rebuilds the model; it carries no weights")
+        self.browse_button.setToolTip("Choose the folder that receives version folders (OUT/<timestamp>/)"
+                                      if not fmt.suffix else "Choose the file to write")
+
+    # -- commands ----------------------------------------------------------------------
+    def browse(self) -> None:
+        path = self.ask_destination(self.current_format, Path(self.destination.text().strip()))
+        if path is not None:
+            self.destination.setText(str(path))
+
+    def start_export(self) -> BackgroundCall | None:
+        """Run the export off the GUI thread; the outcome appears in the dialog."""
+        if self.is_busy:
+            return None
+        request = self.request()
+        if not self.destination.text().strip():
+            self._show("Choose where to export first.", error=True)
+            return None
+        project, catalog, loader = self.project, self.catalog, self.loader
+
+        def work() -> str:
+            if loader is not None:
+                loader.wait()
+            return perform_export(project, catalog, request)
+
+        self._set_busy(True)
+        self._show(f"Exporting to {request.destination}…", error=False)
+        call = BackgroundCall(work, self)
+        call.done.connect(lambda text: self._finished(text, error=False))
+        call.failed.connect(lambda exc: self._finished(failure_text(exc), error=True))
+        self.call = call
+        return call.start()
+
+    def _finished(self, text: str, error: bool) -> None:
+        self.call = None
+        self._set_busy(False)
+        self._show(text, error)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for widget in (self.export_button, self.format_box, self.destination, self.browse_button):
+            widget.setEnabled(not busy)
+        self.weights_box.setEnabled(not busy and self.current_format.uses_weights)
+
+    def _show(self, text: str, error: bool) -> None:
+        self.result.setText(text)
+        self.result.setStyleSheet("color: #c0392b;" if error else "")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_busy:  # a half-done export cleans up after itself, but let it finish first
+            event.ignore()
+        else:
+            super().closeEvent(event)

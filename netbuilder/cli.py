@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from netbuilder import __version__
 from netbuilder.graph import Project, ProjectFileError
@@ -85,27 +85,50 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from netbuilder.keras_bridge import export_keras
-
     project = _load(args.project)
     out = Path(args.output)
-    run = Path(args.run_dir) if args.run_dir else None
-    if args.format == "savedmodel":
-        return _export_savedmodel(project, out, run)
     if args.format == "python":
-        return _export_python(project, out, run)
-    built = export_keras(project, out, run=run)
-    for note in built.notes:
-        print(f"note: {note}", file=sys.stderr)
+        return _export_python(project, out, args)
+    from netbuilder.keras_bridge.export import check_model_file_name, save_model_file
+
+    if args.format == "keras":
+        check_model_file_name(out)
+    built = _built_for_export(project, args)
+    if args.format == "savedmodel":
+        return _export_savedmodel(built.model, out)
+    save_model_file(built.model, out)
     print(f"wrote {out} ({built.model.count_params():,} parameters)")
     return OK
 
 
-def _export_python(project: Project, out: Path, run: Path | None) -> int:
+def _built_for_export(project: Project, args: argparse.Namespace):  # -> Built
+    """The model with the weights asked for: --untrained, --run DIR, else the latest run, else the project's."""
+    from netbuilder.keras_bridge import build_model
+    from netbuilder.keras_bridge.export import built_with_weights
+    from netbuilder.training.runs import runs_root, runs_with_model
+
+    if args.untrained and args.run_dir:
+        raise CommandError(["--run and --untrained: choose one"])
+    if args.untrained:
+        built = build_model(project, with_weights=False)
+        print("weights: untrained (fresh initial values)", file=sys.stderr)
+    else:
+        run = Path(args.run_dir) if args.run_dir else None
+        if run is None and project.path is not None:
+            latest = runs_with_model(runs_root(project.path, project.name))
+            run = latest[0].path if latest else None
+        built = built_with_weights(project, run=run)
+        print(f"weights: {'the run ' + str(run) if run else 'the project' + chr(39) + 's own'}", file=sys.stderr)
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return built
+
+
+def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int:
     from netbuilder.keras_bridge.python_code import python_code
 
-    if run is not None:
-        raise CommandError(["--run: a Python script rebuilds the model from code; export the run's weights "
+    if args.run_dir or args.untrained:
+        raise CommandError(["a Python script rebuilds the model from code, without weights; export a run's weights "
                             "with --format keras -o NAME.weights.h5 and load them with model.load_weights"])
     if out.suffix != ".py":
         raise CommandError([f"{out}: a Python script must end in .py"])
@@ -116,14 +139,10 @@ def _export_python(project: Project, out: Path, run: Path | None) -> int:
     return OK
 
 
-def _export_savedmodel(project: Project, out: Path, run: Path | None) -> int:
-    from netbuilder.keras_bridge.export import built_with_weights
+def _export_savedmodel(model: Any, out: Path) -> int:
     from netbuilder.keras_bridge.savedmodel import export_savedmodel
 
-    built = built_with_weights(project, run=run)
-    for note in built.notes:
-        print(f"note: {note}", file=sys.stderr)
-    result = export_savedmodel(built.model, out)
+    result = export_savedmodel(model, out)
     print(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
           f"outputs {', '.join(result.outputs)})")
     if not result.verified:
@@ -251,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                    help="keras: one .keras file (or .weights.h5); savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving; "
                         "python: a standalone Keras script")
-    p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the project's)")
+    p.add_argument("--untrained", action="store_true", help="export fresh, untrained weights")
+    p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the latest run, else the project's weights)")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)
 

@@ -82,3 +82,26 @@ def test_weights_alone_go_to_a_weights_h5_file_that_keras_loads(tmp_path, capsys
         np.testing.assert_array_equal(loaded, saved)
     assert main(["export", str(project), "--format", "keras", "-o", str(tmp_path / "tips.h5")]) == 1
     assert ".keras (or .weights.h5 for the weights alone)" in capsys.readouterr().err
+
+
+def test_without_run_the_latest_run_beside_the_project_is_exported(tmp_path, capsys):
+    import shutil
+
+    project = tmp_path / "tips.nbproj"
+    shutil.copy(example_path("tips_regression"), project)
+    for name in ("20260101-000000", "20260102-000000"):  # the second is the latest
+        assert main(["train", str(project), "--epochs", "1", "--seed", name[-8:-7], "--out",
+                     str(tmp_path / "tips.runs" / name)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(project), "--format", "keras", "-o", str(tmp_path / "latest.keras")]) == 0
+    assert "tips.runs/20260102-000000" in capsys.readouterr().err
+    exported = keras.saving.load_model(tmp_path / "latest.keras").get_weights()
+    latest = keras.saving.load_model(tmp_path / "tips.runs" / "20260102-000000" / "model.keras").get_weights()
+    for a, b in zip(exported, latest):
+        np.testing.assert_array_equal(a, b)
+    assert main(["export", str(project), "--untrained", "--format", "keras", "-o", str(tmp_path / "fresh.keras")]) == 0
+    fresh = keras.saving.load_model(tmp_path / "fresh.keras").get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(fresh, latest))
+    assert main(["export", str(project), "--untrained", "--run", str(tmp_path / "tips.runs" / "20260101-000000"),
+                 "--format", "keras", "-o", str(tmp_path / "x.keras")]) == 1
+    assert "choose one" in capsys.readouterr().err

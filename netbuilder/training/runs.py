@@ -171,6 +171,11 @@ def list_runs(root: Path) -> list[RunInfo]:
     return runs
 
 
+def runs_with_model(root: Path) -> list[RunInfo]:
+    """The runs under `root` that ended with a saved model (the ones whose weights can be exported), newest first."""
+    return [run for run in list_runs(root) if (run.path / MODEL).is_file()]
+
+
 def _read_run(path: Path) -> RunInfo | None:
     try:
         record = json.loads((path / SETTINGS).read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
-from netbuilder.training.runs import MODEL, RunInfo, list_runs, runs_root
+from netbuilder.training.runs import RunInfo, runs_root, runs_with_model
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.worker import BackgroundCall
 
@@ -58,7 +58,7 @@ class ExportRequest:
 
 def exportable_runs(project: Project) -> list[RunInfo]:
     """The project's runs that ended with a saved model, newest first."""
-    return [run for run in list_runs(runs_root(project.path, project.name)) if (run.path / MODEL).is_file()]
+    return runs_with_model(runs_root(project.path, project.name))
 
 
 def perform_export(project: Project, catalog: Catalog | None, request: ExportRequest) -> str:

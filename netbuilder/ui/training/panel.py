@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from netbuilder.graph import INPUT_LAYER
 from netbuilder.graph.project_commands import SetSection
 from netbuilder.training.datasets import DatasetError, DatasetSpec
 from netbuilder.training.events import BatchEnd, EpochEnd, Event, Paused, Preparing, Resumed, RunFinished, RunStarted
-from netbuilder.training.runs import list_runs, read_history, runs_root
+from netbuilder.training.runs import HISTORY, list_runs, read_history, runs_root
 from netbuilder.training.settings import SettingsError, TrainingSettings
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.training.data_form import DataForm
@@ -48,13 +47,14 @@ _FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "faile
 
 def model_input_names(document: EditorDocument) -> list[str]:
     """The main graph's Input nodes by the names the Keras model gives its inputs."""
-    return [str(n.config.get("name") or n.id) for n in document.project.graph.nodes if n.layer == INPUT_LAYER]
+    graph = document.project.graph
+    return [graph.node(i).name for i in graph.input_ids()]
 
 
 def model_output_names(document: EditorDocument) -> list[str]:
     """The main graph's outputs by the names the Keras model gives them."""
     graph = document.project.graph
-    return [str(graph.node(i).config.get("name") or i) for i in graph.output_ids()]
+    return [graph.node(i).name for i in graph.output_ids()]
 
 
 class TrainingPanel(QWidget):
@@ -164,10 +164,23 @@ class TrainingPanel(QWidget):
             self.settings_form.show_settings(TrainingSettings(), str(error))
         self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_names(self.document))
         self._update_controls()
-        if not self.plots.plots and self.document.keras_ready:
-            self._lay_out_plots()
+        self._lay_out_first_plots()
 
-    def _lay_out_plots(self) -> None:
+    def _run_sections(self) -> tuple[DatasetSpec, TrainingSettings]:
+        """The project's dataset and training settings as a run would use them; raises when unreadable."""
+        sections = self.document.project.sections
+        return DatasetSpec.from_section(sections.get("dataset")), TrainingSettings.from_section(sections.get("training"))
+
+    def _lay_out_first_plots(self) -> None:
+        """Before the first run (once Keras is loaded): plots for what it will log, drawn while idle."""
+        if self.plots.plots or not self.document.keras_ready:
+            return
+        try:
+            self._lay_out_plots(*self._run_sections())
+        except (DatasetError, SettingsError):
+            return
+
+    def _lay_out_plots(self, spec: DatasetSpec, settings: TrainingSettings) -> None:
         """Empty plots for the quantities the next run will log, drawn while the window is idle.
 
         Laid out at Train instead, they would be built and first painted while the
@@ -175,12 +188,6 @@ class TrainingPanel(QWidget):
         """
         from netbuilder.training.session import expected_keys
 
-        sections = self.document.project.sections
-        try:
-            spec = DatasetSpec.from_section(sections.get("dataset"))
-            settings = TrainingSettings.from_section(sections.get("training"))
-        except (DatasetError, SettingsError):
-            return
         validation = settings.validation_split > 0 or bool(spec.validation_file)
         self.plots.start_run(expected_keys(model_output_names(self.document), settings.metrics, validation),
                              settings.epochs, None)
@@ -220,18 +227,15 @@ class TrainingPanel(QWidget):
         if why:
             self.controls.say(why, "error")
             return
-        sections = doc.project.sections
         try:
-            spec = DatasetSpec.from_section(sections.get("dataset"))
-            settings = TrainingSettings.from_section(sections.get("training"))
+            spec, settings = self._run_sections()
         except (DatasetError, SettingsError) as error:
             self.controls.say(str(error), "error")
             return
         from netbuilder.training.session import TrainingSession
 
-        self._lay_out_plots()  # now, while the GUI thread has Python to itself
-        self.session = TrainingSession(doc.project, spec, settings, runs_root(doc.project.path, doc.project.name),
-                                       base_dir=self.base_dir)
+        self._lay_out_plots(spec, settings)  # now, while the GUI thread has Python to itself
+        self.session = TrainingSession(doc.project, spec, settings, self.runs_root, base_dir=self.base_dir)
         self.run_dir = None
         self._progress = Progress(epochs=settings.epochs)
         self.controls.show_progress(self._progress)
@@ -355,21 +359,16 @@ class TrainingPanel(QWidget):
         if self.document.keras_ready and not self._keras_offered:
             self._keras_offered = True
             self.settings_form.set_keras_ready()
-            if not self.plots.plots:
-                self._lay_out_plots()
+            self._lay_out_first_plots()
         if not self.is_running:
             self._set_state("idle")
 
     # -- after a run: evaluate and predict ---------------------------------------------------------
     def _show_results(self, model: Any, data: Any) -> None:
         """Hand the trained model to the Evaluate and Predict views (computed off the GUI thread)."""
-        try:
-            from netbuilder.training.evaluate import evaluate
-            from netbuilder.ui.training.evaluate_view import EvaluateView
-            from netbuilder.ui.training.predict_view import PredictView
-        except ImportError as error:  # the views are optional: the curves and runs still work
-            self.status.emit(f"Evaluate/Predict views unavailable: {error}")
-            return
+        from netbuilder.training.evaluate import evaluate
+        from netbuilder.ui.training.evaluate_view import EvaluateView
+        from netbuilder.ui.training.predict_view import PredictView
         from netbuilder.ui.worker import BackgroundCall
 
         self.evaluate_view, self.predict_view = EvaluateView(), PredictView()
@@ -411,7 +410,7 @@ class TrainingPanel(QWidget):
         if run is None:
             names = self.runs.names()
             run = self.runs_root / names[0] if names else None
-        history = None if run is None else run / "history.csv"
+        history = None if run is None else run / HISTORY
         if history is None or not history.exists():
             self.controls.say("No run with a history to export yet: train first.", "error")
             return None

@@ -103,21 +103,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _built_for_export(project: Project, args: argparse.Namespace):  # -> Built
     """The model with the weights asked for: --untrained, --run DIR, else the latest run, else the project's."""
-    from netbuilder.keras_bridge import build_model
     from netbuilder.keras_bridge.export import built_with_weights
     from netbuilder.training.runs import runs_root, runs_with_model
 
     if args.untrained and args.run_dir:
         raise CommandError(["--run and --untrained: choose one"])
+    run = Path(args.run_dir) if args.run_dir else None
+    if run is None and not args.untrained and project.path is not None:
+        latest = runs_with_model(runs_root(project.path, project.name))
+        run = latest[0].path if latest else None
+    built = built_with_weights(project, run=run, untrained=args.untrained)
     if args.untrained:
-        built = build_model(project, with_weights=False)
         print("weights: untrained (fresh initial values)", file=sys.stderr)
     else:
-        run = Path(args.run_dir) if args.run_dir else None
-        if run is None and project.path is not None:
-            latest = runs_with_model(runs_root(project.path, project.name))
-            run = latest[0].path if latest else None
-        built = built_with_weights(project, run=run)
         print(f"weights: {'the run ' + str(run) if run else 'the project' + chr(39) + 's own'}", file=sys.stderr)
     for note in built.notes:
         print(f"note: {note}", file=sys.stderr)

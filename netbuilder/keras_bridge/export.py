@@ -40,8 +40,9 @@ def save_model_file(model: keras.Model, out: Path) -> None:
             model.save(tmp)
 
 
-def built_with_weights(project: Project, catalog: Catalog | None = None, run: Path | None = None) -> Built:
-    """The project's model with its saved weights, or with those a training run ended with.
+def built_with_weights(project: Project, catalog: Catalog | None = None, run: Path | None = None, *,
+                       untrained: bool = False) -> Built:
+    """The project's model with its saved weights, with those a training run ended with, or untrained.
 
     A run folder keeps the trained model as `model.keras`; its weights go into
     a model freshly built from the project, so what is exported is always the
@@ -49,7 +50,9 @@ def built_with_weights(project: Project, catalog: Catalog | None = None, run: Pa
     """
     from netbuilder.keras_bridge.importer import load_model_file
 
-    built = build_model(project, catalog, with_weights=run is None)
+    if untrained and run is not None:
+        raise ValueError("a run's weights or untrained ones, not both")
+    built = build_model(project, catalog, with_weights=run is None and not untrained)
     if run is None:
         return built
     source = run / "model.keras"

@@ -7,7 +7,7 @@ folder (or `$NETBUILDER_RUNS_DIR`, which tests and benchmarks set). A run
 folder holds `history.csv` (one row per epoch), `settings.json` (the settings
 and dataset used, status, message, times), `model.keras` and `curves.svg`;
 each file is written atomically, so a run list never reads half a file.
-Standard library only; the model is saved through its own `save`.
+Standard library only, but for saving the model (through the Keras bridge).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from netbuilder.graph.atomic_file import replacing
 from netbuilder.graph.project_file import EXTENSION, atomic_write_text
 from netbuilder.training.plot_svg import curves_svg
 
@@ -106,9 +105,10 @@ class RunFolder:
         return self._write(CURVES, curves_svg(history, title))
 
     def write_model(self, model: Any) -> Path:
+        from netbuilder.keras_bridge.export import save_model_file
+
         path = self.path / MODEL
-        with replacing(path, suffix=".keras") as tmp:
-            model.save(tmp)
+        save_model_file(model, path)
         return path
 
     def _write(self, name: str, text: str) -> Path:

@@ -71,13 +71,10 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
 
         atomic_write_text(out, python_code(project))
         return f"Wrote {out}"
-    from netbuilder.keras_bridge.build import build_model
     from netbuilder.keras_bridge.export import built_with_weights, save_model_file
 
-    if request.weights == UNTRAINED:
-        built = build_model(project, catalog, with_weights=False)
-    else:
-        built = built_with_weights(project, catalog, request.weights if isinstance(request.weights, Path) else None)
+    run = request.weights if isinstance(request.weights, Path) else None
+    built = built_with_weights(project, catalog, run, untrained=request.weights == UNTRAINED)
     model = built.model
     notes = "".join(f"\nNote: {note}" for note in built.notes)
     if request.format == "savedmodel":

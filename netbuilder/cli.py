@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -219,19 +220,31 @@ def _train_dataset(project: Project, args: argparse.Namespace) -> DatasetSpec:
         spec = DatasetSpec.from_section(section) if section is not None else None
     except DatasetError as exc:
         raise CommandError([f"{args.project}: {p}" for p in str(exc).splitlines()]) from None
-    if args.data is not None and not args.data.startswith(BUNDLED_PREFIX):
+    data = args.data
+    if data is not None and not data.startswith(BUNDLED_PREFIX):
         # A path typed on the command line is relative to where the user is, not to the project.
-        args.data = str(Path(args.data).expanduser().absolute())
-    if args.data is not None and (spec is None or spec.source != args.data):
+        data = str(Path(data).expanduser().absolute())
+    if data is not None and (spec is None or not _same_source(spec, data, project)):
         # Another source: the saved kind and validation file described the old one.
-        kept = spec or DatasetSpec(source=args.data)
-        spec = DatasetSpec(source=args.data, target=kept.target, inputs=kept.inputs, outputs=kept.outputs,
-                           categorical=kept.categorical, image_size=kept.image_size, color_mode=kept.color_mode)
+        spec = DatasetSpec(source=data) if spec is None else replace(spec, source=data, kind=None,
+                                                                      validation_file=None)
     if spec is None:
         raise CommandError([f"{args.project}: no dataset; give --data FILE (and --target COLUMN)"])
     if args.target is not None:
         spec.target = _names(args.target)
     return spec
+
+
+def _same_source(spec: DatasetSpec, data: str, project: Project) -> bool:
+    """Whether `--data` names the source the project's dataset section already names."""
+    if spec.source == data:
+        return True
+    from netbuilder.training.datasets.spec import BUNDLED_PREFIX
+
+    if spec.bundled_name is not None or data.startswith(BUNDLED_PREFIX):
+        return False
+    base = project.path.parent if project.path is not None else None
+    return spec.resolve(spec.source, base).absolute() == Path(data)
 
 
 def _names(text: str) -> list[str]:

@@ -161,3 +161,18 @@ def test_a_relative_data_path_is_relative_to_where_the_user_is(fares, tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert train(moved, "--data", data.name, "--target", "fare", "--epochs", "1", "--out", tmp_path / "run") == 0
     assert (tmp_path / "run" / "history.csv").exists()
+
+
+def test_data_naming_the_saved_source_keeps_its_validation_file(fares, tmp_path, monkeypatch, capsys):
+    """`--data` that names the file the project already uses is the same dataset, validation file and all."""
+    project, data = fares
+    valid = tmp_path / "valid.csv"
+    valid.write_text(data.read_text().splitlines()[0] + "\n" + "\n".join(data.read_text().splitlines()[1:11]) + "\n")
+    doc = json.loads(project.read_text())
+    doc["dataset"] = {"source": data.name, "target": "fare", "validation_file": valid.name}
+    doc["training"] = {"epochs": 1}
+    project.write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)
+    assert train(project, "--data", data.name, "--out", tmp_path / "run") == 0
+    settings = json.loads((tmp_path / "run" / "settings.json").read_text())
+    assert settings["dataset"]["validation_file"] == "valid.csv"

@@ -17,10 +17,10 @@ from typing import Any
 
 import keras
 
-from netbuilder import resources
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.python_code import keyword_args, literal
-from netbuilder.training.datasets.source import SUFFIX_KINDS
+from netbuilder.training.datasets.npz_loader import NPZ_TARGET
+from netbuilder.training.datasets.source import SUFFIX_KINDS, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.keras_objects import make_optimizer
 from netbuilder.training.settings import SettingsError, TrainingSettings
@@ -40,7 +40,7 @@ def training_code(project: Project, input_names: list[str], output_names: list[s
     path = _data_path(spec, base) if spec.source.strip() else None  # None: the user must give --data
     suffix_kind = SUFFIX_KINDS.get(Path(path).suffix.lower()) if path else None
     kind = spec.kind or suffix_kind or ("images" if path and Path(path).is_dir() else "csv")
-    default_target = ["y"] if kind == "npz" else list(spec.target)
+    default_target = [NPZ_TARGET] if kind == "npz" else list(spec.target)
     targets = spec.outputs or ({output_names[0]: list(spec.target) or default_target} if output_names else {})
     constants = [
         f"INPUT_NAMES = {literal(input_names)}",
@@ -59,11 +59,10 @@ def training_code(project: Project, input_names: list[str], output_names: list[s
 
 def _data_path(spec: DatasetSpec, base: Path | None) -> str:
     """The dataset's file or folder; a bundled set's is inside the installed netbuilder package."""
-    name = spec.bundled_name
-    if name is not None:
-        found = resources.dataset_path(name)
-        return str(found) if found is not None else name
-    return str(spec.resolve(spec.source, base))
+    try:
+        return str(source_path(spec, base))
+    except DatasetError:  # an unknown bundled name: the script says so when it cannot open it
+        return spec.bundled_name or spec.source
 
 
 _CSV_LOADER = '''def _column(values: list[str], as_labels: bool) -> np.ndarray:

@@ -20,6 +20,7 @@ from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.datasets.text_file import check_file
 
 WHAT = "a NumPy .npz file"
+NPZ_FEATURES, NPZ_TARGET = "x", "y"  # the arrays used when the dataset section names none
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
@@ -44,8 +45,8 @@ def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     archives = [(path.name, read_npz(path))] + ([(validation.name, read_npz(validation))] if validation else [])
     name, arrays = archives[0]
     choices = f"the arrays in {name}: {', '.join(arrays) or 'none'}"
-    inputs = _one_array_each(input_mapping(spec, input_names, ["x"], name, "arrays"), "input")
-    outputs = _one_array_each(output_mapping(spec, output_names, ["y"], name, choices), "output")
+    inputs = _one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], name, "arrays"), "input")
+    outputs = _one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], name, choices), "output")
     used = list(dict.fromkeys([*inputs.values(), *outputs.values()]))
     splits: list[Split] = []
     for file_name, found in archives:

@@ -19,6 +19,7 @@ import numpy as np
 
 from netbuilder.training.datasets.csv_table import ColumnKind, read_csv
 from netbuilder.training.datasets.image_loader import class_folders
+from netbuilder.training.datasets.npz_loader import NPZ_FEATURES
 from netbuilder.training.datasets.npz_loader import WHAT as NPZ_WHAT
 from netbuilder.training.datasets.source import dataset_kind, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
@@ -78,7 +79,7 @@ def _npz_preview(path: Path) -> Preview:
     kinds: dict[str, ColumnKind] = {name: "numeric" if dtype.kind in "biuf" else "categorical"
                                     for name, (_, dtype) in headers}
     shapes = dict((name, shape) for name, (shape, _) in headers)
-    samples = shapes.get("x") or next(iter(shapes.values()), ())
+    samples = shapes.get(NPZ_FEATURES) or next(iter(shapes.values()), ())
     n_rows = samples[0] if samples else 0
     note = f"NumPy archive with {len(headers)} arrays; each array's first dimension counts the samples"
     return Preview(["array", "shape", "dtype"], table, kinds, n_rows, note)

@@ -12,6 +12,7 @@ equal to that default is stored as no mapping, so files stay short.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from netbuilder.training.datasets import (
     BundledDataset, DatasetError, DatasetSpec, Preview, bundled_datasets, dataset_kind, preview_dataset,
 )
+from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
 from netbuilder.ui.inspector import text_values as tv
 from netbuilder.ui.inspector.field_row import ERROR_COLOR, FieldRow
 from netbuilder.ui.inspector.fields import ChoiceField, LineField
@@ -238,7 +240,7 @@ class DataForm(QWidget):
 
     def _default_target(self) -> list[str]:
         """What the data layer predicts when the section names no target (an .npz file's `y`)."""
-        return ["y"] if self._kind() == "npz" else []
+        return [NPZ_TARGET] if self._kind() == "npz" else []
 
     def _default_inputs(self, target: list[str]) -> dict[str, list[str]]:
         """What the data layer feeds the model's only input when the section maps nothing:
@@ -246,7 +248,7 @@ class DataForm(QWidget):
         if len(self._inputs) != 1:
             return {}
         if self._kind() == "npz":
-            return {self._inputs[0]: ["x"]}
+            return {self._inputs[0]: [NPZ_FEATURES]}
         return {self._inputs[0]: [c for c, _ in self._columns() if c not in target]}
 
     def _fill_mapping(self) -> None:
@@ -307,9 +309,6 @@ class DataForm(QWidget):
     def _emit(self, **changes: Any) -> None:
         if self._showing or self.spec is None:
             return
-        section = self.spec.to_section()
-        new = DatasetSpec.from_section(section)
-        for key, value in changes.items():
-            setattr(new, key, value)
-        if new.to_section() != section:
-            self.edited.emit(new.to_section())
+        section = replace(self.spec, **changes).to_section()
+        if section != self.spec.to_section():
+            self.edited.emit(section)

@@ -18,8 +18,11 @@ from netbuilder import __version__
 from netbuilder.graph import Project, ProjectFileError
 from netbuilder.graph import project_file
 
+from netbuilder.training.settings import STRATEGIES
+
 if TYPE_CHECKING:
     from netbuilder.training.datasets.spec import DatasetSpec
+    from netbuilder.training.distribute import ClusterRole
     from netbuilder.training.settings import TrainingSettings
 
 OK, BAD_INPUT, USAGE = 0, 1, 2
@@ -27,7 +30,7 @@ EXPORT_FORMATS = ("keras", "savedmodel", "python")
 # `netbuilder train` flags that override a field of the project's training settings.
 TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
                "--metrics": "metrics", "--learning-rate": "learning_rate",
-               "--validation-split": "validation_split", "--seed": "seed"}
+               "--validation-split": "validation_split", "--seed": "seed", "--strategy": "strategy"}
 
 
 class CommandError(Exception):
@@ -153,17 +156,32 @@ def _export_savedmodel(model: Any, out: Path) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from netbuilder.training.events import EpochEnd, Event
+    from netbuilder.training.events import EpochEnd, Event, Preparing
     from netbuilder.training.runs import CURVES, HISTORY, MODEL, SETTINGS
     from netbuilder.training.session import TrainingSession
 
+    if args.cpu_devices is not None and args.local_workers is None:
+        _split_cpu(args.cpu_devices)  # before anything starts TensorFlow
     project = _load(args.project)
     settings = _train_settings(project, args)
     spec = _train_dataset(project, args)
+    role = _cluster_role(settings) if args.local_workers is None else None
+    if role is not None:
+        # Collective ops are set up before anything else runs on TensorFlow (checking names does).
+        from netbuilder.training.distribute import make_strategy
+
+        make_strategy(settings.strategy)
+    _check_names(settings)
+    if args.local_workers is not None:
+        return _train_local_cluster(args, settings)
+    if role is not None and not role.is_chief:
+        return _train_as_worker(project, spec, settings, role)
     previous = 0.0
 
     def report(event: Event) -> None:
         nonlocal previous
+        if isinstance(event, Preparing) and event.message.startswith("Training with"):
+            print(event.message, flush=True)
         if isinstance(event, EpochEnd):
             values = "  ".join(f"{k} {_number(v)}" for k, v in event.logs.items())
             seconds = event.elapsed - previous
@@ -183,9 +201,78 @@ def cmd_train(args: argparse.Namespace) -> int:
     return OK
 
 
+def _split_cpu(count: int) -> None:
+    from netbuilder.training.distribute import DistributeError, split_cpu
+
+    try:
+        split_cpu(count)
+    except DistributeError as exc:
+        raise CommandError([str(exc)]) from None
+
+
+def _cluster_role(settings: TrainingSettings) -> ClusterRole | None:
+    from netbuilder.training.distribute import DistributeError, check_strategy
+
+    try:
+        return check_strategy(settings.strategy)
+    except DistributeError as exc:
+        raise CommandError([str(exc)]) from None
+
+
+def _train_as_worker(project: Project, spec: DatasetSpec, settings: TrainingSettings, role: ClusterRole) -> int:
+    """A non-chief worker trains its share in a scratch folder; the chief alone writes the run."""
+    import shutil
+    import tempfile
+
+    from netbuilder.training.session import TrainingSession
+
+    scratch = Path(tempfile.mkdtemp(prefix="netbuilder-worker-"))
+    try:
+        result = TrainingSession(project, spec, settings, scratch, run_dir=scratch, queue_events=False).run()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if result.status != "completed":
+        raise CommandError([f"{role.describe()}: {result.message}"])
+    print(f"{role.describe()}: done; the chief writes the run")
+    return OK
+
+
+def _train_local_cluster(args: argparse.Namespace, settings: TrainingSettings) -> int:
+    """`--local-workers N`: run this same command as N multi-worker processes on loopback."""
+    from netbuilder.training.local_cluster import LocalCluster
+
+    if args.local_workers < 1:
+        raise CommandError([f"--local-workers must be at least 1, got {args.local_workers}"])
+    if args.strategy not in (None, "multi-worker"):
+        raise CommandError([f"--local-workers starts a multi-worker cluster; drop --strategy {args.strategy}"])
+    cluster = LocalCluster([*_without_local_workers(args.argv[1:]), "--strategy", "multi-worker"],
+                           args.local_workers)
+    cluster.start()
+    addresses = ", ".join(f"localhost:{p}" for p in cluster.ports)
+    print(f"started {args.local_workers} local workers on {addresses} (pids "
+          f"{', '.join(map(str, cluster.pids()))}); worker 0 is the chief", file=sys.stderr, flush=True)
+    ok, message = cluster.run()
+    if not ok:
+        raise CommandError([message])
+    return OK
+
+
+def _without_local_workers(argv: list[str]) -> list[str]:
+    """The train arguments minus `--local-workers N` and `--strategy X` (each worker gets its own)."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--local-workers", "--strategy"):
+            skip = True
+        elif not arg.startswith(("--local-workers=", "--strategy=")):
+            kept.append(arg)
+    return kept
+
+
 def _train_settings(project: Project, args: argparse.Namespace) -> TrainingSettings:
     """The project's `training` section with the flags laid over it; every bad value in one error."""
-    from netbuilder.training.keras_objects import check_names
     from netbuilder.training.settings import SettingsError, TrainingSettings
 
     try:
@@ -197,10 +284,18 @@ def _train_settings(project: Project, args: argparse.Namespace) -> TrainingSetti
         if value is not None:
             setattr(settings, field, value)
     problems = [_as_flag(p, args) for p in settings.problems()]
-    problems += check_names(settings.optimizer, settings.loss, settings.metrics)
     if problems:
         raise CommandError(problems)
     return settings
+
+
+def _check_names(settings: TrainingSettings) -> None:
+    """Unknown optimizer, loss or metric names, all at once (this starts TensorFlow)."""
+    from netbuilder.training.keras_objects import check_names
+
+    problems = check_names(settings.optimizer, settings.loss, settings.metrics)
+    if problems:
+        raise CommandError(problems)
 
 
 def _as_flag(problem: str, args: argparse.Namespace) -> str:
@@ -300,6 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--validation-split", type=float, help="the fraction of rows held out, e.g. 0.2")
     p.add_argument("--seed", type=int, help="a fixed seed repeats a run exactly")
+    p.add_argument("--strategy", choices=STRATEGIES,
+                   help="tf.distribute strategy: default (one device), mirrored (every local GPU), "
+                        "multi-worker (the cluster in TF_CONFIG)")
+    p.add_argument("--local-workers", type=int, metavar="N",
+                   help="run a multi-worker cluster of N processes on this machine (loopback, free ports)")
+    p.add_argument("--cpu-devices", type=int, metavar="N",
+                   help="show the CPU as N logical devices, to try mirrored without GPUs")
     p.add_argument("--out", required=True, help="the run folder to write (history.csv, model.keras, …)")
     p.set_defaults(run=cmd_train)
     return parser
@@ -334,6 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)) or argv[0] == "--example":
         return _open_editor(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     if args.command is None:
         build_parser().print_usage(sys.stderr)
         return USAGE

@@ -88,6 +88,8 @@ class _Prepared:
     validation: Any
     steps: int
     keys: list[str]
+    fit_steps: int | None = None  # None: each epoch runs through the data once
+    validation_steps: int | None = None
 
 
 class TrainingSession:
@@ -124,6 +126,7 @@ class TrainingSession:
         self._progress: ProgressCallback | None = None
         self._thread: threading.Thread | None = None
         self._active = False
+        self.replicas = 1  # devices training in sync, all workers together; known once the strategy is made
 
     # -- control, from any thread ------------------------------------------------------------
 
@@ -210,7 +213,8 @@ class TrainingSession:
         status, message = self._keep(folder, status, message, history, epochs_done)
         record.update(status=status, message=message, finished=datetime.now().isoformat(timespec="seconds"),
                       duration_seconds=round(time.perf_counter() - clock, 3), fit_seconds=round(fit_seconds, 4),
-                      epochs_done=epochs_done, final={k: v[-1] for k, v in history.items() if v})
+                      epochs_done=epochs_done, final={k: v[-1] for k, v in history.items() if v},
+                      strategy=self.settings.strategy, replicas=self.replicas)
         try:
             folder.write_settings(record)
         except OSError as exc:
@@ -232,7 +236,7 @@ class TrainingSession:
             try:
                 # Our callback goes last so it sees what the others add to the logs (ReduceLR's learning_rate).
                 ready.model.fit(ready.train, validation_data=ready.validation, epochs=self.settings.epochs,
-                                steps_per_epoch=self.settings.steps_per_epoch,
+                                steps_per_epoch=ready.fit_steps, validation_steps=ready.validation_steps,
                                 callbacks=[*ready.callbacks, progress], shuffle=False, verbose=0)
             finally:
                 fit_seconds = time.perf_counter() - fit_began
@@ -259,10 +263,12 @@ class TrainingSession:
         from netbuilder.keras_bridge import build_model
         from netbuilder.training.keras_objects import make_loss, make_metrics, make_optimizer
 
+        strategy = self._strategy()
         # Before the model is built: the seed fixes the initial weights as well as the shuffling.
         if settings.seed is not None:
             keras.utils.set_random_seed(settings.seed)
-        built = build_model(self.project)
+        with strategy.scope():  # variables made here are mirrored on every replica
+            built = build_model(self.project)
         for note in built.notes:
             self._post(Preparing(note))
         model = self.model = built.model
@@ -280,18 +286,48 @@ class TrainingSession:
             metrics: Any = {name: make_metrics(settings.metrics) for name in outputs}
         else:
             metrics = make_metrics(settings.metrics)
-        model.compile(optimizer=make_optimizer(settings.optimizer, settings.learning_rate),
-                      loss=make_loss(settings.loss), metrics=metrics)
+        with strategy.scope():
+            model.compile(optimizer=make_optimizer(settings.optimizer, settings.learning_rate),
+                          loss=make_loss(settings.loss), metrics=metrics)
 
+        # The batch size is the global one: a strategy splits each batch between its replicas.
         batches = math.ceil(len(data.train) / settings.batch_size)
         train = data.tf_dataset("train", settings.batch_size, shuffle=settings.shuffle, seed=settings.seed)
-        if settings.steps_per_epoch:
-            train = train.repeat()  # epochs of a fixed number of steps may span the data more than once
         has_validation = data.validation is not None and len(data.validation) > 0
         validation = data.tf_dataset("validation", settings.batch_size, shuffle=False) if has_validation else None
+        fit_steps, validation_steps = settings.steps_per_epoch, None
+        if settings.strategy == "multi-worker":
+            # Every worker must take the same number of steps or the collectives wait for ever, so
+            # epochs are counted in whole global batches of a repeated, data-sharded stream.
+            from netbuilder.training.distribute import mend_keras_for_multi_worker, shard_by_data
+
+            mend_keras_for_multi_worker(model, strategy, train)
+            batches = max(1, len(data.train) // settings.batch_size)
+            fit_steps = settings.steps_per_epoch or batches
+            train = shard_by_data(train.repeat())
+            if validation is not None:
+                validation_steps = max(1, len(data.validation) // settings.batch_size)
+                validation = shard_by_data(validation.repeat())
+        elif settings.steps_per_epoch:
+            train = train.repeat()  # epochs of a fixed number of steps may span the data more than once
         return _Prepared(model, self._keras_callbacks(folder, has_validation), train, validation,
                          settings.steps_per_epoch or batches,
-                         expected_keys(list(outputs), settings.metrics, has_validation))
+                         expected_keys(list(outputs), settings.metrics, has_validation), fit_steps, validation_steps)
+
+    def _strategy(self) -> Any:
+        """The run's tf.distribute strategy; says on which devices it trains when there is more than one."""
+        from netbuilder.training.distribute import DistributeError, make_strategy
+
+        try:
+            strategy = make_strategy(self.settings.strategy)
+        except DistributeError as exc:
+            raise _Refused(str(exc)) from None
+        self.replicas = int(strategy.num_replicas_in_sync)
+        if self.settings.strategy != "default":
+            devices = ", ".join(d.rsplit("/", 1)[-1].removeprefix("device:") for d in strategy.extended.worker_devices)
+            self._post(Preparing(f"Training with the {self.settings.strategy} strategy: {self.replicas} "
+                                 f"replica{'s' if self.replicas != 1 else ''} in sync ({devices} on this worker)."))
+        return strategy
 
     def _load(self, input_names: list[str], output_names: list[str]) -> LoadedData:
         if self.dataset is None:

@@ -13,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# tf.distribute strategies a run may use: one device, every local GPU (MirroredStrategy), or the
+# cluster TF_CONFIG describes (MultiWorkerMirroredStrategy).
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
 
 class SettingsError(ValueError):
     """Settings that cannot be used; `problems` holds one sentence per bad field."""
@@ -58,6 +62,7 @@ class TrainingSettings:
     tensorboard_dir: str | None = None
     seed: int | None = 42
     shuffle: bool = True
+    strategy: str = "default"
 
     def problems(self) -> list[str]:
         """One sentence per value that is out of range (types are checked by `from_section`)."""
@@ -73,6 +78,8 @@ class TrainingSettings:
             found.append("loss: give a loss name such as mean_squared_error")
         if not self.learning_rate > 0:
             found.append(f"learning_rate must be more than 0, got {self.learning_rate:g}")
+        if self.strategy not in STRATEGIES:
+            found.append(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         at_least("epochs", self.epochs, 1)
         at_least("batch_size", self.batch_size, 1)
         at_least("steps_per_epoch", self.steps_per_epoch, 1)
@@ -109,6 +116,8 @@ class TrainingSettings:
             doc["tensorboard_dir"] = self.tensorboard_dir
         if not self.shuffle:
             doc["shuffle"] = False
+        if self.strategy != "default":
+            doc["strategy"] = self.strategy
         return doc
 
     @classmethod
@@ -134,6 +143,7 @@ class TrainingSettings:
             tensorboard_dir=reader.optional_text(doc, "tensorboard_dir"),
             seed=reader.optional_integer(doc, "seed", defaults.seed),
             shuffle=reader.flag(doc, "shuffle", defaults.shuffle),
+            strategy=reader.text(doc, "strategy", defaults.strategy),
         )
         known = set(vars(defaults))
         reader.problems += [f"training.{key}: unknown setting; known ones are {', '.join(sorted(known))}"

@@ -4,10 +4,11 @@ Left, the Data and Settings forms (edits go to the project as undo-able
 `SetSection` commands and come back when the document changes, undo
 included); centre, the curves, the data preview and, after a run, the
 Evaluate and Predict views; right, Train/Pause/Stop, progress, the message
-area and the runs list. A run is a `TrainingSession` working on its own
-thread; the panel only ever drains the session's event queue from a 50 ms
-timer on the GUI thread, so training never blocks the editor and no widget is
-touched from the worker. Dialogs are asked through small methods tests replace.
+area, the devices TensorFlow sees and the runs list. A run is a
+`TrainingSession` working on its own thread; the panel only ever drains the
+session's event queue from a 50 ms timer on the GUI thread, so training never
+blocks the editor and no widget is touched from the worker. Dialogs are asked
+through small methods tests replace.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from netbuilder.training.runs import HISTORY, list_runs, read_history, runs_root
 from netbuilder.training.settings import SettingsError, TrainingSettings
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.training.data_form import DataForm
+from netbuilder.ui.training.devices_line import DevicesLine
 from netbuilder.ui.training.live_plots import LivePlots
 from netbuilder.ui.training.progress import Progress
 from netbuilder.ui.training.run_controls import RunControls
@@ -43,6 +45,15 @@ CURVES_PNG = "curves.png"
 CURVES_PNG_WIDTH = 1200
 DATA_FILTER = "Datasets (*.csv *.npz);;CSV tables (*.csv);;NumPy arrays (*.npz)"
 _FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error"}
+
+
+def multi_worker_refusal(project_path: Path | None) -> str:
+    """Why Train refuses the multi-worker strategy, and the command that runs it instead."""
+    project = project_path.name if project_path is not None else "PROJECT.nbproj"
+    first = "" if project_path is not None else "save the project, then "
+    return ("The multi-worker strategy trains in processes of its own and cannot start inside the editor: "
+            f"{first}run `netbuilder train {project} --strategy multi-worker --local-workers 2 --out RUN_DIR` "
+            "in a terminal to try it on this machine, or start it on every worker of the TF_CONFIG cluster.")
 
 
 def model_input_names(document: EditorDocument) -> list[str]:
@@ -95,6 +106,7 @@ class TrainingPanel(QWidget):
         self.controls.train_button.clicked.connect(self.train)
         self.controls.pause_button.clicked.connect(self.toggle_pause)
         self.controls.stop_button.clicked.connect(self.stop)
+        self.devices_line = DevicesLine()
         self.runs = RunsList()
         self.runs.overlay_toggled.connect(self._overlay_toggled)
         self.export_csv_button = QPushButton("Export history CSV…")
@@ -108,6 +120,7 @@ class TrainingPanel(QWidget):
         side.setContentsMargins(4, 4, 4, 4)
         side.setSpacing(4)
         side.addWidget(self.controls)
+        side.addWidget(self.devices_line)
         side.addWidget(QLabel("<b>Runs</b> — tick to compare"))
         side.addWidget(self.runs, 1)
         exports = QHBoxLayout()
@@ -231,6 +244,10 @@ class TrainingPanel(QWidget):
             spec, settings = self._run_sections()
         except (DatasetError, SettingsError) as error:
             self.controls.say(str(error), "error")
+            return
+        # TensorFlow already runs in this process, and the cluster's collectives must be set up before it starts.
+        if settings.strategy == "multi-worker":
+            self.controls.say(multi_worker_refusal(doc.project.path), "error")
             return
         from netbuilder.training.session import TrainingSession
 
@@ -357,8 +374,13 @@ class TrainingPanel(QWidget):
     def _update_controls(self) -> None:
         """After a check: Keras may have become ready, the model valid or invalid."""
         if self.document.keras_ready and not self._keras_offered:
+            from netbuilder.training.distribute import visible_devices
+
             self._keras_offered = True
             self.settings_form.set_keras_ready()
+            devices = visible_devices()
+            self.devices_line.show_devices(devices)
+            self.settings_form.set_devices(devices)
             self._lay_out_first_plots()
         if not self.is_running:
             self._set_state("idle")

@@ -3,19 +3,23 @@
 A run is read back from its folder (`list_runs`), so the list shows what is on
 disk — also runs made with `netbuilder train` — and survives restarts. Ticking
 a run asks for its curves to be overlaid; the selected row is the run whose
-history "Export history CSV…" writes.
+history "Export history CSV…" writes. The Strategy column reads how the run
+was spread over devices from its settings.json ("mirrored ×2"); runs made
+before strategies existed trained on one device and say "default".
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from netbuilder.training.runs import RunInfo
+from netbuilder.training.runs import SETTINGS, RunInfo
 
-HEADERS = ("Run", "Result", "Status", "Epochs")  # the number runs are compared by first, where it is never cut off
+# The number runs are compared by comes first, where it is never cut off.
+HEADERS = ("Run", "Result", "Status", "Epochs", "Strategy")
 _PATH = Qt.ItemDataRole.UserRole
 _RESULT_KEYS = ("val_rmse", "rmse", "val_accuracy", "accuracy", "val_loss", "loss")
 
@@ -26,6 +30,23 @@ def result_text(final: dict[str, float]) -> str:
         if key in final:
             return f"{key} {final[key]:.3g}"
     return ""
+
+
+def strategy_text(run_dir: Path) -> str:
+    """`default`, or the strategy and its replicas in sync (`mirrored ×2`) as the run recorded them."""
+    try:
+        record = json.loads((run_dir / SETTINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "default"
+    if not isinstance(record, dict):
+        return "default"
+    training = record.get("training")
+    # A run still going has not recorded `strategy` yet; its settings have it when it is not the default.
+    strategy = record.get("strategy") or (training.get("strategy") if isinstance(training, dict) else None)
+    if not isinstance(strategy, str) or strategy == "default":
+        return "default"
+    replicas = record.get("replicas")
+    return f"{strategy} ×{replicas}" if isinstance(replicas, int) and not isinstance(replicas, bool) else strategy
 
 
 class RunsList(QWidget):
@@ -40,6 +61,8 @@ class RunsList(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setToolTip("Tick runs to lay their curves over the plots (validation dashed)")
+        self.tree.headerItem().setToolTip(HEADERS.index("Strategy"),
+                                          "How the run was spread over devices, and how many replicas trained in sync")
         self.tree.itemChanged.connect(self._item_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -53,7 +76,8 @@ class RunsList(QWidget):
         self._filling = True
         self.tree.clear()
         for run in runs:
-            item = QTreeWidgetItem([run.name, result_text(run.final), run.status, str(run.epochs)])
+            item = QTreeWidgetItem([run.name, result_text(run.final), run.status, str(run.epochs),
+                                    strategy_text(run.path)])
             item.setData(0, _PATH, run.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if run.path in ticked else Qt.CheckState.Unchecked)

@@ -6,26 +6,39 @@ out through `edited` for the panel to push as one undo-able command. A value
 the settings would refuse (`epochs must be at least 1, got 0`), or a name
 Keras does not know once TensorFlow has loaded, is refused at its field with
 that sentence, as the inspector does. The form re-shows the project's settings
-after undo without disturbing a field whose value did not change.
+after undo without disturbing a field whose value did not change. Each
+strategy in the Strategy menu says in its tooltip what it trains on, the
+mirrored one naming this machine's devices once TensorFlow has listed them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from netbuilder.training.settings import EarlyStopping, ReduceLR, TrainingSettings
+from netbuilder.training.settings import STRATEGIES, EarlyStopping, ReduceLR, TrainingSettings
 from netbuilder.ui.inspector import text_values as tv
-from netbuilder.ui.inspector.field_row import ERROR_COLOR, FieldRow
-from netbuilder.ui.inspector.fields import CheckField, Field, LineField
+from netbuilder.ui.inspector.field_row import ERROR_COLOR, FieldRow, rich_tooltip
+from netbuilder.ui.inspector.fields import CheckField, ChoiceField, Field, LineField
+
+if TYPE_CHECKING:
+    from netbuilder.training.distribute import Device
 
 Path_ = tuple[str, ...]  # ("epochs",) or ("early_stopping", "patience")
 _PARTS: dict[str, type[Any]] = {"early_stopping": EarlyStopping, "reduce_lr": ReduceLR}
 _KERAS_NAMED = {"optimizer": "optimizer", "loss": "loss", "metrics": "metric"}
+STRATEGY_TIPS = {
+    "default": "One device: the first GPU, else the CPU.",
+    "mirrored": "MirroredStrategy: a replica on every local GPU (on the CPU when there is none), "
+                "each batch split between them.",
+    "multi-worker": "MultiWorkerMirroredStrategy: the cluster described in TF_CONFIG. It runs in processes "
+                    "of its own, started from the command line (netbuilder train … --strategy multi-worker) "
+                    "or a training package, not inside the editor.",
+}
 
 
 class NameField(QComboBox):
@@ -105,6 +118,9 @@ def _fields() -> list[tuple[str, list[tuple[Path_, str, Field | NameField, str]]
         ("Fit", [
             (("epochs",), "Epochs", whole("epochs"), "Passes over the training data."),
             (("batch_size",), "Batch size", whole("batch_size"), "Rows per gradient step."),
+            (("strategy",), "Strategy", ChoiceField(list(STRATEGIES)),
+             "How training is spread over devices: default is one device, mirrored every local GPU, "
+             "multi-worker the cluster in TF_CONFIG. The batch size is split between the replicas."),
             (("validation_split",), "Validation split", number("validation_split"),
              "Fraction of the rows held out for validation (0 for none; ignored with a validation file)."),
             (("steps_per_epoch",), "Steps per epoch", whole("steps_per_epoch", True, "all batches"),
@@ -161,6 +177,7 @@ class SettingsForm(QWidget):
         self.settings = TrainingSettings()
         self.rows: dict[Path_, FieldRow] = {}
         self._keras_ready = False
+        self._strategy_tips = dict(STRATEGY_TIPS)
         self.unreadable = QLabel()
         self.unreadable.setWordWrap(True)
         self.unreadable.setStyleSheet(f"color: {ERROR_COLOR};")
@@ -203,6 +220,21 @@ class SettingsForm(QWidget):
         self.field("loss").set_choices(loss_names())
         self.rows[("metrics",)].editor.setToolTip("Metric names, comma separated: " + ", ".join(metric_names()))
 
+    def set_devices(self, devices: Sequence[Device]) -> None:
+        """Name the devices the mirrored strategy would train on here in its tooltip."""
+        used = [d for d in devices if d.kind == "GPU"] or [d for d in devices if d.kind == "CPU"]
+        count = len(used)
+        self._strategy_tips["mirrored"] = (f"{STRATEGY_TIPS['mirrored']} On this machine: {count} "
+                                           f"replica{'s' if count != 1 else ''} "
+                                           f"({', '.join(d.label() for d in used)}).")
+        self._show_strategy_tips()
+
+    def _show_strategy_tips(self) -> None:
+        menu = self.field("strategy")
+        for index in range(menu.count()):
+            tip = rich_tooltip(self._strategy_tips.get(menu.itemText(index), ""))
+            menu.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+
     def show_settings(self, settings: TrainingSettings, unreadable: str = "") -> None:
         """Show `settings` (the project's, or the defaults with `unreadable` saying why)."""
         self.settings = settings
@@ -212,6 +244,7 @@ class SettingsForm(QWidget):
             row.editor.show_value(value_at(settings, path))
             if len(path) == 2:
                 row.setEnabled(getattr(settings, path[0]) is not None)
+        self._show_strategy_tips()  # the menu (re)builds its entries while showing a value
 
     def _commit(self, path: Path_, value: Any) -> None:
         row = self.rows[path]

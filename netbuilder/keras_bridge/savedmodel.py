@@ -79,11 +79,27 @@ def export_savedmodel(model: keras.Model, out: Path, *, now: datetime | None = N
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise BridgeError([f"{out}: cannot write the SavedModel: {exc.strerror or exc}"]) from None
+    except tf.errors.OpError as exc:  # TensorFlow's own file writes: a full disk, a denied folder
+        shutil.rmtree(partial, ignore_errors=True)
+        raise BridgeError([f"{out}: cannot write the SavedModel: {_file_error(exc)}"]) from None
     except Exception:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     difference = _difference(model, target, specs, seed) if verify else float("nan")
     return SavedModelExport(target, inputs, outputs, difference)
+
+
+def _file_error(exc: Any) -> str:
+    """TensorFlow's report of a failed write in the words of the system, without its C++ context."""
+    import tensorflow as tf
+
+    words = {tf.errors.ResourceExhaustedError: "No space left on device",
+             tf.errors.PermissionDeniedError: "Permission denied"}
+    for kind, text in words.items():
+        if isinstance(exc, kind):
+            return text
+    first = str(getattr(exc, "message", exc)).strip().splitlines()
+    return first[0] if first else type(exc).__name__
 
 
 def _difference(model: keras.Model, folder: Path, specs: list[Any], seed: int) -> float:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from netbuilder.training.settings import TrainingSettings
 
 OK, BAD_INPUT, USAGE = 0, 1, 2
-EXPORT_FORMATS = ("keras", "savedmodel", "python")
+EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite")
 # `netbuilder train` flags that override a field of the project's training settings.
 TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
                "--metrics": "metrics", "--learning-rate": "learning_rate",
@@ -94,12 +94,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "python":
         return _export_python(project, out, args)
     from netbuilder.keras_bridge.export import check_model_file_name, save_model_file
+    from netbuilder.keras_bridge.tflite import check_tflite_name, export_tflite
 
     if args.format == "keras":
         check_model_file_name(out)
+    if args.format == "tflite":
+        check_tflite_name(out)
     built = _built_for_export(project, args)
     if args.format == "savedmodel":
         return _export_savedmodel(built.model, out)
+    if args.format == "tflite":
+        result = export_tflite(built.model, out)
+        print(f"wrote {out} ({result.size_bytes:,} bytes)")
+        for note in result.notes():
+            print(f"note: {note}", file=sys.stderr)
+        if result.answers_differently:
+            raise CommandError([f"{out}: reloaded with tf.lite.Interpreter, it answers differently from the Keras "
+                                f"model (largest difference {result.max_difference:.3g})"])
+        if result.verified:
+            print(f"verified: reloaded with tf.lite.Interpreter, it answers like the Keras model "
+                  f"(largest difference {result.max_difference:.2g})")
+        return OK
     save_model_file(built.model, out)
     print(f"wrote {out} ({built.model.count_params():,} parameters)")
     return OK
@@ -375,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", help="a .nbproj file")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                    help="keras: one .keras file (or .weights.h5); savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving; "
-                        "python: a standalone Keras script")
+                        "python: a standalone Keras script; tflite: one .tflite file for TensorFlow Lite")
     p.add_argument("--untrained", action="store_true", help="export fresh, untrained weights")
     p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the latest run, else the project's weights)")
     p.add_argument("-o", "--output", required=True, help="where to write")

@@ -1,4 +1,4 @@
-"""File ▸ Export…: write the open project as a SavedModel, a `.keras` file, weights alone or a Python script.
+"""File ▸ Export…: write the open project as a SavedModel, `.keras`, weights alone, a Python script or TFLite.
 
 The user picks a format, a destination and whose weights go in (the latest
 training run by default, an older run, the project's saved weights, or
@@ -43,6 +43,7 @@ FORMATS = [
     ExportFormat("keras", "Keras model (.keras)", ".keras"),
     ExportFormat("weights", "Weights only (.weights.h5)", ".weights.h5"),
     ExportFormat("python", "Python script (.py)", ".py", uses_weights=False),
+    ExportFormat("tflite", "TensorFlow Lite (.tflite)", ".tflite"),
 ]
 UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
 
@@ -88,6 +89,17 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
                              f"from the Keras model (largest difference {result.max_difference:.3g})")
         return (f"{written}\nVerified: tf.saved_model.load answers like the Keras model "
                 f"(largest difference {result.max_difference:.2g}){notes}")
+    if request.format == "tflite":
+        from netbuilder.keras_bridge.tflite import export_tflite
+
+        tflite = export_tflite(model, out)
+        written = f"Wrote {out} ({tflite.size_bytes:,} bytes)" + "".join(f"\nNote: {n}" for n in tflite.notes())
+        if tflite.answers_differently:
+            raise ValueError(f"{written}\nNot verified: reloaded with tf.lite.Interpreter, it answers differently "
+                             f"from the Keras model (largest difference {tflite.max_difference:.3g})")
+        checked = (f"\nVerified: tf.lite.Interpreter answers like the Keras model "
+                   f"(largest difference {tflite.max_difference:.2g})" if tflite.verified else "")
+        return f"{written}{checked}{notes}"
     save_model_file(model, out)
     return f"Wrote {out} ({model.count_params():,} parameters){notes}"
 

@@ -1,0 +1,249 @@
+"""Keras model → one `.tflite` file for phones and small devices, checked by running it.
+
+The model is first written as a SavedModel whose `serving_default` signature
+takes and returns tensors named as the user named the Input and output nodes
+(Keras 3 models reach TFLite through a SavedModel in any case), so the
+file's signature runner speaks the drawing's names. TFLite's built-in ops
+are tried first; recurrent layers lower to loops whose shapes must be static,
+so a model the built-ins cannot run with a free batch size is tried again
+with the batch fixed at 1, and only then with TensorFlow's own ops
+(`SELECT_TF_OPS`), which an app must link the Flex delegate to run. The file
+goes through a temporary file renamed at the end, then is loaded with
+`tf.lite.Interpreter` and run on a seeded sample beside the Keras model. The
+converter prints pages of MLIR diagnostics to file descriptor 2 for every
+attempt that fails; those are hidden, and what matters in them comes back as
+the names of the layers at fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import keras
+import numpy as np
+from tensorflow.lite.python.convert_phase import ConverterError  # not exported as tf.lite.ConverterError
+
+from netbuilder.graph.atomic_file import replacing
+from netbuilder.keras_bridge.errors import BridgeError
+
+SUFFIX = ".tflite"
+SIGNATURE = "serving_default"
+TOLERANCE = 1e-4  # on |TFLite − Keras| / max(1, |Keras|): TFLite's kernels sum in another order
+FLEX_DELEGATE = "tensorflow-lite-select-tf-ops"
+
+
+@dataclass(frozen=True)
+class TFLiteExport:
+    """The written file and how the reload check went."""
+
+    path: Path
+    size_bytes: int
+    max_difference: float  # largest |TFLite − Keras| / max(1, |Keras|) over the sample; NaN: not run
+    verified: bool
+    batch_size: int | None = None  # 1 when TFLite's built-in ops needed the batch fixed
+    flex_layers: tuple[str, ...] = ()  # "pool (AveragePooling3D: AvgPool3D)": layers run by the Flex delegate
+
+    @property
+    def answers_differently(self) -> bool:
+        return not self.verified and not math.isnan(self.max_difference)
+
+    def notes(self) -> list[str]:
+        """What someone deploying the file must know, one sentence each."""
+        notes = []
+        if self.batch_size is not None:
+            notes.append(f"the batch size is fixed at {self.batch_size}: TFLite's built-in ops cannot run "
+                         "this model with a free batch size")
+        if self.flex_layers:
+            several = len(self.flex_layers) > 1
+            layers = f"layer{'s' if several else ''} {', '.join(self.flex_layers)} use{'' if several else 's'}"
+            unchecked = "" if self.verified else "; tf.lite.Interpreter here cannot run them, so it was not checked"
+            notes.append(f"{layers} TensorFlow ops TFLite lacks: an app needs the Flex delegate "
+                         f"({FLEX_DELEGATE}) to run the file{unchecked}")
+        return notes
+
+
+def check_tflite_name(out: Path) -> None:
+    if out.suffix != SUFFIX:
+        raise BridgeError([f"{out}: a TFLite model file must end in {SUFFIX}"])
+
+
+def export_tflite(model: keras.Model, out: Path, *, seed: int = 0, verify: bool = True) -> TFLiteExport:
+    """Convert `model`, write it to `out` and (unless told not to) check it answers like `model`.
+
+    Raises BridgeError naming the layers when TFLite cannot convert the model
+    even with TensorFlow's ops, or when `out` cannot be written.
+    """
+    check_tflite_name(out)
+    content, batch, flex_layers = _convert(model)
+    try:
+        with replacing(out, suffix=SUFFIX) as tmp:
+            tmp.write_bytes(content)
+    except OSError as exc:
+        raise BridgeError([f"{out}: cannot write the TFLite file: {exc.strerror or exc}"]) from None
+    difference = _difference(model, content, seed, batch or 1, flex_layers) if verify else math.nan
+    verified = not math.isnan(difference) and difference <= TOLERANCE
+    return TFLiteExport(out, len(content), difference, verified, batch, flex_layers)
+
+
+def _convert(model: keras.Model) -> tuple[bytes, int | None, tuple[str, ...]]:
+    """The flatbuffer, the batch size it fixes (None: free) and the layers that need the Flex delegate."""
+    with tempfile.TemporaryDirectory(prefix="netbuilder-tflite-") as folder:
+        free = Path(folder, "free")
+        _write_saved_model(model, free, batch=None)
+        try:
+            return _run_converter(free, select_tf_ops=False), None, ()
+        except ConverterError as exc:
+            builtin_errors = list(exc.errors)
+        fixed = Path(folder, "fixed")
+        _write_saved_model(model, fixed, batch=1)
+        try:
+            return _run_converter(fixed, select_tf_ops=False), 1, ()
+        except ConverterError:
+            pass
+        try:
+            return _run_converter(free, select_tf_ops=True), None, tuple(_layers_at_fault(builtin_errors, model))
+        except ConverterError as exc:
+            raise BridgeError([_cannot_convert(list(exc.errors), model)]) from None
+
+
+def _write_saved_model(model: keras.Model, folder: Path, batch: int | None) -> None:
+    import tensorflow as tf
+
+    names = [t.name for t in model.inputs]
+    specs = [tf.TensorSpec(shape=(batch, *t.shape[1:]), dtype=t.dtype, name=name)
+             for t, name in zip(model.inputs, names)]
+
+    def serve(*tensors: Any) -> dict[str, Any]:
+        result = model(list(tensors) if len(tensors) > 1 else tensors[0], training=False)
+        return dict(zip(model.output_names, result if isinstance(result, (list, tuple)) else [result]))
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(SIGNATURE, serve, input_signature=specs)
+    archive.write_out(str(folder), verbose=False)
+
+
+def _run_converter(folder: Path, select_tf_ops: bool) -> bytes:
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder), signature_keys=[SIGNATURE])
+    if select_tf_ops:
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    with _quiet_stderr():
+        return converter.convert()
+
+
+def _layers_at_fault(errors: list[Any], model: keras.Model) -> list[str]:
+    """`"name (Class: Op, Op)"` for each layer the converter's errors point into, in model order."""
+    classes = {layer.name: type(layer).__name__ for layer in model.layers}
+    ops: dict[str, set[str]] = {}
+    for error in errors:
+        layer = _layer_of(error, classes)
+        if layer is not None:
+            op = error.operator.name.removeprefix("tf.")
+            ops.setdefault(layer, set()).update({op} if op and op != "Const" else set())
+    return [f"{name} ({classes[name]}{': ' + ', '.join(sorted(ops[name])) if ops[name] else ''})"
+            for name in classes if name in ops]
+
+
+def _layer_of(error: Any, layer_names: dict[str, str]) -> str | None:
+    """The model's layer whose name scope holds the failing op, e.g. `functional_1/pool_1/AvgPool3D@…`."""
+    for call in error.location.call:
+        scopes = call.name.split("@", 1)[0].split("/")[1:]  # [0] is the model's own scope
+        for scope in scopes:
+            # Tracing a second time suffixes every scope with _1, _2, …: an exact name wins.
+            for name in (scope, re.sub(r"_\d+$", "", scope)):
+                if name in layer_names:
+                    return name
+    return None
+
+
+def _cannot_convert(errors: list[Any], model: keras.Model) -> str:
+    layers = _layers_at_fault(errors, model)
+    if layers:
+        return f"TFLite cannot convert layer{'s' if len(layers) > 1 else ''} {', '.join(layers)}, " \
+               "not even with TensorFlow's own ops"
+    first = next((e.error_message.splitlines()[0] for e in errors if e.error_message), "no reason given")
+    return f"TFLite cannot convert the model: {first}"
+
+
+def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_layers: tuple[str, ...]) -> float:
+    """Run the file with tf.lite.Interpreter beside the Keras model on one seeded batch; NaN if it cannot run."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    names = [t.name for t in model.inputs]
+    sample = {name: _sample(t, batch, rng) for name, t in zip(names, model.inputs)}
+    with warnings.catch_warnings(), _quiet_stderr():
+        # The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
+        warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated")
+        runner = tf.lite.Interpreter(model_content=content).get_signature_runner(SIGNATURE)
+        keys = _match(names, runner.get_input_details())
+        try:
+            served = runner(**{keys[name]: value for name, value in sample.items()})
+        except RuntimeError:
+            if flex_layers:  # TensorFlow's pip package builds this interpreter without the Flex delegate
+                return math.nan
+            raise
+    expected = model([sample[n] for n in names] if len(names) > 1 else sample[names[0]], training=False)
+    expected = expected if isinstance(expected, (list, tuple)) else [expected]
+    outputs = _match(model.output_names, served)
+    return max(_largest_difference(served[outputs[name]], np.asarray(value))
+               for name, value in zip(model.output_names, expected))
+
+
+def _match(names: list[str], keys: Any) -> dict[str, str]:
+    """Our tensor names → the signature's; TensorFlow may have made `a-b` into `a_b` on the way."""
+    found = {}
+    for name in names:
+        key = next((k for k in keys if k == name), None) or next(
+            (k for k in keys if re.sub(r"\W", "_", k) == re.sub(r"\W", "_", name)), None)
+        if key is None:
+            raise BridgeError([f"the TFLite file has no tensor named {name!r} (it has {', '.join(keys)})"])
+        found[name] = key
+    return found
+
+
+def _sample(tensor: Any, batch: int, rng: np.random.Generator) -> np.ndarray:
+    """Random values the input accepts: small whole numbers for lookups and embeddings, else [0, 1)."""
+    shape = [batch, *(4 if d is None else int(d) for d in tensor.shape[1:])]
+    if tensor.dtype == "string":
+        return rng.choice(np.array(["a", "b c"], dtype=object), size=shape)
+    dtype = np.dtype(str(tensor.dtype))
+    if dtype.kind in "iu":
+        return rng.integers(0, 4, size=shape).astype(dtype)
+    if dtype.kind == "b":
+        return rng.integers(0, 2, size=shape).astype(bool)
+    return rng.uniform(0, 1, size=shape).astype(dtype)
+
+
+def _largest_difference(served: np.ndarray, expected: np.ndarray) -> float:
+    """max |a − b| scaled down where |b| exceeds 1, so large outputs get the same relative tolerance."""
+    served, expected = served.astype(np.float64), expected.astype(np.float64)
+    gap = np.where(np.isnan(served) & np.isnan(expected), 0.0, np.abs(served - expected))
+    return float(np.max(gap / np.maximum(1.0, np.abs(expected)), initial=0.0))
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null, where TFLite's C++ code writes its diagnostics."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

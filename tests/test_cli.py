@@ -73,3 +73,20 @@ def test_export_keeps_the_previous_file_when_the_project_is_invalid(tmp_path, ca
     assert capsys.readouterr().err == f"{bad}: Dense 'd': units must be at least 1, got 0\n"
     assert out.read_bytes() == b"previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.nbproj", "model.keras"]
+
+
+def test_a_layer_name_tensorflow_cannot_train_is_named_before_any_training(tmp_path, capsys):
+    """Keras builds a layer called "my tip!", TensorFlow then refuses it mid-fit and mid-export."""
+    import json
+
+    doc = json.loads((EXAMPLES / "tips_regression.nbproj").read_text(encoding="utf-8"))
+    doc["graph"]["nodes"][-1]["config"]["name"] = "my tip!"
+    path = tmp_path / "tips.nbproj"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    expected = 'name "my tip!" can only use the letters A-Z and a-z, digits and _ . - >'
+    for command in (["validate", str(path)], ["export", str(path), "--untrained", "--format", "savedmodel", "-o",
+                                               str(tmp_path / "serving")]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert expected in err and 'try "my_tip"' in err and "Traceback" not in err
+    assert not (tmp_path / "serving").exists()

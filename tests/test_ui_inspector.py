@@ -308,8 +308,11 @@ def test_the_name_field_sets_or_clears_the_keras_name(qtbot, panel, edits, text,
     assert edits == [("dense", stored)]
 
 
-def test_a_name_with_a_slash_is_refused(qtbot, panel, edits):
+@pytest.mark.parametrize("text, suggestion", [("block/dense", "block_dense"), ("my tip!", "my_tip")])
+def test_a_name_tensorflow_cannot_train_is_refused_with_a_suggestion(qtbot, panel, edits, text, suggestion):
     panel.show_node(Node("dense", "Dense", {"units": 4}))
-    type_into(qtbot, panel.field("name"), "block/dense")
-    assert panel.field_error("name") == 'name must not contain "/" (Keras uses it to separate name scopes)'
+    type_into(qtbot, panel.field("name"), text)
+    assert panel.field_error("name") == (f'name "{text}" can only use the letters A-Z and a-z, digits and _ . - > '
+                                         f'(TensorFlow cannot train or export a layer named otherwise); '
+                                         f'try "{suggestion}"')
     assert edits == []

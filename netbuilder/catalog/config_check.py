@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from typing import Any, Callable
 
 from netbuilder.catalog.spec import LayerSpec, ParamSpec
@@ -37,7 +38,7 @@ def check_config(spec: LayerSpec, config: dict[str, Any]) -> list[str]:
     params = {p.name: p for p in spec.params}
     for key, value in config.items():
         if key == "name":
-            problem = _name(value)
+            problem = name_problem(value)
         elif key in params:
             problem = check_value(params[key], value)
         elif key in GENERIC_KEYS:
@@ -111,10 +112,23 @@ def _str(param: ParamSpec, value: Any) -> str | None:
     return None if isinstance(value, str) else f"{param.name} must be text, got {show(value)}"
 
 
-def _name(value: Any) -> str | None:
+# TensorFlow opens a name scope per layer when it trains or exports and refuses other characters;
+# "/" is left out too, as Keras reads it as a scope separator.
+_NAME_CHARACTERS = "[A-Za-z0-9_.>-]"
+_LAYER_NAME = re.compile(f"{_NAME_CHARACTERS}+")
+
+
+def name_problem(value: Any) -> str | None:
+    """Why `value` cannot name a layer (a sentence with a suggestion), or None."""
     if not isinstance(value, str):
         return f"name must be text, got {show(value)}"
-    return None if value.strip() else "name must not be empty"
+    if not value.strip():
+        return "name must not be empty"
+    if not _LAYER_NAME.fullmatch(value):
+        suggestion = re.sub(f"(?:(?!{_NAME_CHARACTERS}).)+", "_", value.strip()).strip("_") or "layer"
+        return (f"name {show(value)} can only use the letters A-Z and a-z, digits and _ . - > (TensorFlow cannot train or "
+                f"export a layer named otherwise); try {show(suggestion)}")
+    return None
 
 
 def _ints(param: ParamSpec, value: Any) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 
+from netbuilder.catalog.config_check import name_problem
 from netbuilder.catalog.spec import LayerSpec
 from netbuilder.graph import Node
 
@@ -29,6 +30,10 @@ def input_config_problems(node: Node) -> list[str]:
         d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in shape
     ):
         problems.append(f"shape must be a list of positive whole numbers (or null), got {shape!r}")
+    if node.config.get("name") is not None:
+        problem = name_problem(node.config["name"])
+        if problem:
+            problems.append(problem)
     dtype = node.config.get("dtype", "float32")
     if not isinstance(dtype, str):
         problems.append(f"dtype must be a type name such as \"float32\", got {dtype!r}")

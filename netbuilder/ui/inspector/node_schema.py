@@ -16,6 +16,7 @@ from typing import Any
 
 from netbuilder.catalog import Catalog, LayerSpec, ParamSpec, check_config
 from netbuilder.catalog.config_check import check_value
+from netbuilder.catalog.config_check import name_problem as config_name_problem
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Node
 
 NAME_KEY = "name"
@@ -44,9 +45,7 @@ _INPUT_PARAMS = [
 
 def name_problem(name: str | None) -> str | None:
     """Why a node name cannot be a Keras layer name; None (use the node id) is fine."""
-    if name is not None and "/" in name:
-        return 'name must not contain "/" (Keras uses it to separate name scopes)'
-    return None
+    return None if name is None else config_name_problem(name)
 
 
 def _input_shape_problem(value: Any) -> str | None:

@@ -5,7 +5,9 @@ layers plus `inbound_nodes`, the same data `functional_from_config` replays).
 Each layer call becomes a node (a layer called twice becomes two nodes, the
 second `shares` the first's weights); nested models become sub-models. Layer
 configs are stored minus the values that equal Keras' defaults, so imported
-projects stay readable.
+projects stay readable. The few layers and operations `keras.applications`
+models use that `keras.layers` does not export are first rewritten as the
+`keras.layers` layers that compute the very same numbers with the same weights.
 """
 
 from __future__ import annotations
@@ -122,6 +124,86 @@ def _refs(raw: Any) -> list[list[Any]]:
     return [list(r) for r in raw]
 
 
+# Operations recorded in a functional config (`x + 3.0` on a symbolic tensor)
+# rather than layers; only the arithmetic ones have `keras.layers` twins.
+_OPS_MODULES = "keras.src.ops."
+_ARITHMETIC = {"Add", "Subtract", "Multiply"}
+_LAYER_SCALE = ("keras.src.applications.convnext", "LayerScale")
+_CUSTOM_SCALE = ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer")
+
+
+def _keras_layers_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`entries` with each one `keras.layers` lacks replaced by the layers that compute it exactly."""
+    names = {e["name"] for e in entries}
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        kind = (entry.get("module"), entry["class_name"])
+        if kind == _LAYER_SCALE:
+            out.append(_layer_scale_twin(entry))
+        elif kind == _CUSTOM_SCALE:
+            out.extend(_custom_scale_twins(entry, _Converter._fresh(f"{entry['name']}_scale", names)))
+        elif str(kind[0]).startswith(_OPS_MODULES):
+            out.append(_operation_twin(entry))
+        else:
+            out.append(entry)
+    return out
+
+
+def _twin(entry: dict[str, Any], class_name: str, config: dict[str, Any], calls: list[Any],
+          name: str | None = None) -> dict[str, Any]:
+    """A `keras.layers` entry keeping `entry`'s name, trainability and dtype policy."""
+    name = name or entry["name"]
+    kept = {k: v for k, v in entry["config"].items() if k in ("trainable", "dtype")}
+    return {"module": "keras.layers", "class_name": class_name, "name": name,
+            "config": {**kept, **config, "name": name}, "inbound_nodes": calls}
+
+
+def _layer_scale_twin(entry: dict[str, Any]) -> dict[str, Any]:
+    """ConvNeXt's LayerScale (`x * gamma`, one gamma per channel): an EinsumDense whose kernel is gamma."""
+    cfg = entry["config"]
+    initializer = {"module": "keras.initializers", "class_name": "Constant",
+                   "config": {"value": cfg["init_values"]}, "registered_name": None}
+    return _twin(entry, "EinsumDense", {"equation": "...c,c->...c", "output_shape": [cfg["projection_dim"]],
+                                        "kernel_initializer": initializer}, entry.get("inbound_nodes") or [])
+
+
+def _custom_scale_twins(entry: dict[str, Any], scaled_name: str) -> list[dict[str, Any]]:
+    """InceptionResNetV2's `a + b * scale`: a Rescaling of b, then an Add (same rounding: b * scale + 0)."""
+    firsts, seconds = [], []
+    for call in entry.get("inbound_nodes") or []:
+        tensors = _flatten(call.get("args", []))
+        if len(tensors) != 2 or not all(_is_tensor(t) for t in tensors):
+            raise BridgeError([f"layer '{entry['name']}' (CustomScaleLayer) is not called on two tensors"])
+        firsts.append(tensors[0])
+        seconds.append({"args": [tensors[1]], "kwargs": {}})
+    scaled = [{"class_name": TENSOR, "config": {"keras_history": [scaled_name, k, 0]}} for k in range(len(firsts))]
+    rescale = _twin(entry, "Rescaling", {"scale": entry["config"]["scale"], "offset": 0.0}, seconds, scaled_name)
+    add = _twin(entry, "Add", {}, [{"args": [[a, b]], "kwargs": {}} for a, b in zip(firsts, scaled)])
+    return [rescale, add]
+
+
+def _operation_twin(entry: dict[str, Any]) -> dict[str, Any]:
+    """`a + b`, `a - b`, `a * b` as the merge layer; with a number on one side, as an exact Rescaling."""
+    op, calls = entry["class_name"], entry.get("inbound_nodes") or []
+    unsupported = BridgeError([f"operation '{entry['name']}' (keras.ops {op}) has no keras.layers "
+                               "counterpart netbuilder can draw"])
+    if entry.get("module") != f"{_OPS_MODULES}numpy" or op not in _ARITHMETIC or len(calls) != 1 or calls[0].get("kwargs"):
+        raise unsupported
+    args = _flatten(calls[0].get("args", []))
+    if len(args) != 2:
+        raise unsupported
+    if all(_is_tensor(a) for a in args):
+        return _twin(entry, op, {}, [{"args": [args], "kwargs": {}}])
+    tensor_first = _is_tensor(args[0])
+    tensor, number = args if tensor_first else args[::-1]
+    if not _is_tensor(tensor) or isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise unsupported
+    # x * scale + offset, with one of the two a no-op, rounds exactly as the operation does.
+    scale, offset = {"Add": (1.0, number), "Multiply": (number, 0.0),
+                     "Subtract": (1.0, -number) if tensor_first else (-1.0, number)}[op]
+    return _twin(entry, "Rescaling", {"scale": scale, "offset": offset}, [{"args": [tensor], "kwargs": {}}])
+
+
 class _Converter:
     def __init__(self, project: Project, catalog: Catalog, layers: dict[str, Any]) -> None:
         self.project, self.catalog, self.layers = project, catalog, layers
@@ -131,7 +213,7 @@ class _Converter:
         config = _functional_config(model)
         live = {layer.name: layer for layer in model.layers}
         call_ids: dict[str, list[str]] = {}
-        entries = config["layers"]
+        entries = _keras_layers_entries(config["layers"])
         inputs = [r[0] for r in _refs(config["input_layers"])]
         ordered = sorted(entries, key=lambda e: inputs.index(e["name"]) if e["name"] in inputs else len(inputs))
         used = {e["name"] for e in entries}

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from netbuilder import resources
-from netbuilder.cli import _without_local_workers
+from netbuilder.cli_train import _without_local_workers
 from netbuilder.training.distribute import DistributeError, check_strategy, cluster_role
 from netbuilder.training.local_cluster import describe_exit, free_ports, tf_config
 from netbuilder.training.settings import SettingsError, TrainingSettings
@@ -127,6 +127,9 @@ def test_cluster_roles_from_tf_config():
     chief = {"TF_CONFIG": json.dumps({"cluster": {"chief": ["a:1"], "worker": ["b:1"]},
                                       "task": {"type": "chief", "index": 0}})}
     assert cluster_role(chief).is_chief and cluster_role(chief).workers == 2  # type: ignore[union-attr]
+    first_worker = {"TF_CONFIG": json.dumps({"cluster": {"chief": ["a:1"], "worker": ["b:1"]},
+                                             "task": {"type": "worker", "index": 0}})}
+    assert not cluster_role(first_worker).is_chief  # type: ignore[union-attr]  # the chief task writes
     assert cluster_role({}) is None
 
 

@@ -1,17 +1,23 @@
-"""The training half of an exported script: data loading, `train()` and the command line.
+"""The training half of an exported script: the settings, data loading, compile and fit, as code.
 
-Written only when the project has a `training` or `dataset` section. The
-settings become an idiomatic `compile`/`fit` (`rmse` as a named
-`RootMeanSquaredError`, callbacks for early stopping and learning-rate
-reduction), and the dataset a small `load_data` for its kind: a CSV read with
-the standard library (text features one-hot encoded with sorted categories,
-text targets as class indices, as netbuilder does), an `.npz` file, or a folder
-of images through `keras.utils.image_dataset_from_directory`. Paths, column
-and array names are user text, so they appear only as quoted literals.
+Two scripts share these pieces. `training_code` is the Python-script
+export's: an idiomatic `compile`/`fit` on arrays (with Keras' own
+`validation_split`) or on `image_dataset_from_directory`, and a small command
+line. `package_code` is the project-specific half of the training package's
+`train.py`, which must reproduce netbuilder's own run: every kind of dataset
+is loaded into arrays the way netbuilder loads it, and `train()` holds out the
+same seeded validation rows, shuffles through `tf.data` with the same seed and
+builds and compiles inside a `tf.distribute` strategy's scope (the package's
+fixed helpers and command line are `training_package`'s). Settings become code
+(`rmse` as a named `RootMeanSquaredError`, callbacks for early stopping and
+learning-rate reduction); CSV text features are one-hot encoded with sorted
+categories and text targets become class indices, as netbuilder does. Paths,
+column and array names are user text, so they appear only as quoted literals.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,42 +25,50 @@ import keras
 
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.python_code import keyword_args, literal
-from netbuilder.training.datasets.npz_loader import NPZ_TARGET
+from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
 from netbuilder.training.datasets.source import SUFFIX_KINDS, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.keras_objects import make_optimizer
+from netbuilder.training.preflight import SPARSE_LOSSES, loss_key
 from netbuilder.training.settings import SettingsError, TrainingSettings
 
 
-def training_code(project: Project, input_names: list[str], output_names: list[str]) -> tuple[list[str], str]:
-    """(import lines, code) for training; nothing when the project has no settings or dataset."""
+@dataclass
+class _Plan:
+    """What the training code is written from: the settings, the dataset and the model's names."""
+
+    settings: TrainingSettings
+    spec: DatasetSpec
+    kind: str  # csv, npz or images
+    inputs: list[str]
+    outputs: list[str]
+    targets: dict[str, list[str]]  # model output -> columns (or the .npz array)
+    path: str | None  # the dataset's file or folder; None: the user must give --data
+    validation: str | None
+
+    @property
+    def has_validation(self) -> bool:
+        return bool(self.spec.validation_file) or self.settings.validation_split > 0
+
+
+def _plan(project: Project, input_names: list[str], output_names: list[str]) -> _Plan | None:
+    """None when the project has neither settings nor a dataset, or settings netbuilder would refuse."""
     if "training" not in project.sections and "dataset" not in project.sections:
-        return [], ""
+        return None
     try:
         settings = TrainingSettings.from_section(project.sections.get("training"))
         dataset = project.sections.get("dataset")
         spec = DatasetSpec(source="") if dataset is None else DatasetSpec.from_section(dataset)
     except (SettingsError, DatasetError):
-        return [], ""  # netbuilder itself would refuse to train with these; so does the script
+        return None  # netbuilder itself would refuse to train with these; so does the script
     base = project.path.parent if project.path is not None else None
-    path = _data_path(spec, base) if spec.source.strip() else None  # None: the user must give --data
+    path = _data_path(spec, base) if spec.source.strip() else None
     suffix_kind = SUFFIX_KINDS.get(Path(path).suffix.lower()) if path else None
     kind = spec.kind or suffix_kind or ("images" if path and Path(path).is_dir() else "csv")
     default_target = [NPZ_TARGET] if kind == "npz" else list(spec.target)
     targets = spec.outputs or ({output_names[0]: list(spec.target) or default_target} if output_names else {})
-    constants = [
-        f"INPUT_NAMES = {literal(input_names)}",
-        f"OUTPUT_NAMES = {literal(output_names)}",
-        f"DATA_PATH = {literal(path)}",
-    ]
-    if kind != "images":
-        constants.append(f"FEATURES = {literal(spec.inputs)}  # model input -> columns; empty: all but the targets")
-        constants.append(f"TARGETS = {literal(targets)}  # model output -> columns")
-    loader = {"csv": _CSV_LOADER, "npz": _NPZ_LOADER}.get(kind) or _images_loader(spec, settings)
-    imports = ["import argparse", *(["import csv"] if kind == "csv" else []),
-               *(["import numpy as np"] if kind != "images" else [])]
-    code = "\n\n\n".join(["\n".join(constants), loader, _train(settings, spec, kind, base), _MAIN.rstrip("\n")])
-    return imports, code
+    validation = str(spec.resolve(spec.validation_file, base)) if spec.validation_file else None
+    return _Plan(settings, spec, kind, input_names, output_names, targets, path, validation)
 
 
 def _data_path(spec: DatasetSpec, base: Path | None) -> str:
@@ -65,43 +79,85 @@ def _data_path(spec: DatasetSpec, base: Path | None) -> str:
         return spec.bundled_name or spec.source
 
 
-_CSV_LOADER = '''def _column(values: list[str], as_labels: bool) -> np.ndarray:
-    """Numbers as a float column; text one-hot encoded (features) or as class indices (targets)."""
+def _constants(plan: _Plan, data: str, validation: str | None) -> list[str]:
+    """The dataset as constants; `data` and `validation` are paths as code."""
+    lines = [f"DATA_PATH = {data}", *([f"VALIDATION_PATH = {validation}"] if validation is not None else [])]
+    if plan.kind == "images":
+        return lines  # a folder of images feeds the model's one input and output
+    sparse = loss_key(plan.settings.loss) in SPARSE_LOSSES
+    return [f"INPUT_NAMES = {literal(plan.inputs)}", f"OUTPUT_NAMES = {literal(plan.outputs)}", *lines,
+            f"FEATURES = {literal(plan.spec.inputs)}  # model input -> columns; empty: all but the targets",
+            f"TARGETS = {literal(plan.targets)}  # model output -> columns",
+            f"CLASS_LABELS = {sparse!r}  # True for a sparse loss: numeric targets are class labels"]
+
+
+# -- the Python-script export ---------------------------------------------------------------
+
+def training_code(project: Project, input_names: list[str], output_names: list[str]) -> tuple[list[str], str]:
+    """(import lines, code) for the Python-script export; nothing when the project has no settings or dataset."""
+    plan = _plan(project, input_names, output_names)
+    if plan is None:
+        return [], ""
+    validation = literal(plan.validation) if plan.validation else None
+    constants = _constants(plan, literal(plan.path), validation)
+    loader = _images_loader(plan) if plan.kind == "images" else _ARRAY_LOADERS[plan.kind]
+    imports = ["import argparse", *(["import csv"] if plan.kind == "csv" else []),
+               *(["import numpy as np"] if plan.kind != "images" else [])]
+    code = "\n\n\n".join(["\n".join(constants), loader, _script_train(plan), _SCRIPT_MAIN.rstrip("\n")])
+    return imports, code
+
+
+_ONE_OR_ALL = '''def _one_or_all(arrays: dict):
+    """The array itself for a model with one input (output), else the arrays by name, as Keras takes them."""
+    return next(iter(arrays.values())) if len(arrays) == 1 else arrays'''
+
+_CSV_LOADER = '''def _column(values: list[str], target: bool) -> np.ndarray:
+    """A feature as numbers (text one-hot encoded, sorted categories); a target as numbers or class indices."""
     try:
-        return np.array([float(v) for v in values], dtype="float32").reshape(-1, 1)
+        numbers = np.array([float(v) for v in values])
     except ValueError:
-        categories = sorted(set(values))
-        index = np.array([categories.index(v) for v in values], dtype="int32")
-        return index if as_labels else np.eye(len(categories), dtype="float32")[index]
+        categories = {c: i for i, c in enumerate(sorted({v.strip() for v in values}))}
+        index = np.array([categories[v.strip()] for v in values], dtype="int32")
+        return index if target else np.eye(len(categories), dtype="float32")[index]
+    if target and CLASS_LABELS:
+        return np.unique(numbers, return_inverse=True)[1].astype("int32")
+    return numbers.astype("float32").reshape(-1, 1)
 
 
-def load_data(path: str):
+def load_data(path):
     """(x, y) from a CSV file, mapped onto the model's inputs and outputs by column name."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
-    target_columns = [c for columns in TARGETS.values() for c in columns]
-    features = FEATURES or {INPUT_NAMES[0]: [c for c in rows[0] if c not in target_columns]}
-    x = [np.hstack([_column([r[c] for r in rows], False) for c in features[name]]) for name in INPUT_NAMES]
-    y = []
-    for name in OUTPUT_NAMES:
-        columns = TARGETS[name]
-        if len(columns) == 1:
-            y.append(_column([r[columns[0]] for r in rows], True))
-        else:
-            y.append(np.hstack([_column([r[c] for r in rows], False) for c in columns]))
-    return (x[0] if len(x) == 1 else x), (y[0] if len(y) == 1 else y)'''
+        header, *rows = [row for row in csv.reader(fh) if row]
+    columns = {name.strip(): [row[i] for row in rows] for i, name in enumerate(header)}
+    target_columns = [c for names in TARGETS.values() for c in names]
+    features = FEATURES or {INPUT_NAMES[0]: [c for c in columns if c not in target_columns]}
+    x = {name: np.hstack([_column(columns[c], False) for c in features[name]]) for name in INPUT_NAMES}
+    y = {name: _column(columns[names[0]], True) if len(names) == 1
+         else np.hstack([_column(columns[c], False) for c in names]) for name, names in TARGETS.items()}
+    return _one_or_all(x), _one_or_all(y)'''
 
-_NPZ_LOADER = '''def load_data(path: str):
-    """(x, y) from a NumPy .npz file: arrays named in FEATURES/TARGETS (default x and y)."""
-    data = np.load(path)
-    x = [data[FEATURES.get(name, ["x"])[0]] for name in INPUT_NAMES]
-    y = [data[TARGETS.get(name, ["y"])[0]] for name in OUTPUT_NAMES]
-    return (x[0] if len(x) == 1 else x), (y[0] if len(y) == 1 else y)'''
+_NPZ_LOADER = f'''def _array(values: np.ndarray, target: bool) -> np.ndarray:
+    """Features and regression targets as float32 columns; integer or text targets as class indices."""
+    if target and (CLASS_LABELS or values.dtype.kind not in "fc"):
+        return np.unique(values.reshape(-1), return_inverse=True)[1].astype("int32")
+    values = values.astype("float32")
+    return values.reshape(-1, 1) if values.ndim == 1 else values
 
 
-def _images_loader(spec: DatasetSpec, settings: TrainingSettings) -> str:
-    split = settings.validation_split if not spec.validation_file else 0
-    args: dict[str, Any] = {"image_size": tuple(spec.image_size), "color_mode": spec.color_mode,
+def load_data(path):
+    """(x, y) from a NumPy .npz file: arrays named in FEATURES/TARGETS (default {NPZ_FEATURES} and {NPZ_TARGET})."""
+    with np.load(path) as data:
+        x = {{name: _array(data[FEATURES.get(name, [{NPZ_FEATURES!r}])[0]], False) for name in INPUT_NAMES}}
+        y = {{name: _array(data[TARGETS.get(name, [{NPZ_TARGET!r}])[0]], True) for name in OUTPUT_NAMES}}
+    return _one_or_all(x), _one_or_all(y)'''
+
+_ARRAY_LOADERS = {"csv": f"{_ONE_OR_ALL}\n\n\n{_CSV_LOADER}", "npz": f"{_ONE_OR_ALL}\n\n\n{_NPZ_LOADER}"}
+
+
+def _images_loader(plan: _Plan) -> str:
+    settings = plan.settings
+    split = settings.validation_split if not plan.spec.validation_file else 0
+    args: dict[str, Any] = {"image_size": tuple(plan.spec.image_size), "color_mode": plan.spec.color_mode,
                             "batch_size": settings.batch_size, "shuffle": settings.shuffle,
                             "seed": settings.seed if settings.seed is not None else 0}
     if split:
@@ -111,6 +167,57 @@ def _images_loader(spec: DatasetSpec, settings: TrainingSettings) -> str:
             f'    """Images in one sub-folder per class, as {returns} of batches."""\n'
             f"    return keras.utils.image_dataset_from_directory(path, {keyword_args(args)})")
 
+
+def _script_train(plan: _Plan) -> str:
+    settings = plan.settings
+    lines = ["def train(data_path: str | None = DATA_PATH, epochs: int = "
+             f"{settings.epochs}) -> keras.callbacks.History:",
+             '    """Compile with the project\'s settings and fit on its dataset; the history has the model."""']
+    if settings.seed is not None:
+        lines.append(f"    keras.utils.set_random_seed({settings.seed})")
+    lines += ["    model = build_model()", _compile(plan, 4)]
+    fit: dict[str, str] = {"epochs": "epochs"}
+    if plan.kind == "images":
+        split = settings.validation_split and not plan.spec.validation_file
+        lines.append("    train_data, validation_data = load_data(data_path)" if split
+                     else "    train_data = load_data(data_path)")
+        data = "train_data"
+        if split:
+            fit["validation_data"] = "validation_data"
+        fit["shuffle"] = "False"  # image_dataset_from_directory shuffles; fit's own would only warn
+    else:
+        lines.append("    x, y = load_data(data_path)")
+        data = "x, y"
+        fit.update(batch_size=repr(settings.batch_size), shuffle=repr(settings.shuffle))
+        if not plan.spec.validation_file:
+            fit["validation_split"] = repr(settings.validation_split)
+    if plan.validation:
+        lines.append("    validation_data = load_data(VALIDATION_PATH)")
+        fit["validation_data"] = "validation_data"
+    if settings.steps_per_epoch is not None:
+        fit["steps_per_epoch"] = repr(settings.steps_per_epoch)
+    callbacks = _callbacks(plan, literal(settings.tensorboard_dir))
+    if callbacks:
+        lines.append(_wrapped("callbacks = [", callbacks, "]", 4))
+        fit["callbacks"] = "callbacks"
+    lines.append(_wrapped("return model.fit(", [data, *(f"{k}={v}" for k, v in fit.items())], ")", 4))
+    return "\n".join(lines)
+
+
+_SCRIPT_MAIN = '''if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Train the model on its dataset.")
+    parser.add_argument("--data", default=DATA_PATH, required=DATA_PATH is None,
+                        help="the dataset (default: the project's)")
+    parser.add_argument("--epochs", type=int, default=None, help="how many epochs (default: the project's)")
+    parser.add_argument("--save", help="write the trained model to this .keras file")
+    args = parser.parse_args()
+    history = train(args.data) if args.epochs is None else train(args.data, args.epochs)
+    if args.save:
+        history.model.save(args.save)
+'''
+
+
+# -- what both scripts compile and fit with --------------------------------------------------
 
 def _optimizer(settings: TrainingSettings) -> str:
     try:
@@ -127,61 +234,143 @@ def _metric(name: str) -> str:
     return 'keras.metrics.RootMeanSquaredError(name="rmse")' if name == "rmse" else literal(name)
 
 
-def _callbacks(settings: TrainingSettings) -> list[str]:
-    made = []
-    if settings.early_stopping is not None:
-        made.append(f"keras.callbacks.EarlyStopping({keyword_args(vars(settings.early_stopping))})")
-    if settings.reduce_lr is not None:
-        made.append(f"keras.callbacks.ReduceLROnPlateau({keyword_args(vars(settings.reduce_lr))})")
+def _compile(plan: _Plan, indent: int) -> str:
+    """`model.compile(…)`; a model with several outputs gets the metrics per output, as netbuilder compiles it."""
+    metrics = "[" + ", ".join(_metric(m) for m in plan.settings.metrics) + "]"
+    if len(plan.outputs) > 1:  # fresh metric objects for each output
+        metrics = f"{{name: {metrics} for name in OUTPUT_NAMES}}"
+    args = [f"optimizer={_optimizer(plan.settings)}", f"loss={literal(plan.settings.loss)}", f"metrics={metrics}"]
+    return _wrapped("model.compile(", args, ")", indent)
+
+
+def _wrapped(head: str, items: list[str], tail: str, indent: int, width: int = 110) -> str:
+    """`head` + items joined by commas + `tail` as code, the items wrapped under the first past `width`."""
+    line = " " * indent + head
+    pad, lines = " " * len(line), []
+    for i, item in enumerate(items):
+        piece = item + (", " if i < len(items) - 1 else tail)
+        if len(line) + len(piece.rstrip()) > width and not line.endswith("("):
+            lines.append(line.rstrip())
+            line = pad
+        line += piece
+    return "\n".join([*lines, line])
+
+
+def _callbacks(plan: _Plan, log_dir: str) -> list[str]:
+    """The callbacks' constructors; `log_dir` is the TensorBoard folder as code."""
+    settings, made = plan.settings, []
+
+    def watched(monitor: str) -> str:
+        # Without validation data there is no val_loss: watch the training value, as netbuilder does.
+        return monitor if plan.has_validation else monitor.removeprefix("val_")
+
+    for cls, part in (("EarlyStopping", settings.early_stopping), ("ReduceLROnPlateau", settings.reduce_lr)):
+        if part is not None:
+            made.append(f"keras.callbacks.{cls}({keyword_args({**vars(part), 'monitor': watched(part.monitor)})})")
     if settings.tensorboard_dir:
-        made.append(f"keras.callbacks.TensorBoard(log_dir={literal(settings.tensorboard_dir)})")
+        made.append(f"keras.callbacks.TensorBoard(log_dir={log_dir})")
     return made
 
 
-def _train(settings: TrainingSettings, spec: DatasetSpec, kind: str, base: Path | None) -> str:
-    lines = ["def train(data_path: str | None = DATA_PATH, epochs: int = "
-             f"{settings.epochs}) -> keras.callbacks.History:",
-             '    """Compile with the project\'s settings and fit on its dataset; the history has the model."""']
-    if settings.seed is not None:
-        lines.append(f"    keras.utils.set_random_seed({settings.seed})")
-    metrics = "[" + ", ".join(_metric(m) for m in settings.metrics) + "]"
-    lines += ["    model = build_model()",
-              f"    model.compile(optimizer={_optimizer(settings)}, loss={literal(settings.loss)}, metrics={metrics})"]
-    fit: dict[str, str] = {"epochs": "epochs"}
-    if kind == "images":
-        split = settings.validation_split and not spec.validation_file
-        lines.append("    train_data, validation_data = load_data(data_path)" if split
-                     else "    train_data = load_data(data_path)")
-        data = "train_data"
-        if split:
-            fit["validation_data"] = "validation_data"
+# -- the training package's train.py ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackageLayout:
+    """Where `train.py` finds its files: paths relative to the package folder, or absolute ones."""
+
+    data: str
+    validation: str | None = None
+    initial_weights: str | None = None  # the project's own weights, which netbuilder starts from
+
+
+def package_code(project: Project, input_names: list[str], output_names: list[str],
+                 layout: PackageLayout) -> tuple[list[str], str]:
+    """(import lines, code) for the training package's `train.py`: its settings, `load_data` and `train()`.
+
+    `train()` calls the package's fixed helpers (`split_rows`, `batches`,
+    `sharded`, `mend_keras_for_multi_worker`), which `training_package` writes.
+
+    Raises:
+        DatasetError, SettingsError: the project has no usable dataset or settings, so nothing to train.
+    """
+    TrainingSettings.from_section(project.sections.get("training"))  # raises with every bad field
+    DatasetSpec.from_section(project.sections.get("dataset"))
+    plan = _plan(project, input_names, output_names)
+    assert plan is not None  # both sections were just read
+    settings = plan.settings
+    validation = _path_code(layout.validation) if layout.validation else None
+    constants = ["HERE = Path(__file__).resolve().parent  # the package folder, wherever it is run from",
+                 *_constants(plan, _path_code(layout.data), validation)]
+    if layout.initial_weights:
+        constants.append(f"INITIAL_WEIGHTS = {_path_code(layout.initial_weights)}  # the project's own weights")
+    constants += ["", f"EPOCHS = {settings.epochs}",
+                  f"BATCH_SIZE = {settings.batch_size}  # the global batch: a strategy splits it between replicas",
+                  f"VALIDATION_SPLIT = {settings.validation_split!r}", f"SEED = {settings.seed!r}",
+                  f"STEPS_PER_EPOCH = {settings.steps_per_epoch!r}  # None: each epoch reads the data once",
+                  f"STRATEGY = {literal(settings.strategy)}  # the project's; TF_CONFIG or --strategy choose another"]
+    if plan.kind == "images":
+        loader = _PACKAGE_IMAGES.format(size=literal(tuple(plan.spec.image_size)), mode=literal(plan.spec.color_mode))
     else:
-        lines.append("    x, y = load_data(data_path)")
-        data = "x, y"
-        fit.update(batch_size=repr(settings.batch_size), shuffle=repr(settings.shuffle))
-        if not spec.validation_file:
-            fit["validation_split"] = repr(settings.validation_split)
-    if spec.validation_file:
-        validation = str(spec.resolve(spec.validation_file, base))
-        lines.append(f"    validation_data = load_data({literal(validation)})")
-        fit["validation_data"] = "validation_data"
-    if settings.steps_per_epoch is not None:
-        fit["steps_per_epoch"] = repr(settings.steps_per_epoch)
-    callbacks = _callbacks(settings)
+        loader = _ARRAY_LOADERS[plan.kind]
+    imports = [*(["import csv"] if plan.kind == "csv" else []), *(["import os"] if plan.kind == "images" else []),
+               "from pathlib import Path", "import numpy as np", "import tensorflow as tf"]
+    return imports, "\n\n\n".join(["\n".join(constants), loader, _package_train(plan, layout)])
+
+
+def _path_code(path: str) -> str:
+    """A path as code: relative ones are relative to the package folder (HERE)."""
+    if Path(path).is_absolute():
+        return f"Path({literal(path)})"
+    return " / ".join(["HERE", *(literal(part) for part in Path(path).parts)])
+
+
+_PACKAGE_IMAGES = '''def load_data(path):
+    """Images in one sub-folder per class as (pixels 0-255, class index) arrays; classes are the sorted folder names."""
+    classes = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith("."))
+    images = keras.utils.image_dataset_from_directory(
+        str(path), class_names=classes, image_size={size}, color_mode={mode}, batch_size=None, shuffle=False)
+    batches = list(images.batch(1024).as_numpy_iterator())
+    x = np.concatenate([pixels for pixels, _ in batches]).astype("float32")
+    y = np.concatenate([labels for _, labels in batches]).astype("int32")
+    return x, y'''
+
+def _package_train(plan: _Plan, layout: PackageLayout) -> str:
+    settings = plan.settings
+    lines = ["def train(data_path: Path, epochs: int, strategy: tf.distribute.Strategy) -> keras.callbacks.History:",
+             '    """Fit as netbuilder does: the same validation rows, seeded shuffling and global batch size."""',
+             "    x, y = load_data(data_path)"]
+    if plan.validation:
+        lines.append("    validation = load_data(VALIDATION_PATH)")
+    elif plan.has_validation:
+        lines.append("    (x, y), validation = split_rows(x, y, VALIDATION_SPLIT, SEED)")
+    if settings.seed is not None:
+        lines.append("    keras.utils.set_random_seed(SEED)  # before building: it fixes the initial weights too")
+    lines += ["    with strategy.scope():  # variables made here are mirrored on every replica",
+              "        model = build_model()"]
+    if layout.initial_weights:
+        lines.append("        model.load_weights(INITIAL_WEIGHTS)")
+    lines += [_compile(plan, 8), f"    train_data = batches(x, y, shuffle={settings.shuffle!r})"]
+    if plan.has_validation:
+        lines.append("    validation_data = batches(*validation)")
+    steps = "steps, validation_steps = STEPS_PER_EPOCH, None" if plan.has_validation else "steps = STEPS_PER_EPOCH"
+    lines += [f"    {steps}",
+              "    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):",
+              "        # Every worker must take the same number of steps or the collectives wait for ever, so an",
+              "        # epoch is a whole number of global batches of a repeated stream, as netbuilder trains it.",
+              "        mend_keras_for_multi_worker(model, strategy, train_data)",
+              "        steps = steps or max(1, count_rows(x) // BATCH_SIZE)",
+              "        train_data = sharded(train_data)"]
+    if plan.has_validation:
+        lines += ["        validation_steps = max(1, count_rows(validation[0]) // BATCH_SIZE)",
+                  "        validation_data = sharded(validation_data)"]
+    lines += ["    elif steps:", "        train_data = train_data.repeat()  # epochs of fixed steps may span the data"]
+    log_dir = _path_code(settings.tensorboard_dir) if settings.tensorboard_dir else ""
+    callbacks = _callbacks(plan, log_dir)
     if callbacks:
-        fit["callbacks"] = "[" + ", ".join(callbacks) + "]"
-    lines.append(f"    return model.fit({data}, " + ", ".join(f"{k}={v}" for k, v in fit.items()) + ")")
+        lines.append(_wrapped("callbacks = [", callbacks, "]", 4))
+    fit = ["train_data", *(["validation_data=validation_data"] if plan.has_validation else []), "epochs=epochs",
+           "steps_per_epoch=steps", *(["validation_steps=validation_steps"] if plan.has_validation else []),
+           *(["callbacks=callbacks"] if callbacks else []), "shuffle=False", "verbose=2"]
+    lines += ["    # tf.data shuffles the rows (above); fit's own shuffle would only warn.",
+              _wrapped("return model.fit(", fit, ")", 4)]
     return "\n".join(lines)
-
-
-_MAIN = '''if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Train the model on its dataset.")
-    parser.add_argument("--data", default=DATA_PATH, required=DATA_PATH is None,
-                        help="the dataset (default: the project's)")
-    parser.add_argument("--epochs", type=int, default=None, help="how many epochs (default: the project's)")
-    parser.add_argument("--save", help="write the trained model to this .keras file")
-    args = parser.parse_args()
-    history = train(args.data) if args.epochs is None else train(args.data, args.epochs)
-    if args.save:
-        history.model.save(args.save)
-'''

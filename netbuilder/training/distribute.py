@@ -36,11 +36,14 @@ class ClusterRole:
     task_type: str
     task_index: int
     workers: int  # chief included
+    has_chief: bool = False  # the cluster names a `chief` task
 
     @property
     def is_chief(self) -> bool:
-        """The chief writes the run folder; TF's rule: the `chief` task, else worker 0."""
-        return self.task_type == "chief" or (self.task_type == "worker" and self.task_index == 0)
+        """The chief writes the run folder; TF's rule: the `chief` task, else (when there is none) worker 0."""
+        if self.task_type == "chief":
+            return True
+        return self.task_type == "worker" and self.task_index == 0 and not self.has_chief
 
     def describe(self) -> str:
         return f"{self.task_type} {self.task_index} of {self.workers}"
@@ -70,7 +73,7 @@ def cluster_role(environ: Mapping[str, str] | None = None) -> ClusterRole | None
         raise DistributeError(f"TF_CONFIG's task index {index!r} is out of range: the cluster has "
                               f"{len(members)} {task_type} task(s).")
     workers = sum(len(v) for k, v in cluster.items() if k in ("chief", "worker") and isinstance(v, list))
-    return ClusterRole(task_type, index, workers)
+    return ClusterRole(task_type, index, workers, bool(cluster.get("chief")))
 
 
 def check_strategy(name: str, environ: Mapping[str, str] | None = None) -> ClusterRole | None:

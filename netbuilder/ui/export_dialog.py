@@ -44,6 +44,8 @@ FORMATS = [
     ExportFormat("weights", "Weights only (.weights.h5)", ".weights.h5"),
     ExportFormat("python", "Python script (.py)", ".py", uses_weights=False),
     ExportFormat("tflite", "TensorFlow Lite (.tflite)", ".tflite"),
+    # A new folder, named like a file: train.py, the data and a README to train anywhere TensorFlow runs.
+    ExportFormat("package", "Training package (folder)", "_package", uses_weights=False),
 ]
 UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
 
@@ -67,6 +69,12 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
     from netbuilder.graph.project_file import atomic_write_text
 
     out = request.destination
+    if request.format == "package":
+        from netbuilder.keras_bridge.training_package import write_package
+
+        package = write_package(project, out, catalog)
+        far = "" if package.data_copied else "\nThe dataset is too big to copy: train.py reads it where it is."
+        return f"Wrote {out} ({', '.join(package.files)})\nRun: python {out / 'train.py'}{far}"
     if request.format == "python":
         from netbuilder.keras_bridge.python_code import python_code
 
@@ -224,7 +232,8 @@ class ExportDialog(QDialog):
         self.weights_box.setEnabled(fmt.uses_weights)
         self.weights_box.setToolTip("" if fmt.uses_weights else "The script rebuilds the model; it carries no weights")
         self.browse_button.setToolTip("Choose the folder that receives version folders (OUT/<timestamp>/)"
-                                      if not fmt.suffix else "Choose the file to write")
+                                      if not fmt.suffix else "Choose the new folder to write"
+                                      if fmt.key == "package" else "Choose the file to write")
 
     # -- commands ----------------------------------------------------------------------
     def browse(self) -> None:

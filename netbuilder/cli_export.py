@@ -1,0 +1,115 @@
+"""`netbuilder export`: the model as `.keras`, weights, a SavedModel, TFLite, a Python script or a training package.
+
+Keras is imported only once a format needs it; every refusal is a `CommandError` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from netbuilder.cli_common import OK, CommandError, load_project
+from netbuilder.graph import Project
+from netbuilder.graph import project_file
+
+EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "package")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    out = Path(args.output)
+    if args.format == "python":
+        return _export_python(project, out, args)
+    if args.format == "package":
+        return _export_package(project, out, args)
+    from netbuilder.keras_bridge.export import check_model_file_name, save_model_file
+    from netbuilder.keras_bridge.tflite import check_tflite_name, export_tflite
+
+    if args.format == "keras":
+        check_model_file_name(out)
+    if args.format == "tflite":
+        check_tflite_name(out)
+    built = _built_for_export(project, args)
+    if args.format == "savedmodel":
+        return _export_savedmodel(built.model, out)
+    if args.format == "tflite":
+        result = export_tflite(built.model, out)
+        print(f"wrote {out} ({result.size_bytes:,} bytes)")
+        for note in result.notes():
+            print(f"note: {note}", file=sys.stderr)
+        if result.answers_differently:
+            raise CommandError([f"{out}: reloaded with tf.lite.Interpreter, it answers differently from the Keras "
+                                f"model (largest difference {result.max_difference:.3g})"])
+        if result.verified:
+            print(f"verified: reloaded with tf.lite.Interpreter, it answers like the Keras model "
+                  f"(largest difference {result.max_difference:.2g})")
+        return OK
+    save_model_file(built.model, out)
+    print(f"wrote {out} ({built.model.count_params():,} parameters)")
+    return OK
+
+
+def _built_for_export(project: Project, args: argparse.Namespace):  # -> Built
+    """The model with the weights asked for: --untrained, --run DIR, else the latest run, else the project's."""
+    from netbuilder.keras_bridge.export import built_with_weights
+    from netbuilder.training.runs import runs_root, runs_with_model
+
+    if args.untrained and args.run_dir:
+        raise CommandError(["--run and --untrained: choose one"])
+    run = Path(args.run_dir) if args.run_dir else None
+    if run is None and not args.untrained and project.path is not None:
+        latest = runs_with_model(runs_root(project.path, project.name))
+        run = latest[0].path if latest else None
+    built = built_with_weights(project, run=run, untrained=args.untrained)
+    if args.untrained:
+        print("weights: untrained (fresh initial values)", file=sys.stderr)
+    else:
+        print(f"weights: {'the run ' + str(run) if run else 'the project' + chr(39) + 's own'}", file=sys.stderr)
+    for note in built.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return built
+
+
+def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge.python_code import python_code
+
+    if args.run_dir or args.untrained:
+        raise CommandError(["a Python script rebuilds the model from code, without weights; export a run's weights "
+                            "with --format keras -o NAME.weights.h5 and load them with model.load_weights"])
+    if out.suffix != ".py":
+        raise CommandError([f"{out}: a Python script must end in .py"])
+    project_file.atomic_write_text(out, python_code(project))
+    trains = "def train(" in out.read_text(encoding="utf-8")
+    print(f"wrote {out} (build_model() and train(); python {out.name} --help)" if trains
+          else f"wrote {out} (build_model(); import it and call build_model())")
+    return OK
+
+
+def _export_package(project: Project, out: Path, args: argparse.Namespace) -> int:
+    from netbuilder.keras_bridge.training_package import write_package
+
+    if args.run_dir or args.untrained:
+        raise CommandError(["a training package trains the model from the start, as netbuilder would; "
+                            "--run and --untrained do not apply"])
+    result = write_package(project, out)
+    listed = ", ".join(f"{name}/…" if (out / name).is_dir() else name for name in result.files)
+    print(f"wrote {out} ({listed}); run: python {out / 'train.py'}")
+    if not result.data_copied:
+        print("note: the dataset is too big to copy; train.py reads it where it is (see README.md)", file=sys.stderr)
+    return OK
+
+
+def _export_savedmodel(model: Any, out: Path) -> int:
+    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+
+    result = export_savedmodel(model, out)
+    print(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
+          f"outputs {', '.join(result.outputs)})")
+    if not result.verified:
+        raise CommandError([f"{result.path}: reloaded with tf.saved_model.load, it answers differently from the "
+                            f"Keras model (largest difference {result.max_difference:.3g})"])
+    print(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
+          f"(largest difference {result.max_difference:.2g})")
+    return OK

@@ -1,0 +1,369 @@
+"""`netbuilder export --format package`: a folder that trains the project wherever TensorFlow runs.
+
+The folder holds `train.py` (the model as generated code, the data loading
+and the training, needing nothing but TensorFlow), a copy of the dataset in
+`data/`, `dataset.json` (the project's dataset and training sections, for the
+reader) and a README saying how to run it on one machine, on a cluster
+(`TF_CONFIG`) or as a managed training job. `python DIR/train.py` reproduces
+the run netbuilder would make: same initial weights, validation rows,
+shuffling and batches, given the project's seed. A dataset over
+`BIG_DATA_BYTES` is referred to by its absolute path instead of copied. The
+folder is written under a temporary name beside the destination and renamed
+at the end, so a failed export leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import ast
+import errno
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from netbuilder import __version__
+from netbuilder.catalog import Catalog
+from netbuilder.graph import Project
+from netbuilder.keras_bridge.build import build_model
+from netbuilder.keras_bridge.python_code import python_code
+from netbuilder.keras_bridge.python_training import PackageLayout, package_code
+from netbuilder.training.datasets.source import source_path, validation_path
+from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.settings import TrainingSettings
+
+BIG_DATA_BYTES = 200 * 1024 * 1024
+TRAIN, DATASET_JSON, README, WEIGHTS = "train.py", "dataset.json", "README.md", "initial.weights.h5"
+
+
+@dataclass(frozen=True)
+class PackageExport:
+    """What was written: the folder, its files (relative, `/`-separated) and whether the data was copied in."""
+
+    path: Path
+    files: list[str]
+    data_copied: bool
+
+
+def write_package(project: Project, out_dir: Path, catalog: Catalog | None = None) -> PackageExport:
+    """Write the training package for `project` into the new (or empty) folder `out_dir`.
+
+    Raises:
+        FileExistsError: `out_dir` holds files already.
+        BridgeError: the graph does not make a model.
+        DatasetError, SettingsError: the project has no usable dataset or training settings.
+    """
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise FileExistsError(errno.EEXIST, "is in the way; a training package goes into a new or empty folder",
+                              str(out_dir))
+    if "dataset" not in project.sections:
+        raise DatasetError(f"{project.name}: has no dataset; choose the data to train on before exporting "
+                           "a training package")
+    spec = DatasetSpec.from_section(project.sections["dataset"])
+    settings = TrainingSettings.from_section(project.sections.get("training"))
+    built = build_model(project, catalog)  # with the project's own weights, as a netbuilder run starts
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        layout, copied = _place_data(spec, project.path.parent if project.path else None, work)
+        weights = project.weights_path
+        if weights is not None and weights.exists():
+            built.model.save_weights(work / WEIGHTS)
+            layout = replace(layout, initial_weights=WEIGHTS)
+        inputs = [t.name for t in built.model.inputs]  # the names netbuilder's own run feeds
+        (work / TRAIN).write_text(_train_script(project, catalog, inputs, list(built.model.output_names), layout),
+                                  encoding="utf-8")
+        (work / DATASET_JSON).write_text(json.dumps(_record(project, layout), indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+        (work / README).write_text(_readme(out_dir.name, layout, copied, bool(settings.tensorboard_dir)),
+                                   encoding="utf-8")
+        if out_dir.exists():
+            out_dir.rmdir()
+        work.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    files = [TRAIN, *([WEIGHTS] if layout.initial_weights else []), DATASET_JSON, README]
+    files += [p for p in (layout.data, layout.validation) if p and copied]
+    return PackageExport(out_dir, files, copied)
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum((Path(root) / name).stat().st_size for root, _, names in os.walk(path) for name in names)
+
+
+def _place_data(spec: DatasetSpec, base: Path | None, work: Path) -> tuple[PackageLayout, bool]:
+    """Copy the dataset (and a validation file) into `work/data/`, unless it is too big to carry along."""
+    sources = [source_path(spec, base), validation_path(spec, base)]
+    for source in sources:
+        if source is not None and not source.exists():
+            raise DatasetError(f"{source}: no such file or folder; the package needs the dataset")
+    if sum(_size(s) for s in sources if s is not None) > BIG_DATA_BYTES:
+        return PackageLayout(str(sources[0].resolve()), str(sources[1].resolve()) if sources[1] else None), False
+    places = [f"data/{sources[0].name}", f"data/validation/{sources[1].name}" if sources[1] else None]
+    for source, place in zip(sources, places):
+        if source is None or place is None:
+            continue
+        target = work / place
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
+    return PackageLayout(places[0], places[1]), True
+
+
+def _train_script(project: Project, catalog: Catalog | None, inputs: list[str], outputs: list[str],
+                  layout: PackageLayout) -> str:
+    """train.py: the model functions of the Python export, the settings and `train()`, the fixed helpers, main."""
+    model_imports, functions = _model_functions(project, catalog)
+    training_imports, training = package_code(project, inputs, outputs, layout)
+    imports = list(dict.fromkeys([*_IMPORTS, *training_imports, *model_imports]))
+    third_party = [line for line in imports if line.split()[1].split(".")[0] in ("keras", "numpy", "tensorflow")]
+    standard = [line for line in imports if line not in third_party]
+
+    def ordered(lines: list[str]) -> list[str]:  # isort's order: plain imports, then `from` imports
+        return sorted(lines, key=lambda line: (line.startswith("from"), line.split()[1]))
+
+    head = "\n".join([_HEADER, "", *ordered(standard), "", *ordered(third_party)])
+    return "\n\n\n".join([head, functions, training, _HELPERS, _RESULTS, _MAIN.rstrip("\n")]) + "\n"
+
+
+def _model_functions(project: Project, catalog: Catalog | None) -> tuple[list[str], str]:
+    """The import lines and the `build_…` functions of the project's Python export, without its training half."""
+    sections = {k: v for k, v in project.sections.items() if k not in ("training", "dataset")}
+    script = python_code(replace(project, sections=sections), catalog)
+    body = ast.parse(script).body
+    imports = [ast.get_source_segment(script, node) or "" for node in body
+               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    code = [node for node in body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))]
+    first = min([code[0].lineno, *(d.lineno for d in getattr(code[0], "decorator_list", []))])
+    return imports, "\n".join(script.splitlines()[first - 1:]).strip("\n")
+
+
+_HEADER = '''"""Trains a model drawn in netbuilder, the way netbuilder trains it.
+
+Generated by `netbuilder export --format package`; it needs only TensorFlow
+(`pip install tensorflow`). `build_model()` is the model as drawn; running
+this file loads the packaged dataset, trains with the project's settings and
+seed, and writes model.keras and history.csv (`python train.py --help`).
+With TF_CONFIG set, every machine of that cluster runs this same file and
+they train together (MultiWorkerMirroredStrategy); see README.md.
+"""'''
+
+
+# The fixed part of train.py: the same for every project, it reads the settings written above it.
+_IMPORTS = ["import argparse", "import csv", "import json", "import os", "import shutil", "import tempfile",
+            "from pathlib import Path", "import keras", "import numpy as np", "import tensorflow as tf"]
+
+_HELPERS = '''def count_rows(data) -> int:
+    return len(next(iter(data.values())) if isinstance(data, dict) else data)
+
+
+def take_rows(data, index: np.ndarray):
+    return {name: values[index] for name, values in data.items()} if isinstance(data, dict) else data[index]
+
+
+def split_rows(x, y, fraction: float, seed: int | None):
+    """[(x, y) to train on, (x, y) to validate on], split as netbuilder does: seeded random rows held out,
+    each part in file order."""
+    n = count_rows(x)
+    held_out = int(n * fraction)
+    order = np.random.default_rng(seed).permutation(n)
+    parts = np.sort(order[held_out:]), np.sort(order[:held_out])
+    return [(take_rows(x, rows), take_rows(y, rows)) for rows in parts]
+
+
+def batches(x, y, shuffle: bool = False) -> tf.data.Dataset:
+    """Batches of the global batch size; the training rows are shuffled each epoch with the run's seed."""
+    data = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        data = data.shuffle(count_rows(x), seed=SEED, reshuffle_each_iteration=True)
+    return data.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def sharded(data: tf.data.Dataset) -> tf.data.Dataset:
+    """A repeated stream of which each worker reads its own share (arrays in memory cannot be sharded by file)."""
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return data.repeat().with_options(options)
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """default: one device; mirrored: every GPU of this machine; multi-worker: the cluster TF_CONFIG describes."""
+    if name == "multi-worker":
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    elif name == "mirrored":
+        strategy = tf.distribute.MirroredStrategy()
+    else:
+        strategy = tf.distribute.get_strategy()
+    print(f"Strategy: {name} ({type(strategy).__name__}), {strategy.num_replicas_in_sync} replica(s) in sync")
+    return strategy
+
+
+def mend_keras_for_multi_worker(model: keras.Model, strategy: tf.distribute.Strategy,
+                                data: tf.data.Dataset) -> None:
+    """Work around Keras 3's fit failing once replicas span workers (keras-team/keras#20585), as netbuilder does.
+
+    Keras builds the metrics and optimizer from a first batch averaged across replicas, which cannot take a
+    per-replica batch, so the model is built here from the dataset's element spec; and it averages each
+    step's logs along axis 0, which fails on scalars, so those are averaged over replicas alone.
+    """
+    from keras.src.backend.tensorflow import trainer  # private, so imported only on this path
+
+    batch = keras.tree.map_structure(lambda spec: keras.KerasTensor(spec.shape, spec.dtype.name),
+                                     data.element_spec)
+
+    def symbolic_build(iterator=None, data_batch=None) -> None:
+        with strategy.scope():
+            model._symbolic_build(data_batch=batch)
+
+    symbolic_build()
+    model._maybe_symbolic_build = symbolic_build
+    original = trainer.reduce_per_replica
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction in ("auto", "mean") and strategy.extended._in_multi_worker_mode():
+            return keras.tree.map_structure(
+                lambda v: strategy.reduce("MEAN", v, axis=None if v.shape.rank == 0 else 0), values)
+        return original(values, strategy, reduction)
+
+    trainer.reduce_per_replica = reduce_per_replica'''
+
+_RESULTS = '''def is_chief() -> bool:
+    """Whether this process writes the results: the only one, else TF_CONFIG's chief task, else its worker 0."""
+    config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+    task = config.get("task")
+    if not task:
+        return True
+    first = "chief" if "chief" in config.get("cluster", {}) else "worker"
+    return task.get("type") == first and task.get("index", 0) == 0
+
+
+def history_rows(history: dict[str, list[float]]) -> list[list]:
+    """history.csv as netbuilder writes it: epoch, loss, val_loss, then each metric and its val_ twin."""
+    bases = sorted((k for k in history if not k.startswith("val_")), key=lambda k: (k != "loss", k))
+    columns = [c for base in bases for c in (base, f"val_{base}") if c in history]
+    columns += [k for k in history if k not in columns]
+    epochs = len(history["loss"])
+    return [["epoch", *columns]] + [[i + 1, *(repr(float(history[c][i])) for c in columns)] for i in range(epochs)]
+
+
+def save_results(history: keras.callbacks.History, output_dir: str) -> None:
+    """model.keras and history.csv from the chief; the other workers write theirs to a temporary folder and drop it."""
+    chief = is_chief()
+    folder = output_dir if chief else tempfile.mkdtemp()
+    tf.io.gfile.makedirs(folder)  # tf.io.gfile also writes to gs:// (Vertex AI's AIP_MODEL_DIR)
+    history.model.save(os.path.join(folder, "model.keras"))
+    with tf.io.gfile.GFile(os.path.join(folder, "history.csv"), "w") as fh:
+        csv.writer(fh, lineterminator="\\n").writerows(history_rows(history.history))
+    if chief:
+        print(f"Wrote model.keras and history.csv into {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)'''
+
+_MAIN = '''if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Train the model as netbuilder does, on this machine or on "
+                                                 "every machine of the cluster that TF_CONFIG describes.")
+    parser.add_argument("--data", type=Path, default=DATA_PATH, help="the dataset (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="how many epochs (default: %(default)s)")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
+                        help="how to distribute (default: multi-worker when TF_CONFIG is set, else "
+                             f"{STRATEGY})")
+    parser.add_argument("--output-dir", default=os.environ.get("AIP_MODEL_DIR") or os.environ.get("SM_MODEL_DIR")
+                        or str(HERE / "output"), help="where the chief writes model.keras and history.csv "
+                        "(default: $AIP_MODEL_DIR on Vertex AI, $SM_MODEL_DIR on SageMaker, else output/ here)")
+    args = parser.parse_args()
+    # The strategy comes first: a multi-worker one must exist before TensorFlow runs anything.
+    strategy = make_strategy(args.strategy or ("multi-worker" if os.environ.get("TF_CONFIG") else STRATEGY))
+    save_results(train(args.data, args.epochs, strategy), args.output_dir)
+'''
+
+
+def _record(project: Project, layout: PackageLayout) -> dict[str, Any]:
+    """dataset.json: the sections train.py was written from, and where the package keeps the data."""
+    return {"project": project.name, "dataset": project.sections.get("dataset"),
+            "training": project.sections.get("training", {}), "data": layout.data,
+            "validation_data": layout.validation, "netbuilder": __version__}
+
+
+def _readme(name: str, layout: PackageLayout, copied: bool, tensorboard: bool) -> str:
+    data = f"| `{layout.data}` | a copy of the dataset |\n" if copied else ""
+    if copied and layout.validation:
+        data += f"| `{layout.validation}` | a copy of the validation file |\n"
+    weights = (f"| `{WEIGHTS}` | the project's own weights, which training starts from |\n"
+               if layout.initial_weights else "")
+    far = "" if copied else (
+        f"\nThe dataset is over {BIG_DATA_BYTES // 2**20} MB, too big to copy, so `train.py` reads it "
+        f"from `{layout.data}`. On another machine, pass `--data PATH` with a copy it can read (on Vertex AI, "
+        "`/gcs/BUCKET/…`).\n")
+    extra = "pip install tensorboard       # the project logs to TensorBoard\n" if tensorboard else ""
+    return _README.format(name=name, data=data, weights=weights, far=far, tensorboard=extra)
+
+
+_README = """# Training package `{name}`
+
+Written by `netbuilder export --format package`. It trains the model drawn in netbuilder on the
+project's dataset with the project's settings; with the project's seed it reproduces netbuilder's
+run (same initial weights, validation rows, shuffling and batches).
+
+| file | what |
+| --- | --- |
+| `train.py` | the model (`build_model()`), the data loading and the training; needs only TensorFlow |
+{data}{weights}| `dataset.json` | the project's dataset and training settings, for reference (built into `train.py`) |
+{far}
+## Run it
+
+```sh
+pip install tensorflow        # 2.16 or later (Keras 3)
+{tensorboard}python train.py               # --epochs N, --data PATH, --strategy, --output-dir DIR: see --help
+```
+
+It prints one line per epoch and writes `output/model.keras` and `output/history.csv` (one row
+per epoch: `epoch,loss,val_loss,…`). `--strategy mirrored` trains on every GPU of the machine.
+
+## On a cluster
+
+Copy this folder to every machine and run the same command on each, with `TF_CONFIG` naming
+all the machines and, in `task`, this one (index 0 on the first, 1 on the second, …):
+
+```sh
+TF_CONFIG='{{"cluster": {{"worker": ["host1:12345", "host2:12345"]}}, "task": {{"type": "worker", "index": 0}}}}' \\
+    python train.py
+```
+
+With `TF_CONFIG` set, `train.py` trains under `tf.distribute.MultiWorkerMirroredStrategy`: the
+batch size is the global one, each worker reads its own share of every batch, and the chief
+(worker 0, or the `chief` task) writes the results while the others discard theirs.
+
+## As a managed training job
+
+**Vertex AI** custom job (gcloud builds a container from this folder with Docker):
+
+```sh
+gcloud ai custom-jobs create --region=us-central1 --display-name={name} \\
+  --worker-pool-spec=machine-type=n1-standard-8,replica-count=1,executor-image-uri=us-docker.pkg.dev/vertex-ai/training/tf-cpu.2-17.py310:latest,local-package-path=.,script=train.py
+```
+
+Run it from this folder, with a prebuilt TensorFlow 2.16+ training image. Vertex AI sets
+`TF_CONFIG` when the job has more worker pools (machines), and `AIP_MODEL_DIR` when it has an
+output directory (`baseOutputDirectory` in a `--config` file); `train.py` writes its results
+there. Without one, pass `--args=--output-dir=/gcs/BUCKET/DIR`.
+
+**SageMaker** TensorFlow estimator:
+
+```python
+from sagemaker.tensorflow import TensorFlow
+
+TensorFlow(entry_point="train.py", source_dir="{name}", role=ROLE, instance_count=2,
+           instance_type="ml.m5.xlarge", framework_version="2.16", py_version="py310", model_dir=False,
+           distribution={{"multi_worker_mirrored_strategy": {{"enabled": True}}}}).fit()
+```
+
+`model_dir=False` keeps SageMaker from passing a `--model_dir` argument; `train.py` writes to
+`SM_MODEL_DIR`, which SageMaker uploads to S3 when the job ends.
+"""

@@ -79,6 +79,10 @@ def test_two_local_workers_train_like_one_device(single_device, tmp_path):
     # Whole global batches only (the last, partial one is left out), so close rather than equal.
     assert losses[-1] == pytest.approx(expected[-1], rel=0.1)
     assert losses[-1] < losses[0]
+    # RMSE over the whole global batch, not a mean of the workers' own RMSEs (metrics live in the scope).
+    with open(tmp_path / "run" / "history.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [float(r["rmse"]) ** 2 for r in rows] == pytest.approx([float(r["loss"]) for r in rows], rel=1e-4)
     # The chief alone wrote the run; the other worker's scratch folder is gone.
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["curves.svg", "history.csv", "model.keras",
                                                                     "settings.json"]

@@ -282,11 +282,11 @@ class TrainingSession:
         if len(data.train) == 0:
             raise _Refused("The training split has no rows; use a lower validation split or more data.")
 
-        if len(outputs) > 1:
-            metrics: Any = {name: make_metrics(settings.metrics) for name in outputs}
-        else:
-            metrics = make_metrics(settings.metrics)
-        with strategy.scope():
+        with strategy.scope():  # metric variables too: made outside, each worker would keep its own
+            if len(outputs) > 1:
+                metrics: Any = {name: make_metrics(settings.metrics) for name in outputs}
+            else:
+                metrics = make_metrics(settings.metrics)
             model.compile(optimizer=make_optimizer(settings.optimizer, settings.learning_rate),
                           loss=make_loss(settings.loss), metrics=metrics)
 

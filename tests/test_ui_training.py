@@ -11,6 +11,7 @@ from netbuilder.training.events import BatchEnd, EpochEnd, Paused, Preparing, Re
 from netbuilder.training.runs import RunFolder
 from netbuilder.ui.training.live_plots import LivePlots, families
 from netbuilder.ui.training.progress import Progress
+from netbuilder.ui.training.runs_list import HEADERS
 
 KEYS = ["loss", "rmse", "val_loss", "val_rmse"]
 
@@ -283,7 +284,7 @@ def test_pause_holds_the_run_and_stop_ends_it_without_another_batch(editor, open
     assert len(panel.plots.curve("loss", "batch")[0]) <= at_stop + 2  # the batch under way, at most one more
     assert panel.controls.message.text().startswith("Stopped during epoch")
     assert panel.controls.state == "idle" and editor.actions["train"].isEnabled()
-    assert panel.runs.tree.topLevelItem(0).text(2) == "stopped"
+    assert panel.runs.tree.topLevelItem(0).text(HEADERS.index("Status")) == "stopped"
 
 
 @pytest.mark.slow
@@ -294,7 +295,7 @@ def test_a_nan_run_says_so_and_is_still_listed(editor, open_tips, qtbot):
     text = panel.controls.message.text()
     # A learning rate this large sends the loss to infinity (or NaN) within a batch or two.
     assert text.startswith("The loss became ") and "try a lower learning rate" in text
-    assert panel.runs.tree.topLevelItem(0).text(2) == "nan"
+    assert panel.runs.tree.topLevelItem(0).text(HEADERS.index("Status")) == "nan"
 
 
 def test_a_preflight_mismatch_shows_the_exact_sentence(editor, open_tips, qtbot):

@@ -203,6 +203,7 @@ def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _show_evaluation(app, window)
     _save(window, out, "11_training_evaluate_regression")
     _export_shot(app, window, out)
+    _strategy_shot(app, window, out)
     window.document.stack.set_clean()  # type: ignore[union-attr]
 
     window.files.open_example("iris_classifier")
@@ -214,6 +215,22 @@ def _training_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _show_evaluation(app, window)
     _save(window, out, "12_training_evaluate_classification")
     window.document.stack.set_clean()  # type: ignore[union-attr]
+
+
+def _strategy_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """A run under the mirrored strategy: the Strategy setting, the devices line, the runs list's column."""
+    panel = window.training
+    assert panel is not None
+    strategy = panel.settings_form.field("strategy")
+    strategy.setCurrentIndex(strategy.findText("mirrored"))
+    for name in panel.runs.names()[1:3]:
+        panel.runs.set_ticked(name, False)
+    panel.views.setCurrentWidget(panel.plots)
+    panel.forms.setCurrentIndex(1)  # the Settings tab, where the Strategy is chosen
+    _settle(app, window)
+    _train(app, window)
+    _settle(app, window)
+    _save(window, out, "14_training_strategy")
 
 
 def _export_shot(app: QApplication, window: MainWindow, out: Path) -> None:

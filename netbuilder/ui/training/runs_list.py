@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from netbuilder.training.runs import SETTINGS, RunInfo
 
-# The number runs are compared by comes first, where it is never cut off.
-HEADERS = ("Run", "Result", "Status", "Epochs", "Strategy")
+# The number runs are compared by comes first, where it is never cut off; then how the run was spread.
+HEADERS = ("Run", "Result", "Strategy", "Status", "Epochs")
 _PATH = Qt.ItemDataRole.UserRole
 _RESULT_KEYS = ("val_rmse", "rmse", "val_accuracy", "accuracy", "val_loss", "loss")
 
@@ -76,8 +76,8 @@ class RunsList(QWidget):
         self._filling = True
         self.tree.clear()
         for run in runs:
-            item = QTreeWidgetItem([run.name, result_text(run.final), run.status, str(run.epochs),
-                                    strategy_text(run.path)])
+            item = QTreeWidgetItem([run.name, result_text(run.final), strategy_text(run.path), run.status,
+                                    str(run.epochs)])
             item.setData(0, _PATH, run.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if run.path in ticked else Qt.CheckState.Unchecked)

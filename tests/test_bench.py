@@ -18,7 +18,7 @@ from conftest import REPO
         ("bench_canvas_import.py", ["--repeats", "1"], "ratio window import / keras load"),
         ("bench_pan.py", ["--frames", "3"], "ratio big / small"),
         ("bench_train_overhead.py", ["--repeats", "1", "--rows", "2000", "--epochs", "1"], "ratio train fit / keras"),
-        ("bench_export.py", ["--repeats", "1"], "ratio netbuilder / model.export"),
+        ("bench_export.py", ["--repeats", "1"], "model.export + check"),
         ("bench_train_stall.py", ["--runs", "1", "--rows", "4000", "--epochs", "2"], "longest stall while fitting"),
         ("bench_distribute.py", ["--quick"], "ratio to default"),
     ],

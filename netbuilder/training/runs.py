@@ -137,6 +137,8 @@ class RunInfo:
     status: str
     epochs: int
     final: dict[str, float] = field(default_factory=dict)
+    strategy: str = "default"  # the tf.distribute strategy it trained under
+    replicas: int | None = None  # replicas in sync, once the run has recorded them
 
 
 def read_history(run_dir: Path) -> dict[str, list[float]]:
@@ -194,6 +196,10 @@ def _read_run(path: Path) -> RunInfo | None:
     except (KeyError, TypeError, ValueError):
         started = None
     epochs = record.get("epochs_done")
+    training = record.get("training")
+    # A run still going has not recorded `strategy` yet; its settings have it when it is not the default.
+    strategy = record.get("strategy") or (training.get("strategy") if isinstance(training, dict) else None)
+    replicas = record.get("replicas")
     return RunInfo(
         path=path,
         name=path.name,
@@ -201,4 +207,6 @@ def _read_run(path: Path) -> RunInfo | None:
         status=str(record.get("status", "unknown")),
         epochs=epochs if isinstance(epochs, int) else len(history.get("epoch", [])),
         final={k: float(v) for k, v in final.items() if isinstance(v, (int, float))},
+        strategy=strategy if isinstance(strategy, str) else "default",
+        replicas=replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None,
     )

@@ -3,20 +3,19 @@
 A run is read back from its folder (`list_runs`), so the list shows what is on
 disk — also runs made with `netbuilder train` — and survives restarts. Ticking
 a run asks for its curves to be overlaid; the selected row is the run whose
-history "Export history CSV…" writes. The Strategy column reads how the run
-was spread over devices from its settings.json ("mirrored ×2"); runs made
+history "Export history CSV…" writes. The Strategy column shows how the run
+was spread over devices, as its settings.json records it ("mirrored ×2"); runs made
 before strategies existed trained on one device and say "default".
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from netbuilder.training.runs import SETTINGS, RunInfo
+from netbuilder.training.runs import RunInfo
 
 # The number runs are compared by comes first, where it is never cut off; then how the run was spread.
 HEADERS = ("Run", "Result", "Strategy", "Status", "Epochs")
@@ -32,21 +31,11 @@ def result_text(final: dict[str, float]) -> str:
     return ""
 
 
-def strategy_text(run_dir: Path) -> str:
+def strategy_text(run: RunInfo) -> str:
     """`default`, or the strategy and its replicas in sync (`mirrored ×2`) as the run recorded them."""
-    try:
-        record = json.loads((run_dir / SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if run.strategy == "default":
         return "default"
-    if not isinstance(record, dict):
-        return "default"
-    training = record.get("training")
-    # A run still going has not recorded `strategy` yet; its settings have it when it is not the default.
-    strategy = record.get("strategy") or (training.get("strategy") if isinstance(training, dict) else None)
-    if not isinstance(strategy, str) or strategy == "default":
-        return "default"
-    replicas = record.get("replicas")
-    return f"{strategy} ×{replicas}" if isinstance(replicas, int) and not isinstance(replicas, bool) else strategy
+    return f"{run.strategy} ×{run.replicas}" if run.replicas is not None else run.strategy
 
 
 class RunsList(QWidget):
@@ -76,7 +65,7 @@ class RunsList(QWidget):
         self._filling = True
         self.tree.clear()
         for run in runs:
-            item = QTreeWidgetItem([run.name, result_text(run.final), strategy_text(run.path), run.status,
+            item = QTreeWidgetItem([run.name, result_text(run.final), strategy_text(run), run.status,
                                     str(run.epochs)])
             item.setData(0, _PATH, run.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -17,16 +17,13 @@ the names of the layers at fault.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import re
-import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import keras
 import numpy as np
@@ -34,6 +31,7 @@ from tensorflow.lite.python.convert_phase import ConverterError  # not exported 
 
 from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.quiet_import import quiet_stderr
 
 SUFFIX = ".tflite"
 SIGNATURE = "serving_default"
@@ -138,7 +136,7 @@ def _run_converter(folder: Path, select_tf_ops: bool) -> bytes:
     converter = tf.lite.TFLiteConverter.from_saved_model(str(folder), signature_keys=[SIGNATURE])
     if select_tf_ops:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
-    with _quiet_stderr():
+    with quiet_stderr():
         return converter.convert()
 
 
@@ -183,7 +181,7 @@ def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_
     rng = np.random.default_rng(seed)
     names = [t.name for t in model.inputs]
     sample = {name: _sample(t, batch, rng) for name, t in zip(names, model.inputs)}
-    with warnings.catch_warnings(), _quiet_stderr():
+    with warnings.catch_warnings(), quiet_stderr():
         # The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
         warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated")
         runner = tf.lite.Interpreter(model_content=content).get_signature_runner(SIGNATURE)
@@ -231,19 +229,3 @@ def _largest_difference(served: np.ndarray, expected: np.ndarray) -> float:
     served, expected = served.astype(np.float64), expected.astype(np.float64)
     gap = np.where(np.isnan(served) & np.isnan(expected), 0.0, np.abs(served - expected))
     return float(np.max(gap / np.maximum(1.0, np.abs(expected)), initial=0.0))
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null, where TFLite's C++ code writes its diagnostics."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)

@@ -39,12 +39,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     settings = _train_settings(project, args)
     spec = _train_dataset(project, args)
     role = _cluster_role(settings) if args.local_workers is None else None
-    if role is not None:
-        # Collective ops are set up before anything else runs on TensorFlow (checking names does).
-        from netbuilder.training.distribute import make_strategy
-
-        make_strategy(settings.strategy)
-    _checknames(settings)
+    _check_names(settings)
     if args.local_workers is not None:
         return _train_local_cluster(args, settings)
     if role is not None and not role.is_chief:
@@ -84,10 +79,15 @@ def _split_cpu(count: int) -> None:
 
 
 def _cluster_role(settings: TrainingSettings) -> ClusterRole | None:
-    from netbuilder.training.distribute import DistributeError, check_strategy
+    """This process's role in a TF_CONFIG cluster, None outside one; a multi-worker strategy is made here,
+    as collective ops must be set up before anything else runs on TensorFlow (checking names does)."""
+    from netbuilder.training.distribute import DistributeError, check_strategy, make_strategy
 
     try:
-        return check_strategy(settings.strategy)
+        role = check_strategy(settings.strategy)
+        if role is not None:
+            make_strategy(settings.strategy)
+        return role
     except DistributeError as exc:
         raise CommandError([str(exc)]) from None
 
@@ -162,7 +162,7 @@ def _train_settings(project: Project, args: argparse.Namespace) -> TrainingSetti
     return settings
 
 
-def _checknames(settings: TrainingSettings) -> None:
+def _check_names(settings: TrainingSettings) -> None:
     """Unknown optimizer, loss or metric names, all at once (this starts TensorFlow)."""
     from netbuilder.training.keras_objects import check_names
 

@@ -127,10 +127,6 @@ def make_strategy(name: str) -> Any:
     return _multi_worker
 
 
-def replicas(strategy: Any) -> int:
-    return int(strategy.num_replicas_in_sync)
-
-
 def shard_by_data(dataset: Any) -> Any:
     """Give each worker its own share of every global batch (arrays in memory cannot be sharded by file)."""
     import tensorflow as tf

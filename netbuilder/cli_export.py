@@ -12,7 +12,7 @@ from typing import Any
 
 from netbuilder.cli_common import OK, CommandError, load_project
 from netbuilder.graph import Project
-from netbuilder.graph import project_file
+from netbuilder.graph.atomic_file import atomic_write_text
 
 EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "package")
 
@@ -80,7 +80,7 @@ def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int
                             "with --format keras -o NAME.weights.h5 and load them with model.load_weights"])
     if out.suffix != ".py":
         raise CommandError([f"{out}: a Python script must end in .py"])
-    project_file.atomic_write_text(out, python_code(project))
+    atomic_write_text(out, python_code(project))
     trains = "def train(" in out.read_text(encoding="utf-8")
     print(f"wrote {out} (build_model() and train(); python {out.name} --help)" if trains
           else f"wrote {out} (build_model(); import it and call build_model())")

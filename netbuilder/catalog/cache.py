@@ -13,11 +13,11 @@ import contextlib
 import functools
 import importlib.metadata
 import os
-import tempfile
 from pathlib import Path
 
 from netbuilder.catalog.catalog import Catalog
 from netbuilder.catalog.introspect import build_catalog
+from netbuilder.graph.atomic_file import atomic_write_text
 
 BUNDLED = Path(__file__).with_name("layers.json")
 
@@ -64,20 +64,6 @@ def _read(path: Path) -> Catalog | None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file.
-
-    An unwritable cache directory is not an error: the catalog is then simply
-    rebuilt next time.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    """Write the cache atomically; an unwritable cache directory is not an error (the catalog is rebuilt)."""
+    with contextlib.suppress(OSError):
+        atomic_write_text(path, text)

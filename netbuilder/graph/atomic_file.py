@@ -1,7 +1,8 @@
 """Replace a file in one rename, so readers see the old file or the new one, never half.
 
-Every file netbuilder writes over a user's work goes through `replacing`: the
-project, the weights beside it, exported models. The new content is written
+Every file netbuilder writes goes through `replacing` (or `atomic_write_text`,
+for text): the project, the weights beside it, exported models, run records,
+autosaves and the catalog cache. The new content is written
 to a temporary file in the same folder (same file system, so the rename is
 atomic) that takes the old file's permissions; on any failure the temporary
 file is removed and the old file is left as it was.
@@ -35,3 +36,11 @@ def replacing(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path` so that readers see the old or the new file, never half."""
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from netbuilder.graph.atomic_file import replacing
+from netbuilder.graph.atomic_file import atomic_write_text
 from netbuilder.graph.model import Edge, Graph, Node
 
 FORMAT = "netbuilder"
@@ -92,14 +92,6 @@ def save(project: Project, path: str | os.PathLike[str]) -> Path:
     atomic_write_text(path, text)
     project.path = path
     return path
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old or the new file, never half."""
-    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def load(path: str | os.PathLike[str]) -> Project:

@@ -24,7 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from netbuilder.graph.project_file import EXTENSION, atomic_write_text
+from netbuilder.graph.atomic_file import atomic_write_text
+from netbuilder.graph.project_file import EXTENSION
 from netbuilder.training.plot_svg import curves_svg
 
 RUNS_DIR_ENV = "NETBUILDER_RUNS_DIR"

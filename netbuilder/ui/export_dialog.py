@@ -66,7 +66,7 @@ def exportable_runs(project: Project) -> list[RunInfo]:
 
 def perform_export(project: Project, catalog: Catalog | None, request: ExportRequest) -> str:
     """Write the export (on a worker thread) and return what to tell the user; raises with a reason."""
-    from netbuilder.graph.project_file import atomic_write_text
+    from netbuilder.graph.atomic_file import atomic_write_text
 
     out = request.destination
     if request.format == "package":

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from netbuilder.graph import Project, ProjectFileError, project_file
+from netbuilder.graph.atomic_file import atomic_write_text
 
 if TYPE_CHECKING:
     from netbuilder.ui.document import EditorDocument
@@ -86,8 +87,8 @@ class Autosaver(QObject):
             sidecar = path.with_suffix(".json")
             self._written = [sidecar, path]
             # The sidecar goes first: a project file without one would look abandoned to another window.
-            project_file.atomic_write_text(sidecar, json.dumps(self._sidecar()))
-            project_file.atomic_write_text(path, text)
+            atomic_write_text(sidecar, json.dumps(self._sidecar()))
+            atomic_write_text(path, text)
         except (OSError, ValueError) as exc:
             if not self._reported:
                 self._reported = True

@@ -12,7 +12,7 @@ from netbuilder.ui.messages_panel import MessagesPanel
 from netbuilder.ui.model_summary import readable_size, summary_rows
 from netbuilder.ui.summary_panel import WAITING_TEXT, SummaryPanel
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 WIDE_AND_DEEP = EXAMPLES / "wide_and_deep.nbproj"
 AUTOENCODER = EXAMPLES / "autoencoder.nbproj"
@@ -235,19 +235,6 @@ def test_sub_model_problems_are_prefixed_and_the_open_graph_comes_first(open_doc
     with qtbot.waitSignal(panel.problem_activated, timeout=1000) as signal:
         qtbot.keyClick(panel.list, Qt.Key.Key_Return)
     assert signal.args == ["encoder", "enc10"]
-
-
-def test_a_new_document_replaces_the_old_one(open_document, show, qtbot):
-    old = open_document(WIDE_AND_DEEP, keras=False)
-    messages, summary = show(MessagesPanel(old)), show(SummaryPanel(old))
-    new = open_document(AUTOENCODER)
-    messages.set_document(new)
-    summary.set_document(new)
-    assert [row[0] for row in summary.rows()] == ["image", "encode", "decode"]
-    old.push(Disconnect(old.graph, Edge("deep", "h1")))
-    qtbot.wait(250)
-    assert messages.messages() == [VALID]
-    assert [row[0] for row in summary.rows()] == ["image", "encode", "decode"]
 
 
 def test_shapes_after_a_broken_layer_are_unknown_not_stale(qtbot):

@@ -1,8 +1,9 @@
 """The main window: palette, canvas, inspector, messages and summary around one open project.
 
-The window owns the long-lived parts (palette, panels, actions, recent files,
+The window owns the long-lived parts (palette, inspector, actions, recent files,
 the background TensorFlow import) and swaps the per-project parts (document,
-scene, view, edit controller, autosaver) when a project is opened or closed.
+scene, view, edit controller, autosaver, the Messages, Model summary and
+Training panels) when a project is opened or closed; the old ones are deleted.
 With no project it shows the start page.
 """
 
@@ -180,7 +181,10 @@ class MainWindow(QMainWindow):
             self._editor_layout.removeWidget(self.view)
             self.view.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             self.view.deleteLater()
-        self.document = self.scene = self.view = self.edits = None
+        for panel in (self.messages, self.summary):
+            if panel is not None:  # each project gets panels of its own; the old ones must go with it
+                panel.deleteLater()
+        self.document = self.scene = self.view = self.edits = self.messages = self.summary = None
         self.bottom.clear()
         self.show_status("")
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):

@@ -61,13 +61,6 @@ class MessagesPanel(QWidget):
         document.checked.connect(self.refresh)
         self.refresh()
 
-    def set_document(self, document: EditorDocument) -> None:
-        """Follow another document (the window opened a different project)."""
-        self._document.checked.disconnect(self.refresh)
-        self._document = document
-        document.checked.connect(self.refresh)
-        self.refresh()
-
     def messages(self) -> list[str]:
         """The rows as the user reads them: "encoder ▸ dense_2: units must be at least 1, got 0"."""
         rows = []

@@ -56,13 +56,6 @@ class SummaryPanel(QWidget):
         document.checked.connect(self._schedule)
         self.refresh()
 
-    def set_document(self, document: EditorDocument) -> None:
-        """Follow another document (the window opened a different project)."""
-        self._document.checked.disconnect(self._schedule)
-        self._document = document
-        document.checked.connect(self._schedule)
-        self.refresh()
-
     def rows(self) -> list[tuple[str, str, str, str, str]]:
         """(name, layer type, output shape, params, connected to) of each row as shown."""
         return [tuple(self.table.topLevelItem(i).text(c) for c in range(len(HEADERS)))  # type: ignore[misc]

@@ -8,7 +8,7 @@ paint; each import writes a fresh project file. The baseline is
 `keras.saving.load_model` of the same file, timed alternately in the same
 process (this machine is small and noisy); the figure is the ratio of medians.
 
-    python bench/bench_canvas_import.py [--repeats N]
+    python bench/bench_canvas_import.py [--repeats N] [--quick]
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import editor_app, alternate, nasnet_file  # noqa: E402
+import verdicts  # noqa: E402
+from _common import alternate, editor_app, nasnet_file  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    verdicts.add_arguments(parser, "1 repeat")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats = 1
+    judge = verdicts.Verdicts.from_args(args)  # no goal yet: the figure is reported
 
     import keras
     from PySide6.QtCore import QSettings
@@ -92,6 +97,7 @@ def main() -> None:
     print(f"    of which open on canvas + paint    median {open_part:.2f} s")
     print(f"      of which first shape check       median {check_part:.2f} s   (GUI thread)")
     print(f"  ratio window import / keras load     {n / k:.2f}x")
+    judge.finish()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
 from bench_train_overhead import SEED, timed, write_project, write_taxi_csv  # noqa: E402
 
 BATCH = 256
@@ -83,10 +84,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=32_000)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--width", type=int, default=256, help="units in each of the two hidden layers")
-    parser.add_argument("--quick", action="store_true", help=f"a smoke run: {QUICK}")
+    verdicts.add_arguments(parser, ", ".join(f"{value} {name}" for name, value in QUICK.items()))
     args = parser.parse_args()
     if args.quick:
         vars(args).update(QUICK)
+    judge = verdicts.Verdicts.from_args(args)  # no goal: the figures are reported
     rows = max(1, args.rows // BATCH) * BATCH
 
     runs: dict[str, list[Run]] = {label: [] for label, _, _ in CONFIGURATIONS}
@@ -130,6 +132,7 @@ def main() -> None:
           "here; the ratios measure the "
           "overhead of the distribution path (splitting batches, all-reducing gradients, loopback between "
           "workers), not a speed-up, which needs GPUs or more machines.")
+    judge.finish()
 
 
 if __name__ == "__main__":

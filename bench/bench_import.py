@@ -4,7 +4,7 @@ Goal (issue 2): netbuilder's import takes at most 1.5x Keras' own load. Both
 are timed alternately in the same process, after one warm-up each, because
 this machine is small and noisy; the figure is the ratio of the medians.
 
-    python bench/bench_import.py [--repeats N]
+    python bench/bench_import.py [--repeats N] [--quick] [--goal ratio=1.5]
 """
 
 from __future__ import annotations
@@ -15,13 +15,18 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
 from _common import alternate, nasnet_file  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    verdicts.add_arguments(parser, "1 repeat")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats = 1
+    judge = verdicts.Verdicts.from_args(args)
 
     import keras
 
@@ -46,7 +51,8 @@ def main() -> None:
         print(f"NASNetMobile ({layers} layers), {args.repeats} runs each")
         print(f"  keras.saving.load_model   median {k:.2f} s")
         print(f"  netbuilder import         median {n:.2f} s")
-        print(f"  ratio import / keras load {n / k:.2f}x   (goal <= 1.5x)")
+        print(f"  ratio import / keras load {n / k:.2f}x   {judge.check('ratio', n / k, 1.5)}")
+    judge.finish()
 
 
 if __name__ == "__main__":

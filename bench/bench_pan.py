@@ -11,7 +11,7 @@ alternately in the same process (the machine is small and noisy). The 60 fps
 budget is 16.7 ms a frame. Offscreen Qt paints in software, so these are
 software-rendering figures, reported as measured.
 
-    python bench/bench_pan.py [--frames N]
+    python bench/bench_pan.py [--frames N] [--quick] [--goal frame_p95_ms=16.7]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
 from _common import editor_app, nasnet_file  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
@@ -71,7 +72,11 @@ def open_window(app: QApplication, catalog: Catalog, loader: KerasLoader, folder
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=200, help="timed frames per zoom and graph")
+    verdicts.add_arguments(parser, "3 frames per zoom")
     args = parser.parse_args()
+    if args.quick:
+        args.frames = 3
+    judge = verdicts.Verdicts.from_args(args)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -119,10 +124,11 @@ def main() -> None:
     for label, zoom, times, on_screen in rows:
         big_t, small_t = times["NASNetMobile"], times["mlp_128_10"]
         big_med, small_med = statistics.median(big_t) * 1000, statistics.median(small_t) * 1000
-        verdict = "within" if p95(big_t) * 1000 <= BUDGET_MS else "OVER"
+        verdict = judge.check("frame_p95_ms", p95(big_t) * 1000, round(BUDGET_MS, 1), " ms")
         print(f"  {label} {zoom:4.2f} ({on_screen:3d} cards on screen): NASNetMobile median {big_med:5.1f} ms,"
-              f" p95 {p95(big_t) * 1000:5.1f} ms ({verdict} {BUDGET_MS:.1f} ms)"
+              f" p95 {p95(big_t) * 1000:5.1f} ms {verdict}"
               f" | mlp_128_10 median {small_med:4.1f} ms, p95 {p95(small_t) * 1000:4.1f} ms | ratio big / small {big_med / small_med:5.2f}x")
+    judge.finish()
 
 
 def pan_frames(app: QApplication, views: dict[str, GraphView], moves: list[tuple[int, int]]) -> dict[str, list[float]]:

@@ -5,7 +5,7 @@ trial adds a node and the edge feeding it through undo-able commands, runs
 the full check (structure, settings and shapes — shapes incrementally), and
 undoes. The baseline printed beside it is a from-scratch check in the same run.
 
-    python bench/bench_revalidate.py [--trials N]
+    python bench/bench_revalidate.py [--trials N] [--quick] [--goal recheck_ms=20]
 """
 
 from __future__ import annotations
@@ -19,13 +19,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
 from _common import nasnet_file  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=50)
+    verdicts.add_arguments(parser, "3 trials")
     args = parser.parse_args()
+    if args.quick:
+        args.trials = 3
+    judge = verdicts.Verdicts.from_args(args)
 
     from netbuilder.catalog import load_catalog
     from netbuilder.graph import AddNode, Compound, Connect, Edge, Node, UndoStack
@@ -60,8 +65,9 @@ def main() -> None:
     med = statistics.median(times)
     print(f"NASNetMobile graph: {len(graph)} nodes, {len(graph.edges)} edges, {args.trials} trials")
     print(f"  check from scratch (baseline)      {full * 1000:8.1f} ms")
-    print(f"  re-check after one new edge median {med * 1000:8.1f} ms   (goal <= 20 ms)")
+    print(f"  re-check after one new edge median {med * 1000:8.1f} ms   {judge.check('recheck_ms', med * 1000, 20, ' ms')}")
     print(f"  ratio re-check / from scratch      {med / full:8.4f}")
+    judge.finish()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ for the same epochs and batch size, print one line per epoch, and save
 `fit_seconds` the run folder's `settings.json` records; the plain script
 prints its own.
 
-    python bench/bench_train_overhead.py [--repeats N] [--rows N] [--epochs N]
+    python bench/bench_train_overhead.py [--repeats N] [--rows N] [--epochs N] [--quick]
+                                         [--goal process_ratio=1.10] [--goal fit_ratio=1.03]
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import verdicts  # noqa: E402
+
 GOALS = {"process": 1.10, "fit": 1.03}
 BATCH, LR, SEED, SPLIT = 32, 0.001, 7, 0.2
 
@@ -114,7 +118,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=5)
+    verdicts.add_arguments(parser, "1 repeat, 2,000 rows, 1 epoch")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats, args.rows, args.epochs = 1, 2000, 1
+    judge = verdicts.Verdicts.from_args(args)
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -146,9 +154,9 @@ def main() -> None:
     for name, table in (("process", process), ("fit", fit)):
         nb, ks = statistics.median(table["netbuilder"]), statistics.median(table["keras"])
         ratio = nb / ks
-        verdict = "meets" if ratio <= GOALS[name] else "MISSES"
-        print(f"{name:8s} netbuilder {nb:6.2f} s  keras {ks:6.2f} s  ratio train {name} / keras {ratio:.3f}"
-              f"  ({verdict} the goal ≤ {GOALS[name]:.2f})")
+        verdict = judge.check(f"{name}_ratio", ratio, GOALS[name])
+        print(f"{name:8s} netbuilder {nb:6.2f} s  keras {ks:6.2f} s  ratio train {name} / keras {ratio:.3f}  {verdict}")
+    judge.finish()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ plots drawing; and the GUI-thread work after it ends (curves.png, the runs
 list, the Evaluate and Predict tabs). Then a second run is stopped mid-epoch:
 the time from Stop to the worker's end and the batches that ran after Stop.
 
-    python bench/bench_train_stall.py [--runs N] [--epochs N] [--rows N]
+    python bench/bench_train_stall.py [--runs N] [--epochs N] [--rows N] [--quick]
+                                      [--goal fitting_stall_ms=50] [--goal batches_after_stop=1]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
 from _common import editor_app  # noqa: E402
 from bench_train_overhead import write_project, write_taxi_csv  # noqa: E402
 
@@ -75,7 +77,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    verdicts.add_arguments(parser, "1 run of 2 epochs on 4,000 rows")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.epochs, args.rows = 1, 2, 4000
+    judge = verdicts.Verdicts.from_args(args)
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -165,11 +171,11 @@ def main() -> None:
         print(f"{name:17s} longest stall {statistics.median(longest):6.1f} ms median, {max(longest):6.1f} ms worst"
               f"   p99 {p99:5.1f} ms")
     fitting = statistics.median(r[1]["max"] for r in runs)
-    verdict = "meets" if fitting <= GOAL_MS else "MISSES"
-    print(f"longest stall while fitting {fitting:.1f} ms median ({verdict} the goal ≤ {GOAL_MS:.0f} ms); "
+    print(f"longest stall while fitting {fitting:.1f} ms median {judge.check('fitting_stall_ms', fitting, GOAL_MS, ' ms')}; "
           f"ratio fitting / idle {fitting / max(idle['max'], 1.0):.1f}")
     print(f"stop: worker ended {stop_ms:.0f} ms after Stop (status {result.status if result else 'still running'}), "
-          f"{after_stop} batch(es) ran after Stop")
+          f"{after_stop} batch(es) ran after Stop {judge.check('batches_after_stop', after_stop, 1)}")
+    judge.finish()
 
 
 if __name__ == "__main__":

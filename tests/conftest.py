@@ -1,16 +1,16 @@
-"""Shared test set-up: headless Qt, quiet TensorFlow, and small project helpers."""
+"""Shared test set-up: headless Qt, quiet TensorFlow, and the fixtures several test modules use.
+
+No test imports this file (pytest loads it); plain helpers live in `helpers.py`.
+"""
 
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "resources" / "examples"
+from helpers import tips_project  # noqa: E402
 
 
 @pytest.fixture
@@ -52,6 +52,18 @@ def editor(qtbot, tmp_path, monkeypatch):
     window.show()
     qtbot.waitUntil(lambda: loader.loaded)
     return window
+
+
+@pytest.fixture
+def open_tips(editor, write_project):
+    """Open a saved tips project (so its runs go to a `.runs` folder in tmp_path); returns its Training tab."""
+    def open_(**kwargs):
+        editor.files.open_path(write_project(tips_project(**kwargs)))
+        editor.document.flush_check()
+        panel = editor.training
+        editor.bottom.setCurrentWidget(panel)
+        return panel
+    return open_
 
 
 @pytest.fixture(scope="session", autouse=True)

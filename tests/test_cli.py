@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 from netbuilder.cli import main
 
 WIDE = str(EXAMPLES / "wide_and_deep.nbproj")

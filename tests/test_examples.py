@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 from netbuilder.cli import main
 from netbuilder.graph import project_file
 from netbuilder.keras_bridge import build_model, check_project

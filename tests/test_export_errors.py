@@ -21,15 +21,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keras
 import pytest
+import tensorflow as tf
 
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.resources import example_path
 from netbuilder.ui.export_dialog import UNTRAINED, ExportDialog
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
 ARCHIVE = type(keras.export.ExportArchive())  # the backend's class, which the factory hands out
 
 

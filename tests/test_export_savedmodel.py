@@ -2,18 +2,15 @@
 
 import re
 
+import keras
 import numpy as np
-import pytest
+import tensorflow as tf
 
 from netbuilder.cli import main
 from netbuilder.graph import project_file
+from netbuilder.keras_bridge import build_model
+from netbuilder.keras_bridge.savedmodel import export_savedmodel
 from netbuilder.resources import example_path
-
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
-
-from netbuilder.keras_bridge import build_model  # noqa: E402
-from netbuilder.keras_bridge.savedmodel import export_savedmodel  # noqa: E402
 
 
 def test_a_version_folder_whose_signature_speaks_the_node_names_and_answers_like_keras(tmp_path):

@@ -7,15 +7,13 @@ import warnings
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from netbuilder.cli import main
 from netbuilder.graph import project_file
+from netbuilder.keras_bridge import BridgeError, build_model
+from netbuilder.keras_bridge.tflite import export_tflite
 from netbuilder.resources import example_names, example_path
-
-tf = pytest.importorskip("tensorflow")
-
-from netbuilder.keras_bridge import BridgeError, build_model  # noqa: E402
-from netbuilder.keras_bridge.tflite import export_tflite  # noqa: E402
 
 
 def interpreter(path):

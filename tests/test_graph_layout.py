@@ -13,7 +13,7 @@ from netbuilder.graph.layout import (
     layout_command,
 )
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 
 def make(nodes, edges):

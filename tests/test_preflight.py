@@ -138,7 +138,7 @@ def test_unknown_losses_only_get_the_shape_checks():
 
 @pytest.mark.parametrize("name", ["tips_regression", "iris_classifier", "digits_cnn"])
 def test_the_bundled_training_examples_fit_their_bundled_data(name):
-    from conftest import EXAMPLES
+    from helpers import EXAMPLES
     from netbuilder.graph import project_file
     from netbuilder.keras_bridge import build_model
 

@@ -119,30 +119,37 @@ def test_stop_ends_the_run_after_the_batch_under_way_and_keeps_what_was_learned(
     keras.saving.load_model(result.run_dir / "model.keras")
 
 
+def events_until(session, wanted, timeout=30.0):
+    """Drain the session's events until one satisfies `wanted`; every event seen, or fail at the deadline."""
+    seen, deadline = [], time.monotonic() + timeout
+    while not any(wanted(e) for e in seen):
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s; seen {seen[-5:]}"
+        seen += session.drain()
+        time.sleep(0.005)  # a poll interval, not a guess at how long training takes
+    return seen
+
+
 def test_pause_holds_the_run_until_resumed_and_stop_wakes_a_paused_run(tmp_path):
     session = TrainingSession(tiny_project(), None, TrainingSettings(epochs=50, batch_size=8), tmp_path / "runs",
                               data=tiny_data())
     session.start()
-    deadline = time.monotonic() + 30
-    while not any(isinstance(e, BatchEnd) for e in session.drain()):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    events_until(session, lambda e: isinstance(e, BatchEnd))
     session.pause()
-    time.sleep(0.3)
-    seen = session.drain()
+    seen = events_until(session, lambda e: e == Paused())
     assert session.is_paused and session.is_running
-    assert Paused() in seen
-    after_pause = seen[seen.index(Paused()) + 1:]
-    time.sleep(0.3)
-    assert after_pause == [] and session.drain() == []  # nothing trains while paused
+    assert seen[seen.index(Paused()) + 1:] == []  # Paused is the last word until Resume
+    iterations = int(session.model.optimizer.iterations)
+    quiet_until = time.monotonic() + 0.3  # absence can only be watched for a while
+    while time.monotonic() < quiet_until:
+        assert session.drain() == [] and int(session.model.optimizer.iterations) == iterations
 
     session.resume()
-    time.sleep(0.2)
-    resumed = session.drain()
-    assert resumed[0] == Resumed() and any(isinstance(e, BatchEnd) for e in resumed)
+    resumed = events_until(session, lambda e: isinstance(e, BatchEnd))
+    assert resumed[0] == Resumed()
+    assert int(session.model.optimizer.iterations) > iterations
 
     session.pause()
-    time.sleep(0.2)
+    events_until(session, lambda e: e == Paused())
     session.stop()
     result = session.wait(30)
     assert result is not None and result.status == "stopped" and not session.is_running

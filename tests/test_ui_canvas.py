@@ -9,8 +9,7 @@ from PySide6.QtTest import QTest
 
 from netbuilder.graph import Edge, SetConfig
 from netbuilder.ui.canvas.port_item import PortHint
-from netbuilder.ui.layer_mime import layer_mime_data
-from tests.ui_gestures import connect, drag_node, drag_wire, drop_mime, port_pos
+from ui_gestures import connect, drag_node, drag_wire, drop_mime, hover, port_pos, space_drag
 
 
 def open_blank(editor):
@@ -230,6 +229,41 @@ def test_fit_zoom_and_tab_quick_add(editor, qtbot):
     assert editor.quick_add.isVisible()
     QTest.keyClick(editor.quick_add.edit, Qt.Key.Key_Escape)
     assert not editor.quick_add.isVisible()
+
+
+def test_a_tap_of_space_opens_quick_add_where_the_pointer_is(editor, qtbot):
+    doc = open_blank(editor)
+    view = editor.view
+    view.setFocus()
+    spot = view.centre_scene_pos() + QPointF(120, 80)
+    hover(view, view.centre_scene_pos(), spot)
+    QTest.keyClick(view, Qt.Key.Key_Space)  # press and release: a tap, not a pan
+    popup = editor.quick_add
+    assert popup.isVisible()
+    QTest.keyClicks(popup.edit, "dense")
+    QTest.keyClick(popup.edit, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    [node] = doc.graph.nodes
+    assert node.layer == "Dense"
+    card = editor.scene.nodes[node.id].sceneBoundingRect()
+    assert abs(card.center().x() - spot.x()) < card.width() and abs(card.center().y() - spot.y()) < card.height()
+    doc.undo()
+    assert len(doc.graph) == 0
+
+
+def test_space_drag_pans_the_canvas_without_moving_or_selecting_anything(editor, qtbot):
+    editor.files.open_example("wide_and_deep")
+    doc, view = editor.document, editor.view
+    view.setFocus()
+    before = {n.id: n.position for n in doc.graph.nodes}
+    card = editor.scene.nodes["h1"]
+    start = card.sceneBoundingRect().center()  # grabbing a card with Space held pans, it does not move the card
+    under = view.mapFromScene(start)
+    space_drag(view, start, view.mapToScene(under + QPoint(150, 90)))
+    moved = view.mapFromScene(start) - under  # the canvas followed the hand, to the pixel
+    assert abs(moved.x() - 150) <= 1 and abs(moved.y() - 90) <= 1, moved
+    assert {n.id: n.position for n in doc.graph.nodes} == before and not doc.stack.can_undo
+    assert editor.scene.selected_node_ids() == [] and not editor.quick_add.isVisible()
 
 
 def test_delete_removes_selected_nodes_and_wires_in_one_step(editor, qtbot):

@@ -3,15 +3,14 @@ was verified, a failure shows in red and leaves the earlier export alone, and th
 
 import shutil
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from netbuilder.cli import main
 from netbuilder.resources import example_path
 from netbuilder.ui.export_dialog import PROJECT_WEIGHTS, UNTRAINED, ExportDialog
-
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")

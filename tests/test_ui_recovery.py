@@ -14,7 +14,7 @@ from netbuilder.graph import AddNode, Node, project_file
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.recovery import Autosaver, find_recoverable, forget, load_recovered, recovery_dir
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def crash(folder, pid=None):
 def test_an_edit_is_autosaved_with_where_it_came_from(qtbot, document, folder):
     Autosaver(document, interval_ms=50, directory=folder)
     edit(document)
-    qtbot.waitUntil(lambda: len(copies(folder)) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(copies(folder)) == 1, timeout=10_000)
     saved = copies(folder)[0]
     assert project_file.load(saved).to_dict() == document.project.to_dict()
     sidecar = json.loads(saved.with_suffix(".json").read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ def test_later_edits_overwrite_the_same_copy(qtbot, document, folder):
     edit(document, "first")
     first = saver.autosave_now()
     edit(document, "second")
-    qtbot.waitUntil(lambda: "second" in first.read_text(encoding="utf-8"), timeout=2000)
+    qtbot.waitUntil(lambda: "second" in first.read_text(encoding="utf-8"), timeout=10_000)
     assert copies(folder) == [first]
 
 
@@ -121,7 +121,7 @@ def test_a_failing_autosave_is_reported_once_and_never_raises(qtbot, document, t
     reports = []
     saver.failed.connect(reports.append)
     edit(document)
-    qtbot.waitUntil(lambda: len(reports) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(reports) == 1, timeout=10_000)
     edit(document, "again")
     qtbot.wait(150)
     assert len(reports) == 1, reports

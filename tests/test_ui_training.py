@@ -1,11 +1,9 @@
 """The Training tab: live curves, Train/Pause/Stop, failures shown where the user looks,
 settings and dataset edits that undo, the runs list and its exports."""
 
-import json
 import math
 
 import pytest
-from PySide6.QtCore import Qt
 
 from netbuilder.training.events import BatchEnd, EpochEnd, Paused, Preparing, Resumed, RunFinished, RunStarted
 from netbuilder.training.runs import RunFolder
@@ -13,40 +11,9 @@ from netbuilder.ui.training.live_plots import LivePlots, families
 from netbuilder.ui.training.progress import Progress
 from netbuilder.ui.training.runs_list import HEADERS
 
+from helpers import finish, tips_project
+
 KEYS = ["loss", "rmse", "val_loss", "val_rmse"]
-
-
-def tips_project(shape=(2,), **training):
-    """A small regression model on the bundled tips data (total_bill and size predict the tip)."""
-    return {
-        "format": "netbuilder", "version": 1, "name": "tips",
-        "graph": {
-            "nodes": [
-                {"id": "x", "layer": "Input", "config": {"shape": list(shape)}},
-                {"id": "h", "layer": "Dense", "config": {"units": 8, "activation": "relu"}},
-                {"id": "out", "layer": "Dense", "config": {"units": 1}},
-            ],
-            "edges": [{"source": "x", "target": "h"}, {"source": "h", "target": "out"}],
-        },
-        "dataset": {"source": "bundled:tips", "target": ["tip"], "inputs": {"x": ["total_bill", "size"]}},
-        "training": {"epochs": 3, "batch_size": 32, **training},
-    }
-
-
-@pytest.fixture
-def open_tips(editor, write_project):
-    """Open a saved tips project (so its runs go to a `.runs` folder in tmp_path); returns the panel."""
-    def open_(**kwargs):
-        editor.files.open_path(write_project(tips_project(**kwargs)))
-        editor.document.flush_check()
-        panel = editor.training
-        editor.bottom.setCurrentWidget(panel)
-        return panel
-    return open_
-
-
-def finish(qtbot, panel, timeout=60_000):
-    qtbot.waitUntil(lambda: not panel.is_running, timeout=timeout)
 
 
 class FakeSession:
@@ -258,7 +225,7 @@ def test_a_real_run_grows_the_curves_and_is_listed(editor, open_tips, tmp_path, 
     assert panel.controls.message.text() == "✓ Trained for 3 epochs."
     assert panel.controls.progress.value() == panel.controls.progress.maximum()
     run_dir = panel.run_dir
-    qtbot.waitUntil(lambda: (run_dir / "curves.png").exists(), timeout=5000)  # written a turn after the end
+    qtbot.waitUntil(lambda: (run_dir / "curves.png").exists(), timeout=30_000)  # written a turn after the end
     assert (run_dir / "curves.png").stat().st_size > 0
     assert panel.runs.names() == [run_dir.name]
     qtbot.waitUntil(lambda: panel.views.indexOf(panel.evaluate_view) > 0)
@@ -269,19 +236,19 @@ def test_pause_holds_the_run_and_stop_ends_it_without_another_batch(editor, open
     panel.train()
     qtbot.waitUntil(lambda: len(panel.plots.curve("loss")[0]) >= 1, timeout=60_000)
     editor.actions["pause"].trigger()
-    qtbot.waitUntil(lambda: panel.is_paused, timeout=5_000)
+    qtbot.waitUntil(lambda: panel.is_paused, timeout=30_000)
     panel.drain()
     batches = len(panel.plots.curve("loss", "batch")[0])
     qtbot.wait(300)
     panel.drain()
     assert len(panel.plots.curve("loss", "batch")[0]) == batches  # paused: nothing trains
     editor.actions["pause"].trigger()  # resume
-    qtbot.waitUntil(lambda: len(panel.plots.curve("loss", "batch")[0]) > batches + 3, timeout=5_000)
-    panel.drain()
-    at_stop = len(panel.plots.curve("loss", "batch")[0])
+    qtbot.waitUntil(lambda: len(panel.plots.curve("loss", "batch")[0]) > batches + 3, timeout=30_000)
+    session = panel.session
+    at_stop = int(session.model.optimizer.iterations)  # what the worker has done, drawn or not yet
     editor.actions["stop"].trigger()
     finish(qtbot, panel, 10_000)
-    assert len(panel.plots.curve("loss", "batch")[0]) <= at_stop + 2  # the batch under way, at most one more
+    assert int(session.model.optimizer.iterations) <= at_stop + 1  # the batch under way, no more
     assert panel.controls.message.text().startswith("Stopped during epoch")
     assert panel.controls.state == "idle" and editor.actions["train"].isEnabled()
     assert panel.runs.tree.topLevelItem(0).text(HEADERS.index("Status")) == "stopped"

@@ -10,7 +10,8 @@ from netbuilder.training.distribute import Device
 from netbuilder.training.runs import RunFolder
 from netbuilder.ui.training.devices_line import LOADING, DevicesLine, devices_text
 from netbuilder.ui.training.runs_list import HEADERS
-from tests.test_ui_training import finish, open_tips  # noqa: F401 — open_tips is a fixture
+
+from helpers import finish
 
 STRATEGY = HEADERS.index("Strategy")
 

@@ -7,13 +7,23 @@ import os
 import subprocess
 import sys
 
-import pytest
-from PySide6.QtCore import QPointF, Qt
+import gc
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from netbuilder.graph import Edge, project_file
-from tests.conftest import EXAMPLES, REPO
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.view import GraphView
+from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.messages_panel import MessagesPanel
+from netbuilder.ui.summary_panel import SummaryPanel
+from netbuilder.ui.training.panel import TrainingPanel
+
+from helpers import EXAMPLES, REPO
+from ui_gestures import double_click
 
 
 def snapshot(window) -> str:
@@ -30,6 +40,23 @@ def test_start_page_then_an_example_then_back(editor):
     assert set(editor.scene.nodes) == {"wide", "deep", "h1", "cat", "out"}
     editor.actions["close"].trigger()
     assert editor.pages.currentWidget() is editor.start_page
+
+
+def _alive(kind: type) -> int:
+    """How many objects of `kind` still exist in Qt (deleted ones linger only as Python wrappers)."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, kind) and shiboken6.isValid(o))
+
+
+def test_opening_project_after_project_keeps_one_set_of_panels_alive(editor):
+    per_project = (MessagesPanel, SummaryPanel, TrainingPanel, GraphView, GraphScene, EditorDocument)
+    for name in ("wide_and_deep", "mlp_128_10", "autoencoder", "tips_regression", "digits_cnn"):
+        editor.files.open_path(EXAMPLES / f"{name}.nbproj")
+        assert editor.document.display_name == name
+        assert {kind.__name__: _alive(kind) for kind in per_project} == {kind.__name__: 1 for kind in per_project}
+    editor.actions["close"].trigger()
+    assert {kind.__name__: _alive(kind) for kind in per_project} == {kind.__name__: 0 for kind in per_project}
 
 
 def test_save_then_open_gives_back_the_same_project(editor, tmp_path):
@@ -152,10 +179,9 @@ def test_group_into_a_submodel_then_open_and_edit_it(editor):
     doc.flush_check()
     assert doc.problems == [] and "trunk" in doc.project.submodels
     assert "trunk" in editor.palette.visible_layers()
-    scene = editor.scene
-    scene.mouseDoubleClickEvent  # the node opens on double-click; trigger through the action here
-    scene.select_nodes(["trunk"])
-    editor.actions["open_submodel"].trigger()
+    editor.actions["fit"].trigger()
+    card = editor.scene.nodes["trunk"]
+    double_click(editor.view, card.sceneBoundingRect().center())
     assert doc.scope == "trunk" and editor.breadcrumb.isVisible()
     assert set(editor.scene.nodes) == {n.id for n in doc.project.submodels["trunk"].nodes}
     assert "▸ trunk" in editor.windowTitle()
@@ -163,6 +189,14 @@ def test_group_into_a_submodel_then_open_and_edit_it(editor):
     assert doc.scope == "" and "trunk" in editor.scene.nodes
     editor.actions["undo"].trigger()
     assert "trunk" not in doc.project.submodels and len(doc.graph) == params
+
+
+def test_the_open_submodel_action_opens_the_selected_one(editor):
+    editor.files.open_example("autoencoder")
+    encoder = next(n.id for n in editor.document.graph.nodes if n.config.get("submodel") == "encoder")
+    editor.scene.select_nodes([encoder])
+    editor.actions["open_submodel"].trigger()
+    assert editor.document.scope == "encoder"
 
 
 def test_reuse_a_submodel_as_a_layer_from_the_palette(editor):
@@ -194,7 +228,7 @@ def test_import_a_keras_applications_model_onto_the_canvas(editor, tmp_path, qtb
 
 
 def test_recovered_work_is_offered_after_a_crash(editor, tmp_path):
-    from netbuilder.ui.recovery import Autosaver, find_recoverable
+    from netbuilder.ui.recovery import find_recoverable
 
     editor.files.open_example("stack_2_3_4")
     editor.edits.add_layer("Dense", None, QPointF(0, 0))

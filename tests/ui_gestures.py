@@ -58,3 +58,34 @@ def drag_node(view, item, delta: QPointF) -> None:
         QTest.mouseMove(viewport, a + (b - a) * (i / 4))
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     QApplication.processEvents()
+
+
+def hover(view, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """Move the pointer, no button held, from `start` to `end` (scene coordinates) in steps."""
+    viewport = view.viewport()
+    a, b = to_view(view, start), to_view(view, end)
+    for i in range(steps + 1):
+        QTest.mouseMove(viewport, a + (b - a) * (i / steps))
+        QApplication.processEvents()
+
+
+def double_click(view, scene_pos: QPointF) -> None:
+    """Approach `scene_pos` from a little way off, then double-click it with the left button."""
+    hover(view, scene_pos + QPointF(-60, 40), scene_pos)
+    QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, to_view(view, scene_pos))
+    QApplication.processEvents()
+
+
+def space_drag(view, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """Hold Space, press the left button at `start`, move in steps to `end`, release both (scene coordinates)."""
+    viewport = view.viewport()
+    a, b = to_view(view, start), to_view(view, end)
+    hover(view, start, start, 1)
+    QTest.keyPress(view, Qt.Key.Key_Space)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, steps + 1):
+        QTest.mouseMove(viewport, a + (b - a) * (i / steps))
+        QApplication.processEvents()
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    QApplication.processEvents()

@@ -1,6 +1,9 @@
 """The automatic layered layout: downward edges, no overlaps, fewer crossings, undo-able."""
 
+import importlib.util
 import random
+
+import pytest
 
 from netbuilder.graph import Edge, Graph, Node, UndoStack, project_file
 from netbuilder.graph.layout import (
@@ -13,7 +16,7 @@ from netbuilder.graph.layout import (
     layout_command,
 )
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, REPO
 
 
 def make(nodes, edges):
@@ -123,3 +126,44 @@ def test_layout_command_is_one_undo_step():
     assert stack.undo_text == "Arrange automatically"
     stack.undo()
     assert graph.to_dict() == before
+
+
+def big_graphs():
+    spec = importlib.util.spec_from_file_location("big_graphs", REPO / "bench" / "big_graphs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fast_crossing_count_equals_comparing_every_pair():
+    rng = random.Random(5)
+    for _ in range(200):
+        rows = [[f"r{r}c{c}" for c in range(rng.randint(1, 7))] for r in range(2)]
+        down = {k: rng.sample(rows[1], rng.randint(0, len(rows[1]))) for k in rows[0]}
+        segments = [(i, rows[1].index(t)) for i, k in enumerate(rows[0]) for t in down[k]]
+        pairs = sum(a[0] < b[0] and a[1] > b[1] for a in segments for b in segments)
+        assert crossings(rows, down) == pairs
+
+
+def test_big_graphs_of_every_shape_lay_out_well_formed():
+    shapes = big_graphs()
+    for shape in shapes.SHAPES:
+        graph = project_file.from_dict(shapes.big_project(shape, 600, positioned=False)).graph
+        assert_well_formed(graph, layered_positions(graph))
+
+
+def test_a_skip_wire_runs_straight_down_its_own_column_clear_of_the_block_beside_it():
+    # The canvas draws a wire as one curve from end to end (cards 190 wide, ports on
+    # their centre line): a skip wire clears its block only if its ends stand in one
+    # line and the block's cards leave room beside it for the wire's shape label.
+    card, label = 190.0, 70.0
+    graph = project_file.from_dict(big_graphs().big_project("residual", 31, positioned=False)).graph
+    positions = layered_positions(graph)
+    for edge in graph.edges:
+        (xs, ys), (xt, yt) = positions[edge.source], positions[edge.target]
+        if yt - ys <= Spacing().row:
+            continue
+        assert xs == pytest.approx(xt), edge
+        wire = xs + card / 2
+        beside = [x for nid, (x, y) in positions.items() if ys < y < yt]
+        assert beside and all(abs(x + card / 2 - wire) >= card / 2 + label / 2 for x in beside), edge

@@ -371,3 +371,56 @@ def test_to_dict_is_a_snapshot():
     doc["nodes"][0]["config"]["units"].append(2)
     doc["nodes"][0]["tags"].append("y")
     assert graph.to_dict()["nodes"][0] == {"id": "a", "layer": "Dense", "config": {"units": [1]}, "tags": ["x"]}
+
+
+def test_positions_stay_right_through_inserts_and_removals_anywhere():
+    # index_of and removals keep an index of positions; undo puts things back in the middle.
+    import random
+
+    rng = random.Random(4)
+    graph, mirror = Graph(), []
+    for step in range(400):
+        if mirror and rng.random() < 0.4:
+            node_id = rng.choice(mirror)
+            assert graph.remove_node(node_id)[1] == mirror.index(node_id)
+            mirror.remove(node_id)
+        else:
+            index = rng.choice([None, rng.randint(0, len(mirror))])
+            graph.add_node(Node(f"n{step}", "Dense"), index)
+            mirror.insert(len(mirror) if index is None else index, f"n{step}")
+        assert ids(graph) == mirror
+        for node_id in rng.sample(mirror, min(3, len(mirror))):
+            assert graph.index_of(node_id) == mirror.index(node_id)
+    with pytest.raises(KeyError, match="no node with id 'gone'"):
+        graph.index_of("gone")
+
+
+def test_has_edge_follows_adding_and_removing():
+    graph = make_graph("ab")
+    edge = Edge("a", "b")
+    assert not graph.has_edge(edge)
+    graph.add_edge(edge)
+    assert graph.has_edge(Edge("a", "b")) and not graph.has_edge(Edge("a", "b", 0, 1))
+    graph.remove_edge(edge)
+    assert not graph.has_edge(edge)
+
+
+def test_revision_counts_edits_that_change_what_the_graph_computes_but_not_moves():
+    graph = make_graph("ab")
+    seen = [graph.revision]
+
+    def changed():
+        seen.append(graph.revision)
+        return seen[-1] != seen[-2]
+
+    graph.add_edge(Edge("a", "b"))
+    assert changed()
+    graph.set_config("a", {"units": 2})
+    assert changed()
+    graph.set_outputs(["b"])
+    assert changed()
+    graph.move_node("a", (5.0, 5.0))
+    assert not changed()
+    graph.remove_edge(Edge("a", "b"))
+    graph.remove_node("a")
+    assert changed()

@@ -4,7 +4,9 @@ A small Sugiyama-style layout, standard library only: nodes are put in layers
 by longest path from the inputs (data flows top to bottom), long edges get
 invisible waypoints so they take part in ordering, a few barycentre sweeps
 reduce wire crossings, and each layer is centred under its parents without
-overlaps. It is deterministic, so laying out twice gives the same picture.
+overlaps, long wires kept straight so they pass beside cards, not over them.
+It is deterministic, so laying out twice gives the same picture, and it takes
+time roughly linear in the graph's size (10,000 layers in a fraction of a second).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class Spacing:
 
 
 SWEEPS = 6
+# How much more a waypoint weighs than a node in placement: enough to keep long
+# wires nearly straight, while the cards beside them make way.
+WAYPOINT_WEIGHT = 8.0
 
 
 def layered_positions(graph: Graph, spacing: Spacing = Spacing()) -> dict[str, tuple[float, float]]:
@@ -92,16 +97,32 @@ def _with_waypoints(
 
 
 def crossings(rows: list[list[Key]], down: dict[Key, list[Key]]) -> int:
-    """Wire crossings between each pair of adjacent rows (waypoints included)."""
+    """Wire crossings between each pair of adjacent rows (waypoints included).
+
+    Two wires cross when their tops are ordered one way and their bottoms the
+    other (wires sharing an end never cross). Counted as inversions with a
+    Fenwick tree over the lower row, so a row 10,000 wide costs milliseconds,
+    not the seconds a comparison of every pair would.
+    """
     total = 0
     for upper, lower in zip(rows, rows[1:]):
         below = {k: i for i, k in enumerate(lower)}
-        segments = sorted((i, below[t]) for i, k in enumerate(upper) for t in down.get(k, ()) if t in below)
-        # Two segments cross when their tops are ordered one way and bottoms the other.
-        for a in range(len(segments)):
-            top_a, bottom_a = segments[a]
-            for top_b, bottom_b in segments[a + 1:]:
-                total += top_b > top_a and bottom_b < bottom_a
+        tree = [0] * (len(lower) + 1)  # tree[i]: wires so far ending at bottoms in a range below i
+        seen = 0
+        for key in upper:
+            bottoms = [below[t] + 1 for t in down.get(key, ()) if t in below]
+            for bottom in bottoms:  # earlier wires (tops further left) ending right of this one
+                i, at_or_left = bottom, 0
+                while i:
+                    at_or_left += tree[i]
+                    i &= i - 1
+                total += seen - at_or_left
+            for bottom in bottoms:  # added after counting: wires of one top never cross each other
+                i = bottom
+                while i < len(tree):
+                    tree[i] += 1
+                    i += i & -i
+            seen += len(bottoms)
     return total
 
 
@@ -129,18 +150,48 @@ def _reduce_crossings(rows: list[list[Key]], up: dict[Key, list[Key]], down: dic
 
 
 def _place(rows: list[list[Key]], up: dict[Key, list[Key]], column: float) -> dict[Key, float]:
-    """x for each item: under the mean of its parents, pushed apart to keep one column."""
+    """x for each item: under the mean of its parents, a column apart, long wires kept straight.
+
+    The canvas draws a wire as one curve from end to end, not through its
+    waypoints, so a long wire (a skip connection) only clears the cards beside
+    it if its waypoints, and its ends, stand in one line: waypoints therefore
+    weigh more, both where they sit and in pulling the wire's target under them.
+    """
     xs: dict[Key, float] = {}
     for row in rows:
-        wanted = []
+        wanted, weights = [], []
         for i, key in enumerate(row):
-            parents = [xs[p] for p in up.get(key, ()) if p in xs]
-            wanted.append(sum(parents) / len(parents) if parents else (i - (len(row) - 1) / 2) * column)
-        placed: list[float] = []
-        for x in wanted:
-            placed.append(x if not placed else max(x, placed[-1] + column))
-        # Pushing right drifts the row; shift it back so it is centred on what it wanted.
-        shift = (sum(wanted) - sum(placed)) / len(placed)
-        for key, x in zip(row, placed):
-            xs[key] = x + shift
+            parents = [p for p in up.get(key, ()) if p in xs]
+            pull = [_weight(p) for p in parents]
+            wanted.append(sum(xs[p] * w for p, w in zip(parents, pull)) / sum(pull) if parents
+                          else (i - (len(row) - 1) / 2) * column)
+            weights.append(_weight(key))
+        for key, x in zip(row, _spread(wanted, weights, column)):
+            xs[key] = x
     return xs
+
+
+def _weight(key: Key) -> float:
+    return WAYPOINT_WEIGHT if isinstance(key, tuple) else 1.0
+
+
+def _spread(wanted: list[float], weights: list[float], gap: float) -> list[float]:
+    """The positions, in order and at least `gap` apart, nearest to `wanted` (weighted least squares).
+
+    Pool-adjacent-violators on x_i - i·gap, which must not decrease: items
+    that would overlap are pooled and the pool centred on what they wanted
+    (weighted), so a row neither drifts nor overlaps, in linear time.
+    """
+    pools: list[list[float]] = []  # [weighted sum of x_i - i·gap, total weight, items]
+    for i, (x, w) in enumerate(zip(wanted, weights)):
+        pools.append([(x - i * gap) * w, w, 1])
+        while len(pools) > 1 and pools[-2][0] / pools[-2][1] > pools[-1][0] / pools[-1][1]:
+            total, weight, count = pools.pop()
+            pools[-1][0] += total
+            pools[-1][1] += weight
+            pools[-1][2] += count
+    placed: list[float] = []
+    for total, weight, count in pools:
+        for _ in range(int(count)):
+            placed.append(total / weight + len(placed) * gap)
+    return placed

@@ -60,15 +60,26 @@ class Graph:
 
     Node order matters: model inputs are Input nodes in node order, and outputs
     (unless `outputs` is set) are the nodes that feed no edge, in node order.
+
+    Adding nodes and edges, looking them up and finding their place take time
+    independent of the graph's size, and removing one searches from the end,
+    where undo finds what it added: a file of 10,000 layers loads in linear time.
     """
 
     def __init__(self) -> None:
         self._nodes: list[Node] = []
         self._by_id: dict[str, Node] = {}
         self._edges: list[Edge] = []
+        self._edge_set: set[Edge] = set()  # `_edges` again, for membership without a scan
+        # Node id -> index in `_nodes`; None until asked for after an insertion or
+        # removal in the middle shifted the indices (appending keeps it up to date).
+        self._index: dict[str, int] | None = None
         self._in: dict[str, list[Edge]] = {}
         self._out: dict[str, list[Edge]] = {}
         self.outputs: list[str] | None = None
+        # Counts the edits that can change what the graph computes (not moves), so a
+        # cache can tell in O(1) whether a graph is still the one it was made from.
+        self.revision = 0
         self.node_added = Event()  # (node, index)
         self.node_removed = Event()  # (node, index)
         self.node_changed = Event()  # (node,)  config replaced
@@ -108,7 +119,15 @@ class Graph:
         return self._by_id.get(node_id)
 
     def index_of(self, node_id: str) -> int:
-        return self._nodes.index(self.node(node_id))
+        """Where the node is in document order (KeyError names a missing id)."""
+        node = self.node(node_id)
+        if self._index is None:
+            self._index = {n.id: i for i, n in enumerate(self._nodes)}
+        return self._index[node.id]
+
+    def has_edge(self, edge: Edge) -> bool:
+        """Whether this very wire (same ends and ports) is in the graph."""
+        return edge in self._edge_set
 
     def incoming(self, node_id: str) -> list[Edge]:
         """Edges into `node_id`, sorted by target port."""
@@ -144,6 +163,12 @@ class Graph:
         index = len(self._nodes) if index is None else index
         self._nodes.insert(index, node)
         self._by_id[node.id] = node
+        if self._index is not None:
+            if self._nodes[-1] is node:
+                self._index[node.id] = len(self._nodes) - 1
+            else:
+                self._index = None
+        self.revision += 1
         self.node_added.emit(node, index)
 
     def remove_node(self, node_id: str) -> tuple[Node, int]:
@@ -151,15 +176,22 @@ class Graph:
         node = self.node(node_id)
         if self._in.get(node_id) or self._out.get(node_id):
             raise ValueError(f"node {node_id!r} still has connections; remove them first")
-        index = self._nodes.index(node)
+        index = self._index[node_id] if self._index is not None else _last_index(self._nodes, node)
         del self._nodes[index]
         del self._by_id[node_id]
+        if self._index is not None:
+            if index == len(self._nodes):
+                del self._index[node_id]
+            else:
+                self._index = None
+        self.revision += 1
         self.node_removed.emit(node, index)
         return node, index
 
     def set_config(self, node_id: str, config: dict[str, Any]) -> None:
         node = self.node(node_id)
         node.config = copy.deepcopy(config)
+        self.revision += 1
         self.node_changed.emit(node)
 
     def move_node(self, node_id: str, position: tuple[float, float] | None) -> None:
@@ -168,25 +200,32 @@ class Graph:
         self.node_moved.emit(node)
 
     def add_edge(self, edge: Edge, index: int | None = None) -> None:
-        if edge in self._edges:
+        if edge in self._edge_set:
             raise ValueError(f"edge {edge.source!r} → {edge.target!r} already exists")
         index = len(self._edges) if index is None else index
         self._edges.insert(index, edge)
+        self._edge_set.add(edge)
         self._in.setdefault(edge.target, []).append(edge)
         self._out.setdefault(edge.source, []).append(edge)
+        self.revision += 1
         self.edge_added.emit(edge, index)
 
     def remove_edge(self, edge: Edge) -> int:
         """Remove `edge`; returns its old index so undo can put it back there."""
-        index = self._edges.index(edge)
+        if edge not in self._edge_set:
+            raise ValueError(f"edge {edge.source!r} → {edge.target!r} is not in the graph")
+        index = _last_index(self._edges, edge)
         del self._edges[index]
-        self._in[edge.target].remove(edge)
-        self._out[edge.source].remove(edge)
+        self._edge_set.discard(edge)
+        for ends in (self._in[edge.target], self._out[edge.source]):
+            del ends[_last_index(ends, edge)]
+        self.revision += 1
         self.edge_removed.emit(edge, index)
         return index
 
     def set_outputs(self, outputs: list[str] | None) -> None:
         self.outputs = None if outputs is None else list(outputs)
+        self.revision += 1
         self.outputs_changed.emit()
 
     # -- whole-document helpers ---------------------------------------------
@@ -235,3 +274,12 @@ class Graph:
         if self.outputs is not None:
             out["outputs"] = list(self.outputs)
         return out
+
+
+def _last_index(items: list[Any], item: Any) -> int:
+    """The index of `item`, searched from the end: most removals undo a recent addition.
+
+    Comparing nodes or edges runs Python code, so a search from the front of a
+    list of 10,000 would cost a millisecond for the one added last.
+    """
+    return len(items) - 1 - items[::-1].index(item)

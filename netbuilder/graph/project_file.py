@@ -203,7 +203,7 @@ def _read_graph(raw: Any, where: str, problems: list[str]) -> Graph:
         edge = _read_edge(item, f"{where}.edges[{i}]", problems)
         if edge is None:
             continue
-        if edge in graph.edges:
+        if graph.has_edge(edge):
             problems.append(f"{where}.edges[{i}]: the same connection '{edge.source}' → '{edge.target}' appears twice")
             continue
         graph.add_edge(edge)

@@ -9,7 +9,7 @@ an `input_range` function, keeping `graph/` free of Keras.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from netbuilder.graph.model import INPUT_LAYER, Edge, Graph, Node
@@ -18,15 +18,29 @@ from netbuilder.graph.model import INPUT_LAYER, Edge, Graph, Node
 InputRange = tuple[int, int | None]
 InputRangeFn = Callable[[Node], InputRange | None]
 
+# How bad a problem is. Both stop the model from building; the editor draws an
+# unfinished graph softly (a fresh card is not a mistake) and keeps red for errors.
+ERROR = "error"  # something is wrong: shapes that cannot fit, a bad setting, a cycle
+INCOMPLETE = "incomplete"  # something is missing yet: a wire, an Input, any layer at all
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the graph; `node_id` is None for graph-wide problems."""
+    """One thing wrong with the graph; `node_id` is None for graph-wide problems.
+
+    `severity` is left out of equality: it grades a problem, it does not make
+    another one.
+    """
 
     node_id: str | None
     message: str
     layer: str = ""
     scope: str = ""  # the sub-model the node lives in; "" for the main graph
+    severity: str = field(default=ERROR, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity != INCOMPLETE
 
     def __str__(self) -> str:
         where = f" in sub-model '{self.scope}'" if self.scope else ""
@@ -83,14 +97,27 @@ def find_cycle(graph: Graph) -> list[str] | None:
 
 def validate(graph: Graph, input_range: InputRangeFn = default_input_range) -> list[Problem]:
     """Every structural problem of `graph`, in node order, graph-wide ones first."""
-    problems: list[Problem] = []
-    nodes = graph.nodes
-    if not nodes:
-        return [Problem(None, "the graph is empty: add an Input and at least one layer")]
-    if not graph.input_ids():
-        problems.append(Problem(None, "the graph has no Input node: add one to feed the model"))
+    dangling = [e for e in graph.edges if e.source not in graph or e.target not in graph]
+    problems = graph_problems(graph, bool(graph.input_ids()), dangling, find_cycle(graph))
+    for node in graph.nodes:
+        problems.extend(node_problems(graph, node, input_range))
+    return problems
 
-    for e in graph.edges:
+
+def graph_problems(graph: Graph, has_input: bool, dangling: list[Edge], cycle: list[str] | None) -> list[Problem]:
+    """The problems `validate` lists before the per-node ones (for an empty graph, the only one).
+
+    `dangling`: the edges with a missing end, in edge order; `cycle`: what
+    `find_cycle` found. Taking these as arguments lets an incremental checker
+    keep them up to date edit by edit and still word them exactly as `validate`.
+    """
+    problems: list[Problem] = []
+    if not len(graph):
+        return [Problem(None, "the graph is empty: add an Input and at least one layer", severity=INCOMPLETE)]
+    if not has_input:
+        problems.append(Problem(None, "the graph has no Input node: add one to feed the model", severity=INCOMPLETE))
+
+    for e in dangling:
         for end in (e.source, e.target):
             if end not in graph:
                 other = e.target if end == e.source else e.source
@@ -102,21 +129,18 @@ def validate(graph: Graph, input_range: InputRangeFn = default_input_range) -> l
             if oid not in graph:
                 problems.append(Problem(None, f"the output list names node '{oid}', which does not exist"))
 
-    cycle = find_cycle(graph)
     if cycle:
         start = graph.node(cycle[0])
         problems.append(Problem(start.id, "is part of a cycle: " + " → ".join(cycle), start.layer))
-
-    for node in nodes:
-        problems.extend(_node_problems(graph, node, input_range))
     return problems
 
 
-def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[Problem]:
+def node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[Problem]:
+    """What is wrong with one node's wiring; it depends on the node, its edges and the output list."""
     found: list[Problem] = []
 
-    def say(message: str) -> None:
-        found.append(Problem(node.id, message, node.layer))
+    def say(message: str, severity: str = ERROR) -> None:
+        found.append(Problem(node.id, message, node.layer, severity=severity))
 
     incoming = [e for e in graph.incoming(node.id) if e.source in graph]
     rng = input_range(node)
@@ -127,7 +151,7 @@ def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[
         if incoming:
             say("an Input cannot have incoming connections")
         if not graph.outgoing(node.id) and (graph.outputs is None or node.id not in graph.outputs):
-            say("is not connected to anything")
+            say("is not connected to anything", INCOMPLETE)
         return found
 
     ports = Counter(e.target_port for e in incoming)
@@ -136,9 +160,9 @@ def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[
             say(f"input port {port} is connected {count} times; a port takes one wire")
     n = len(ports)
     if n == 0 and lo > 0:
-        say(f"has no inputs; it needs {_describe_range(lo, hi)}")
+        say(f"has no inputs; it needs {_describe_range(lo, hi)}", INCOMPLETE)
     elif n < lo:
-        say(f"has {_plural(n, 'input')}; it needs {_describe_range(lo, hi)}")
+        say(f"has {_plural(n, 'input')}; it needs {_describe_range(lo, hi)}", INCOMPLETE)
     elif hi is not None and n > hi:
         say(f"has {_plural(n, 'input')}; it takes {_describe_range(lo, hi)}")
     if ports and n <= (hi if hi is not None else n):
@@ -146,7 +170,7 @@ def _node_problems(graph: Graph, node: Node, input_range: InputRangeFn) -> list[
         if missing:
             ports_text = ", ".join(map(str, missing))
             say(f"input port {ports_text} is not connected" if len(missing) == 1
-                else f"input ports {ports_text} are not connected")
+                else f"input ports {ports_text} are not connected", INCOMPLETE)
     return found
 
 
@@ -180,7 +204,7 @@ def connection_problem(
     target = graph.node(edge.target)
     if target.layer == INPUT_LAYER:
         return "an Input cannot have incoming connections"
-    if edge in graph.edges:
+    if graph.has_edge(edge):
         return "these ports are already connected"
     incoming = graph.incoming(edge.target)
     if any(e.target_port == edge.target_port for e in incoming):
@@ -190,12 +214,13 @@ def connection_problem(
         return f"{target.layer} takes {_describe_range(*rng)} and '{edge.target}' has all it can take"
     if rng is not None and rng[1] is not None and edge.target_port >= rng[1]:
         return f"{target.layer} has no input port {edge.target_port}"
-    if _reaches(graph, edge.target, edge.source):
+    if reaches(graph, edge.target, edge.source):
         return f"this would create a cycle: '{edge.source}' already depends on '{edge.target}'"
     return None
 
 
-def _reaches(graph: Graph, start: str, goal: str) -> bool:
+def reaches(graph: Graph, start: str, goal: str) -> bool:
+    """Whether a path leads from `start` to `goal` (it visits only what lies below `start`)."""
     seen = {start}
     todo = [start]
     while todo:

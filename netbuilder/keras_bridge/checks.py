@@ -8,23 +8,29 @@ edit only re-infers shapes downstream of that edit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import keras
 
 from netbuilder.catalog import Catalog, load_catalog
-from netbuilder.catalog.project_check import structural_problems
+from netbuilder.catalog.project_check import StructuralChecker
 from netbuilder.graph import SUBMODEL_LAYER, Graph, Problem, Project
 from netbuilder.keras_bridge.errors import BridgeError
-from netbuilder.keras_bridge.tracer import NodeResult, Tracer, model_from_results, problems_of
+from netbuilder.keras_bridge.tracer import NodeResult, Tracer, model_from_results
 
 
 @dataclass
 class Report:
-    """The outcome of a check: problems (empty when valid), per-node results, the model."""
+    """The outcome of a check: problems (empty when valid), per-node results, the model.
+
+    `results` is a read-only view of the checker's own results, which the next
+    check updates in place (copying 10,000 of them would cost more than the
+    re-check itself); copy it to keep it.
+    """
 
     problems: list[Problem] = field(default_factory=list)
-    results: dict[str, NodeResult] = field(default_factory=dict)
+    results: Mapping[str, NodeResult] = field(default_factory=dict)
     model: keras.Model | None = None
 
     @property
@@ -37,35 +43,43 @@ class Report:
 
 
 class ProjectChecker:
-    """Re-checks a project cheaply after each edit (the tracer caches per node)."""
+    """Re-checks a project after each edit for the cost of what the edit touched.
+
+    The structural checks and the tracer both follow the graphs' edits and redo
+    only what changed (and, for shapes, what lies downstream of it), so one
+    edit in a graph of 10,000 layers is re-checked in milliseconds; the report
+    is always the one a fresh checker would give.
+    """
 
     def __init__(self, project: Project, catalog: Catalog | None = None) -> None:
         self.project = project
         self.catalog = catalog or load_catalog()
+        self.structure = StructuralChecker(project, self.catalog)
         self.tracer = Tracer(project, self.catalog)
 
     def check(self, build_model: bool = False) -> Report:
-        structural = structural_problems(self.project, self.catalog)
+        structural = self.structure.problems()
         graph = self.project.graph
-        if graph.topological_order() is None:
-            self.tracer.run(graph)  # forgets the shapes of the last run: none are known now
-            # No order to trace shapes in; still say what is wrong with each node itself.
+        results = self.tracer.run(graph)
+        if not self.tracer.traced():
+            # A cycle: no order to trace shapes in (the last run's shapes are forgotten);
+            # still say what is wrong with each node itself.
             static = [
                 Problem(n.id, msg, n.layer) for n in graph.nodes for msg in self.tracer.settings_problems(n)
             ]
             return Report(problems=structural + static)
-        # Trace every node, even ones with structural problems: a fresh, unconnected
+        # Every node is traced, even ones with structural problems: a fresh, unconnected
         # Input still has a shape the editor shows and checks new wires against.
         # Their tracing errors repeat the structural ones and are dropped below.
-        results = self.tracer.run(graph)
         problems = list(structural)
         seen = {(p.scope, p.node_id) for p in structural}
-        for name, sub in self.project.submodels.items():
-            if sub.topological_order() is not None and not any(p.scope == name for p in structural):
+        troubled = {p.scope for p in structural}  # a sub-model with a cycle is among these
+        for name in self.project.submodels:
+            if name not in troubled:
                 _, inner = self.tracer.submodel(name)
                 problems.extend(p for p in inner if (p.scope, p.node_id) not in seen)
-        problems.extend(p for p in problems_of(graph, results) if (p.scope, p.node_id) not in seen)
-        report = Report(problems=problems, results=results)
+        problems.extend(p for p in self.tracer.problems() if (p.scope, p.node_id) not in seen)
+        report = Report(problems=problems, results=MappingProxyType(results))
         if build_model and not problems:
             try:
                 report.model = model_from_results(graph, results, self.project.name)

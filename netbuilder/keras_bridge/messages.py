@@ -14,6 +14,8 @@ ELEMENTWISE_MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Mini
 
 _NDIM = re.compile(r"expected (?:min_)?ndim=(\d+), found ndim=(\d+)\. Full shape received: (\([^)]*\))")
 _NOISE = re.compile(r"^(Exception encountered when calling|Arguments received by)")
+# Keras makes some words bold for a terminal; a panel or a log would show the codes themselves.
+_TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def fmt_shape(shape: Sequence[Any] | None) -> str:
@@ -31,7 +33,7 @@ def join_shapes(shapes: Sequence[Sequence[Any]]) -> str:
 
 def clean_keras_error(exc: BaseException) -> str:
     """The first meaningful sentence of a Keras error, rewritten where we know better."""
-    text = str(exc).strip() or type(exc).__name__
+    text = _TERMINAL_STYLE.sub("", str(exc)).strip() or type(exc).__name__
     match = _NDIM.search(text)
     if match:
         want, _got, shape = match.groups()

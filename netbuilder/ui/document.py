@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from netbuilder.catalog import Catalog
-from netbuilder.catalog.project_check import structural_problems
+from netbuilder.catalog.project_check import StructuralChecker
 from netbuilder.graph import Command, Edge, Graph, Node, Problem, Project, UndoStack, connection_problem
 from netbuilder.graph import project_file
 from netbuilder.graph.atomic_file import replacing
@@ -46,6 +46,9 @@ class EditorDocument(QObject):
         self.problems: list[Problem] = []
         self.report: Report | None = None
         self._checker: ProjectChecker | None = checker
+        # Until Keras is there: the structural half, made at the first check; it redoes only
+        # what each edit touched, and is dropped once the checker (which has its own) comes.
+        self._structure: StructuralChecker | None = None
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(0)
@@ -105,6 +108,7 @@ class EditorDocument(QObject):
             from netbuilder.keras_bridge.checks import ProjectChecker
 
             self._checker = ProjectChecker(self.project, self.catalog)
+            self._structure = None  # the checker has its own
             self.run_check()
 
     @property
@@ -114,7 +118,9 @@ class EditorDocument(QObject):
     def run_check(self) -> None:
         self._check_timer.stop()
         if self._checker is None:
-            self.problems = structural_problems(self.project, self.catalog)
+            if self._structure is None:
+                self._structure = StructuralChecker(self.project, self.catalog)
+            self.problems = self._structure.problems()
         else:
             self.report = self._checker.check()
             self.problems = self.report.problems

@@ -193,14 +193,31 @@ def _train_dataset(project: Project, args: argparse.Namespace) -> DatasetSpec:
         # A path typed on the command line is relative to where the user is, not to the project.
         data = str(Path(data).expanduser().absolute())
     if data is not None and (spec is None or not _same_source(spec, data, project)):
-        # Another source: the saved kind and validation file described the old one.
+        # Another source: the saved kind, validation file and image size described the old one.
         spec = DatasetSpec(source=data) if spec is None else replace(spec, source=data, kind=None,
                                                                       validation_file=None)
+        spec = _images_for_model(spec, project)
     if spec is None:
         raise CommandError([f"{args.project}: no dataset; give --data FILE (and --target COLUMN)"])
     if args.target is not None:
         spec.target = names(args.target)
     return spec
+
+
+def _images_for_model(spec: DatasetSpec, project: Project) -> DatasetSpec:
+    """A folder of images is loaded at the size and colour mode of the model's only Input, as the editor does."""
+    from netbuilder.training.datasets.source import dataset_kind
+    from netbuilder.training.datasets.spec import DatasetError, images_for_input
+
+    graph = project.graph
+    inputs = graph.input_ids()
+    base = project.path.parent if project.path is not None else None
+    try:
+        if len(inputs) != 1 or dataset_kind(spec, base) != "images":
+            return spec
+    except DatasetError:
+        return spec  # loading says what is wrong with the source, in its own words
+    return images_for_input(spec, graph.node(inputs[0]).config.get("shape"))
 
 
 def _same_source(spec: DatasetSpec, data: str, project: Project) -> bool:

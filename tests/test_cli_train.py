@@ -102,19 +102,35 @@ def test_unknown_names_are_all_reported_with_the_choices(fares, tmp_path, capsys
     assert ", adam, " in err[0] and "mean_squared_error" in err[1] and "rmse" in err[2]
 
 
-def test_bad_data_exits_1_and_the_run_folder_says_why(fares, tmp_path, capsys):
+def test_bad_data_exits_1_and_records_no_run(fares, tmp_path, capsys):
+    """Refused before training began: the message, and no run folder claiming a run."""
     project, data = fares
     missing = tmp_path / "nope.csv"
     assert train(project, "--data", missing, "--target", "fare", "--out", tmp_path / "r1") == 1
     captured = capsys.readouterr()
     assert captured.err == f"{missing}: no such file\n"
-    assert captured.out == f"run written to {tmp_path / 'r1'} (settings.json)\n"
-    assert json.loads((tmp_path / "r1" / "settings.json").read_text())["status"] == "failed"
+    assert captured.out == ""
+    assert not (tmp_path / "r1").exists()
 
     assert train(project, "--data", data, "--target", "tip", "--out", tmp_path / "r2") == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "'tip'" in err and "km, hour, passengers, fare" in err
-    assert "Traceback" not in err
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "'tip'" in captured.err and "km, hour, passengers, fare" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == "" and not (tmp_path / "r2").exists()
+
+
+def test_a_preflight_refusal_leaves_an_earlier_run_in_its_folder_alone(fares, tmp_path, capsys):
+    project, data = fares
+    assert train(project, "--data", data, "--target", "fare", "--epochs", "1", "--out", tmp_path / "run") == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
+    doc = json.loads(project.read_text())
+    doc["graph"]["nodes"][0]["config"]["shape"] = [5]
+    project.write_text(json.dumps(doc))
+    capsys.readouterr()
+    assert train(project, "--data", data, "--target", "fare", "--out", tmp_path / "run") == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("Input 'trip' expects (5,), the dataset gives (3,)") and captured.out == ""
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
 
 
 def test_a_nan_run_exits_1_with_its_message(fares, tmp_path, capsys):
@@ -124,7 +140,31 @@ def test_a_nan_run_exits_1_with_its_message(fares, tmp_path, capsys):
     captured = capsys.readouterr()
     assert re.fullmatch(r"The loss became (NaN|infinite) at epoch 1, batch \d+; try a lower learning rate or "
                         r"check the data for extreme values\n", captured.err)
-    assert captured.out.splitlines()[-1] == f"run written to {tmp_path / 'run'} (history.csv, settings.json, curves.svg)"
+    # It began, so its folder says how it ended; the epoch the loss broke in is no row of a history.
+    assert captured.out.splitlines()[-1] == f"run written to {tmp_path / 'run'} (settings.json)"
+    assert json.loads((tmp_path / "run" / "settings.json").read_text())["status"] == "nan"
+
+
+def test_a_folder_of_images_is_read_at_the_size_of_the_models_input(tmp_path, capsys):
+    import tensorflow as tf
+
+    for label, shade in (("dark", 30), ("light", 220)):
+        for i in range(6):
+            path = tmp_path / "pics" / label / f"{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(tf.io.encode_png(np.full((12, 10, 3), shade + i, np.uint8)).numpy())
+    project = tmp_path / "pics.nbproj"
+    project.write_text(json.dumps({
+        "format": "netbuilder", "version": 1, "name": "pics",
+        "graph": {"nodes": [{"id": "img", "layer": "Input", "config": {"shape": [8, 8, 1]}},
+                            {"id": "flat", "layer": "Flatten", "config": {}},
+                            {"id": "kind", "layer": "Dense", "config": {"units": 2, "activation": "softmax"}}],
+                  "edges": [{"source": "img", "target": "flat"}, {"source": "flat", "target": "kind"}]},
+        "training": {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"], "epochs": 1},
+    }))
+    assert train(project, "--data", tmp_path / "pics", "--out", tmp_path / "run") == 0, capsys.readouterr().err
+    dataset = json.loads((tmp_path / "run" / "settings.json").read_text())["dataset"]
+    assert (dataset["image_size"], dataset["color_mode"]) == ([8, 8], "grayscale")
 
 
 def test_a_project_without_a_dataset_needs_data(fares, tmp_path, capsys):

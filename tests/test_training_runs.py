@@ -98,3 +98,27 @@ def test_a_flat_curve_and_a_single_epoch_still_draw(tmp_path):
         root = ET.fromstring(curves_svg(history, "flat"))
         assert list(root.iter("{http://www.w3.org/2000/svg}circle"))
     assert Path(RunFolder.at(tmp_path / "r").write_curves(HISTORY, "t")).read_text().startswith("<svg")
+
+
+def test_a_title_and_a_note_stay_in_settings_json_when_the_session_rewrites_it(tmp_path):
+    folder = RunFolder.at(tmp_path / "20250101-090000")
+    folder.write_settings({"status": "running", "started": "2025-01-01T09:00:00"})
+    folder.annotate(title="  baseline ", note="lr 0.01")
+    folder.write_settings({"status": "completed", "started": "2025-01-01T09:00:00", "epochs_done": 3})
+    [run] = list_runs(tmp_path)
+    assert (run.title, run.note, run.label, run.status) == ("baseline", "lr 0.01", "baseline", "completed")
+    assert run.name == "20250101-090000"  # the folder keeps its name
+    folder.annotate(title="")
+    assert list_runs(tmp_path)[0].label == "20250101-090000"
+    assert "title" not in json.loads((folder.path / "settings.json").read_text())
+
+
+def test_a_run_gives_the_validation_value_of_a_quantity_else_the_training_one(tmp_path):
+    folder = RunFolder.at(tmp_path / "r")
+    folder.write_history(HISTORY)
+    folder.write_settings({"final": {"loss": 0.3, "rmse": 0.5, "val_rmse": 1.4, "val_loss": math.nan}})
+    [run] = list_runs(tmp_path)
+    assert run.metrics == ["loss", "rmse"]
+    assert run.result("rmse") == ("val_rmse", 1.4)
+    assert run.result("loss") == ("loss", 0.3)  # validation never measured: the training value, said so
+    assert run.result("accuracy") is None

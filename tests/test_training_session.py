@@ -98,25 +98,45 @@ def test_a_run_reports_its_progress_and_keeps_everything_in_its_folder(tmp_path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), session.model.predict(x, verbose=0), rtol=1e-6)
 
 
-def test_stop_ends_the_run_after_the_batch_under_way_and_keeps_what_was_learned(tmp_path):
-    session = None
+def stopped_run(tmp_path, at):
+    """A run of 3 epochs of 20 batches, stopped when batch `at` = (epoch, batch) has been reported."""
+    session, events = None, []
 
-    def stop_after_third(event):
-        if isinstance(event, BatchEnd) and (event.epoch, event.batch) == (1, 3):
+    def stop_there(event):
+        events.append(event)
+        if isinstance(event, BatchEnd) and (event.epoch, event.batch) == at:
             session.stop()
 
-    project = tiny_project()
-    session = TrainingSession(project, None, TrainingSettings(epochs=3, batch_size=8), tmp_path / "runs",
-                              data=tiny_data(), listener=stop_after_third)
-    result = session.run()
+    session = TrainingSession(tiny_project(), None, TrainingSettings(epochs=3, batch_size=8), tmp_path / "runs",
+                              data=tiny_data(), listener=stop_there)
+    return session.run(), session, events
+
+
+def test_stop_ends_the_run_after_the_batch_under_way_and_keeps_what_was_learned(tmp_path):
+    result, session, events = stopped_run(tmp_path, (2, 3))
     assert result.status == "stopped"
-    assert result.message == "Stopped during epoch 1; the weights and the history so far are kept."
-    assert int(session.model.optimizer.iterations) in (3, 4)  # at most one more batch ran
-    assert result.epochs_done == 1 and math.isfinite(result.history["loss"][0])
-    assert math.isnan(result.history["val_loss"][0])  # the validation pass was cut short too
-    assert json.loads((result.run_dir / "settings.json").read_text())["status"] == "stopped"
-    assert (result.run_dir / "history.csv").read_text().splitlines()[1].split(",")[2] == "nan"
+    assert int(session.model.optimizer.iterations) in (23, 24)  # at most one more batch ran
+    batches = int(session.model.optimizer.iterations) - 20
+    assert result.message == (f"Stopped during epoch 2, after {batches} batches; the weights so far are kept, "
+                              "and the history of the 1 complete epoch.")
+    # The cut epoch is no epoch of the history: one row per complete epoch, every value measured.
+    assert result.epochs_done == 1 and [e.epoch for e in events if isinstance(e, EpochEnd)] == [1]
+    assert all(len(values) == 1 and math.isfinite(values[0]) for values in result.history.values())
+    lines = (result.run_dir / "history.csv").read_text().splitlines()
+    assert len(lines) == 2 and "nan" not in lines[1] and lines[1].startswith("1,")
+    record = json.loads((result.run_dir / "settings.json").read_text())
+    assert (record["status"], record["epochs_done"]) == ("stopped", 1)
+    assert record["final"] == {k: v[0] for k, v in result.history.items()}
     keras.saving.load_model(result.run_dir / "model.keras")
+
+
+def test_a_run_stopped_in_its_first_epoch_keeps_its_weights_but_no_history(tmp_path):
+    result, session, _ = stopped_run(tmp_path, (1, 3))
+    assert result.status == "stopped" and result.epochs_done == 0 and result.history == {}
+    assert result.message.endswith(", before any epoch completed; the weights so far are kept.")
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["model.keras", "settings.json"]
+    loaded = keras.saving.load_model(result.run_dir / "model.keras")
+    np.testing.assert_array_equal(loaded.get_weights()[0], session.model.get_weights()[0])
 
 
 def events_until(session, wanted, timeout=30.0):
@@ -156,14 +176,15 @@ def test_pause_holds_the_run_until_resumed_and_stop_wakes_a_paused_run(tmp_path)
 
 
 def test_a_nan_loss_stops_the_run_at_once_with_a_message(tmp_path):
-    result, session, events = train(tmp_path, epochs=5, learning_rate=1e6)
+    result, _, events = train(tmp_path, epochs=5, learning_rate=1e6)
     assert result.status == "nan"
     assert re.fullmatch(r"The loss became (NaN|infinite) at epoch 1, batch \d+; try a lower learning rate or "
                         r"check the data for extreme values", result.message)
-    assert result.epochs_done == 1 and [type(e) for e in events].count(EpochEnd) == 1
+    # The epoch the loss broke in is cut short: it is no row of the history, and no NaN is recorded.
+    assert result.epochs_done == 0 and EpochEnd not in [type(e) for e in events] and result.history == {}
     record = json.loads((result.run_dir / "settings.json").read_text())
     assert (record["status"], record["message"]) == ("nan", result.message)
-    assert not (result.run_dir / "model.keras").exists()  # its weights are not numbers any more
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["settings.json"]  # its weights are not numbers
 
 
 def test_extreme_values_in_the_data_end_the_run_as_nan_too(tmp_path):
@@ -171,25 +192,29 @@ def test_extreme_values_in_the_data_end_the_run_as_nan_too(tmp_path):
     assert result.status == "nan" and "at epoch 1, batch 1;" in result.message
 
 
-def test_a_failure_is_a_message_and_the_next_run_works(tmp_path):
-    result, _, _ = train(tmp_path, data=tiny_data(features=3))
-    assert result.status == "failed"
+def test_a_refusal_is_a_message_and_leaves_no_run_behind(tmp_path):
+    result, _, events = train(tmp_path, data=tiny_data(features=3))
+    assert result.status == "refused"
     assert "Input 'x' expects (4,), the dataset gives (3,)" in result.message
     assert "Traceback" not in result.message
-    record = json.loads((result.run_dir / "settings.json").read_text())
-    assert (record["status"], record["message"]) == ("failed", result.message)
-    assert sorted(p.name for p in result.run_dir.iterdir()) == ["settings.json"]
+    assert result.run_dir is None and RunStarted not in [type(e) for e in events]
+    assert not (tmp_path / "runs").exists()  # no folder claims a run that never started
 
     broken, _, _ = train(tmp_path, project=tiny_project(units=-1))
-    assert broken.status == "failed" and broken.message.startswith("The model cannot be built: ")
+    assert broken.status == "refused" and broken.message.startswith("The model cannot be built: ")
     assert "units" in broken.message
+    assert not (tmp_path / "runs").exists()
 
+
+def test_a_failure_once_training_began_keeps_the_run_and_the_next_run_works(tmp_path):
     def boom(event):
         if isinstance(event, BatchEnd) and event.batch == 2:
             raise RuntimeError("the listener broke\nwith a second line")
 
     crashed, _, _ = train(tmp_path, listener=boom)
     assert (crashed.status, crashed.message) == ("failed", "Training failed: the listener broke (RuntimeError).")
+    record = json.loads((crashed.run_dir / "settings.json").read_text())
+    assert (record["status"], record["message"]) == ("failed", crashed.message)
 
     again, _, _ = train(tmp_path)
     assert again.status == "completed" and len(again.history["loss"]) == 2
@@ -225,7 +250,7 @@ def test_early_stopping_and_reduce_lr_come_from_the_settings(tmp_path):
 def test_tensorboard_logs_beside_the_run_or_says_what_it_needs(tmp_path):
     result, _, _ = train(tmp_path, epochs=1, tensorboard_dir="tb")
     if importlib.util.find_spec("tensorboard") is None:
-        assert (result.status, result.message) == ("failed", (
+        assert (result.status, result.message) == ("refused", (
             "TensorBoard logging needs the tensorboard package (pip install tensorboard); "
             "clear the TensorBoard folder setting to train without it."))
     else:

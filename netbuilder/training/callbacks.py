@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 class ProgressCallback(keras.callbacks.Callback):
     """Posts batch and epoch events and keeps the history; says how the run ended.
 
-    `history` holds one value per epoch for every log key. An epoch cut short
-    by Stop or NaN keeps its training values (the mean over the batches it
-    ran), but its validation values are NaN: the validation pass is cut short
-    too, and a value from a batch or two would pass for a real measurement.
+    `history` holds one value per complete epoch for every log key. An epoch
+    cut short by Stop or a NaN loss is left out, and no `EpochEnd` is posted
+    for it: its training mean covers only some batches, its validation pass
+    was cut short too, and a row of it would sit among real epochs as if it
+    were one. Its batches were still reported, and trained the weights a
+    stopped run keeps; `cut_at` says where it ended.
     """
 
     async_safe = True  # Keras may call on_train_batch_end on its helper thread
@@ -46,6 +48,7 @@ class ProgressCallback(keras.callbacks.Callback):
         self.nan_message: str | None = None
         self.stopped_by_user = False
         self.epochs_done = 0
+        self.batches_done = 0  # every epoch's together, the cut one's included
         self._epoch = 0
         self._last_batch = 0
         self._start = 0.0
@@ -85,6 +88,7 @@ class ProgressCallback(keras.callbacks.Callback):
         with self._lock:
             if batch + 1 <= self._last_batch or self.nan_message:
                 return  # a later batch was reported first, or the run is already over
+            self.batches_done += batch + 1 - self._last_batch
             self._last_batch = batch + 1
             self._posted.notify_all()
             loss = logs.get("loss")
@@ -100,14 +104,19 @@ class ProgressCallback(keras.callbacks.Callback):
             self._stop_now()  # evaluate() has just cleared stop_evaluating
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        logs = {k: float(logs[k]) for k in ordered_keys(list(logs or {}))}
         if self.control.stop_requested.is_set() or self.nan_message:
             self.stopped_by_user = self.nan_message is None
-            logs = {k: math.nan if k.startswith("val_") else v for k, v in logs.items()}
+            return  # cut short: not an epoch of the history (see the class docstring)
+        logs = {k: float(logs[k]) for k in ordered_keys(list(logs or {}))}
         for key, value in logs.items():
             self.history.setdefault(key, [math.nan] * self.epochs_done).append(value)
         self.epochs_done += 1
         self.post(EpochEnd(epoch + 1, logs, self.elapsed()))
+
+    @property
+    def cut_at(self) -> tuple[int, int]:
+        """(epoch, batches done in it) where the run was cut short, both counted from 1."""
+        return self._epoch, self._last_batch
 
     def _stop_now(self) -> None:
         # Plain attributes Keras reads after every training and validation batch; safe to set from any thread.

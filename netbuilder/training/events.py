@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Union
 
-Status = Literal["completed", "stopped", "nan", "failed"]
+# "refused": the run never started (bad data, a model that does not fit it, bad settings), so
+# nothing was recorded; "failed": it started and then broke, and its run folder says why.
+Status = Literal["completed", "stopped", "nan", "failed", "refused"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class BatchEnd:
 
 @dataclass(frozen=True)
 class EpochEnd:
-    """An epoch finished, validation included (a stopped epoch ends early with what it had)."""
+    """An epoch finished, validation included; an epoch cut short by Stop or a NaN loss is not reported."""
 
     epoch: int
     logs: dict[str, float]
@@ -68,7 +70,8 @@ class RunFinished:
     """The run is over. `history` maps each key of `RunStarted.metrics` to one value per epoch done.
 
     `message` says why a run did not complete (or how early stopping ended it);
-    `run_dir` is the run folder, None only when not even that could be made.
+    `run_dir` is the run folder, None when the run never reached `fit` (refused,
+    stopped while preparing) or not even the folder could be made.
     """
 
     status: Status

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from netbuilder.training.datasets.loaded import LoadedData, Task
+from netbuilder.training.datasets.spec import MODE_FOR_CHANNELS
 
 Shape = Sequence[int | None]
 
@@ -30,7 +31,6 @@ ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "mape": "m
            "msle": "mean_squared_logarithmic_error", "logcosh": "log_cosh", "huber_loss": "huber",
            "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence"}
 SHOWN_COLUMNS = 6
-COLOR_MODES = {1: "grayscale", 3: "rgb", 4: "rgba"}
 
 
 def loss_key(loss: str) -> str:
@@ -150,10 +150,10 @@ def _columns_note(columns: list[str], given: Sequence[int]) -> str:
 
 def _image_hint(columns: list[str], expected: Shape) -> str:
     # Image folders are resized on loading, so the fix is in the dataset settings, not the model.
-    if columns != ["image"] or len(expected) != 3 or None in expected or expected[2] not in COLOR_MODES:
+    if columns != ["image"] or len(expected) != 3 or None in expected or expected[2] not in MODE_FOR_CHANNELS:
         return ""
     height, width, channels = expected
-    return f"; set the dataset's image size to {height}×{width} and its colour mode to {COLOR_MODES[channels]}"
+    return f"; set the dataset's image size to {height}×{width} and its colour mode to {MODE_FOR_CHANNELS[channels]}"
 
 
 def _listing(names: list[str]) -> str:

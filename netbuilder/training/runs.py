@@ -4,9 +4,12 @@ A saved project `P.nbproj` keeps its runs in `P.runs/` beside it, one folder
 per run named for its start time (`20250101-093000`), so runs travel with the
 project and sort by age. An unsaved project's runs go under the user's data
 folder (or `$NETBUILDER_RUNS_DIR`, which tests and benchmarks set). A run
-folder holds `history.csv` (one row per epoch), `settings.json` (the settings
-and dataset used, status, message, times), `model.keras` and `curves.svg`;
-each file is written atomically, so a run list never reads half a file.
+folder holds `history.csv` (one row per complete epoch), `settings.json` (the
+settings and dataset used, status, message, times, and the user's own
+`title` and `note` for the run), `model.keras` and `curves.svg`; each file
+is written atomically, so a run list never reads half a file. A run is
+renamed by its `title`, never by renaming the folder: other runs, exports and
+scripts may name the folder.
 Standard library only, but for saving the model (through the Keras bridge).
 """
 
@@ -30,7 +33,10 @@ from netbuilder.training.plot_svg import curves_svg
 
 RUNS_DIR_ENV = "NETBUILDER_RUNS_DIR"
 HISTORY, SETTINGS, MODEL, CURVES = "history.csv", "settings.json", "model.keras", "curves.svg"
+# What the user wrote about a run; the session's own record never replaces them.
+ANNOTATIONS = ("title", "note")
 _STAMP = "%Y%m%d-%H%M%S"
+_VAL = "val_"
 
 
 def runs_root(project_path: Path | None, name: str = "untitled") -> Path:
@@ -100,7 +106,20 @@ class RunFolder:
         return self._write(HISTORY, text.getvalue())
 
     def write_settings(self, record: dict[str, Any]) -> Path:
-        return self._write(SETTINGS, json.dumps(_finite(record), indent=2, ensure_ascii=False) + "\n")
+        """Write the run's record; a title or note the user gave the run meanwhile is kept."""
+        kept = {k: v for k, v in _read_record(self.path).items() if k in ANNOTATIONS and k not in record}
+        return self._write(SETTINGS, json.dumps(_finite({**record, **kept}), indent=2, ensure_ascii=False) + "\n")
+
+    def annotate(self, *, title: str | None = None, note: str | None = None) -> Path:
+        """Give the run a title or a note (empty text takes it away); the folder keeps its name."""
+        record = _read_record(self.path)
+        for key, text in (("title", title), ("note", note)):
+            if text is not None:
+                if text.strip():
+                    record[key] = text.strip()
+                else:
+                    record.pop(key, None)
+        return self._write(SETTINGS, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
     def write_curves(self, history: dict[str, list[float]], title: str) -> Path:
         return self._write(CURVES, curves_svg(history, title))
@@ -128,6 +147,15 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _read_record(run_dir: Path) -> dict[str, Any]:
+    """The run's settings.json, or an empty record when it is missing or unreadable."""
+    try:
+        record = json.loads((run_dir / SETTINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 @dataclass
 class RunInfo:
     """What the run list shows of one run; `final` holds the last epoch's values."""
@@ -140,6 +168,26 @@ class RunInfo:
     final: dict[str, float] = field(default_factory=dict)
     strategy: str = "default"  # the tf.distribute strategy it trained under
     replicas: int | None = None  # replicas in sync, once the run has recorded them
+    title: str = ""  # the name the user gave the run ("" until renamed)
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the run is called where users see it: its title, else its folder's name."""
+        return self.title or self.name
+
+    @property
+    def metrics(self) -> list[str]:
+        """The quantities the run measured (loss, rmse, …), each once whether trained or validated."""
+        return list(dict.fromkeys(k.removeprefix(_VAL) for k in self.final))
+
+    def result(self, metric: str) -> tuple[str, float] | None:
+        """The run's last value of `metric` and its key: the validation value when the run measured
+        one, else the training one; None when the run has neither."""
+        for key in (_VAL + metric, metric):
+            if key in self.final:
+                return key, self.final[key]
+        return None
 
 
 def read_history(run_dir: Path) -> dict[str, list[float]]:
@@ -180,14 +228,9 @@ def runs_with_model(root: Path) -> list[RunInfo]:
 
 
 def _read_run(path: Path) -> RunInfo | None:
-    try:
-        record = json.loads((path / SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        record = None
-    if not isinstance(record, dict):
-        if not (path / HISTORY).exists():
-            return None
-        record = {}
+    record = _read_record(path)
+    if not record and not (path / HISTORY).exists():
+        return None
     history = read_history(path)
     final = record.get("final")
     if not isinstance(final, dict):
@@ -210,4 +253,10 @@ def _read_run(path: Path) -> RunInfo | None:
         final={k: float(v) for k, v in final.items() if isinstance(v, (int, float))},
         strategy=strategy if isinstance(strategy, str) else "default",
         replicas=replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None,
+        title=_text(record.get("title")),
+        note=_text(record.get("note")),
     )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

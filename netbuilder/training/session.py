@@ -6,7 +6,11 @@ arrives as `events` objects (on a thread-safe queue the GUI drains, and to an
 optional listener), Stop/Pause/Resume may be called from any thread, and
 every ending — completed, stopped, NaN loss, any error at all — becomes one
 `RunFinished` with a sentence a user can act on, never a traceback (that goes
-to the Python logger). The project is copied when the session is made, so
+to the Python logger). The run folder is made only once the model is built,
+the data loaded and checked against it and `fit` is about to begin: a run
+refused before that (bad data, a pre-flight mismatch, bad settings) leaves
+nothing behind, while one that starts and then fails keeps its folder and the
+reason. The project is copied when the session is made, so
 editing the graph while it trains races with nothing. Keras is imported only
 once the run begins, so the GUI can import this module before TensorFlow.
 """
@@ -195,6 +199,9 @@ class TrainingSession:
 
     def _execute(self) -> RunFinished:
         started, clock = datetime.now(), time.perf_counter()
+        ready = self._prepared_or_ended()
+        if isinstance(ready, RunFinished):
+            return ready  # nothing trained, nothing recorded
         try:
             folder = RunFolder.at(self._requested_dir) if self._requested_dir else RunFolder.create(self.run_root)
         except OSError as exc:
@@ -206,11 +213,12 @@ class TrainingSession:
             folder.write_settings({**record, "status": "running"})  # a run in progress shows in the run list
         except OSError:
             pass  # reported below, when the final record cannot be written either
-        status, message, fit_seconds = self._train(folder)
+        status, message, fit_seconds = self._train(folder, ready)
         progress = self._progress
         history = progress.history if progress is not None else {}
         epochs_done = progress.epochs_done if progress is not None else 0
-        status, message = self._keep(folder, status, message, history, epochs_done)
+        trained = progress is not None and progress.batches_done > 0
+        status, message = self._keep(folder, status, message, history, epochs_done, trained)
         record.update(status=status, message=message, finished=datetime.now().isoformat(timespec="seconds"),
                       duration_seconds=round(time.perf_counter() - clock, 3), fit_seconds=round(fit_seconds, 4),
                       epochs_done=epochs_done, final={k: v[-1] for k, v in history.items() if v},
@@ -221,37 +229,48 @@ class TrainingSession:
             status, message = "failed", _joined(message, f"Cannot write {folder.path}: {exc.strerror or exc}.")
         return RunFinished(status, message, history, folder.path, epochs_done)
 
-    def _train(self, folder: RunFolder) -> tuple[Status, str, float]:
-        """Prepare and fit; how it ended, in a sentence, and the seconds `fit` took."""
+    def _prepared_or_ended(self) -> _Prepared | RunFinished:
+        """What `fit` needs, or how the run ended before it could begin: refused, or stopped meanwhile."""
+        try:
+            ready = self._prepare()
+        except _Refused as exc:
+            return RunFinished("stopped" if self._control.stop_requested.is_set() else "refused", str(exc))
+        except KeyboardInterrupt:
+            return RunFinished("stopped", "Stopped from the keyboard before training began.")
+        except Exception as exc:  # noqa: BLE001 — every failure must end as a message, the app stays up
+            # INFO, not ERROR: the message is the report; Python's last-resort handler would print
+            # the traceback on the command line's stderr, which promises none.
+            log.info("preparing a training run failed", exc_info=True)
+            return RunFinished("refused", failure_message(exc, self.data, self.model))
+        if self._control.stop_requested.is_set():
+            return RunFinished("stopped", "Stopped before training began.")
+        return ready
+
+    def _train(self, folder: RunFolder, ready: _Prepared) -> tuple[Status, str, float]:
+        """Fit; how it ended, in a sentence, and the seconds `fit` took."""
         fit_seconds = 0.0
         try:
-            ready = self._prepare(folder)
             from netbuilder.training.callbacks import ProgressCallback
 
             progress = self._progress = ProgressCallback(self._control, self._post)
-            if self._control.stop_requested.is_set():
-                raise _Refused("Stopped before training began.")
+            callbacks = [*ready.callbacks, *self._folder_callbacks(folder)]
             self._post(RunStarted(self.settings.epochs, ready.steps, folder.path, ready.keys))
             fit_began = time.perf_counter()
             try:
                 # Our callback goes last so it sees what the others add to the logs (ReduceLR's learning_rate).
                 ready.model.fit(ready.train, validation_data=ready.validation, epochs=self.settings.epochs,
                                 steps_per_epoch=ready.fit_steps, validation_steps=ready.validation_steps,
-                                callbacks=[*ready.callbacks, progress], shuffle=False, verbose=0)
+                                callbacks=[*callbacks, progress], shuffle=False, verbose=0)
             finally:
                 fit_seconds = time.perf_counter() - fit_began
-            return (*self._outcome(progress, ready.callbacks), fit_seconds)
+            return (*self._outcome(progress, callbacks), fit_seconds)
         except KeyboardInterrupt:
             return "stopped", "Stopped from the keyboard; the weights and the history so far are kept.", fit_seconds
-        except _Refused as exc:
-            return ("stopped" if self._control.stop_requested.is_set() else "failed"), str(exc), fit_seconds
         except Exception as exc:  # noqa: BLE001 — every failure must end as a message, the app stays up
-            # INFO, not ERROR: the message is the report; Python's last-resort handler would print
-            # the traceback on the command line's stderr, which promises none.
             log.info("training run in %s failed", folder.path, exc_info=True)
             return "failed", failure_message(exc, self.data, self.model), fit_seconds
 
-    def _prepare(self, folder: RunFolder) -> _Prepared:
+    def _prepare(self) -> _Prepared:
         """Build the model, load the data, check they fit, compile; each failure raises with a sentence."""
         settings = self.settings
         problems = settings.problems()
@@ -310,7 +329,7 @@ class TrainingSession:
                 validation = shard_by_data(validation.repeat())
         elif settings.steps_per_epoch:
             train = train.repeat()  # epochs of a fixed number of steps may span the data more than once
-        return _Prepared(model, self._keras_callbacks(folder, has_validation), train, validation,
+        return _Prepared(model, self._keras_callbacks(has_validation), train, validation,
                          settings.steps_per_epoch or batches,
                          expected_keys(list(outputs), settings.metrics, has_validation), fit_steps, validation_steps)
 
@@ -348,7 +367,7 @@ class TrainingSession:
         if mismatches:
             raise _Refused(" ".join(m if m.endswith(".") else m + "." for m in mismatches))
 
-    def _keras_callbacks(self, folder: RunFolder, has_validation: bool) -> list[Any]:
+    def _keras_callbacks(self, has_validation: bool) -> list[Any]:
         import keras
 
         settings, made = self.settings, []
@@ -365,23 +384,34 @@ class TrainingSession:
             rl = settings.reduce_lr
             made.append(keras.callbacks.ReduceLROnPlateau(monitor=watched(rl.monitor), factor=rl.factor,
                                                           patience=rl.patience, min_lr=rl.min_lr))
-        if settings.tensorboard_dir:
-            if importlib.util.find_spec("tensorboard") is None:
-                # Keras would only fail at the end of the first epoch, deep inside tf.summary.
-                raise _Refused("TensorBoard logging needs the tensorboard package (pip install tensorboard); "
-                               "clear the TensorBoard folder setting to train without it.")
-            log_dir = Path(settings.tensorboard_dir).expanduser()
-            if not log_dir.is_absolute():
-                log_dir = (self.project.path.parent if self.project.path else folder.path) / log_dir
-            made.append(keras.callbacks.TensorBoard(log_dir=str(log_dir)))
+        if settings.tensorboard_dir and importlib.util.find_spec("tensorboard") is None:
+            # Keras would only fail at the end of the first epoch, deep inside tf.summary.
+            raise _Refused("TensorBoard logging needs the tensorboard package (pip install tensorboard); "
+                           "clear the TensorBoard folder setting to train without it.")
         return made
+
+    def _folder_callbacks(self, folder: RunFolder) -> list[Any]:
+        """Callbacks that write beside the run: TensorBoard's logs of an unsaved project go in its run folder."""
+        if not self.settings.tensorboard_dir:
+            return []
+        import keras
+
+        log_dir = Path(self.settings.tensorboard_dir).expanduser()
+        if not log_dir.is_absolute():
+            log_dir = (self.project.path.parent if self.project.path else folder.path) / log_dir
+        return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
 
     def _outcome(self, progress: ProgressCallback, callbacks: list[Any]) -> tuple[Status, str]:
         if progress.nan_message:
             return "nan", progress.nan_message
         if progress.stopped_by_user:
-            return "stopped", (f"Stopped during epoch {progress.epochs_done}; the weights and the history "
-                               "so far are kept.")
+            epoch, batches = progress.cut_at
+            done = progress.epochs_done
+            where = f"Stopped during epoch {epoch}, after {batches} batch{'' if batches == 1 else 'es'}"
+            if not done:
+                return "stopped", f"{where}, before any epoch completed; the weights so far are kept."
+            return "stopped", (f"{where}; the weights so far are kept, and the history of the {done} complete "
+                               f"epoch{'' if done == 1 else 's'}.")
         for cb in callbacks:
             if type(cb).__name__ == "EarlyStopping" and cb.stopped_epoch > 0:
                 return "completed", (f"Early stopping ended the run after epoch {cb.stopped_epoch + 1}: {cb.monitor} "
@@ -390,14 +420,18 @@ class TrainingSession:
         return "completed", f"Trained for {done} epoch{'' if done == 1 else 's'}."
 
     def _keep(self, folder: RunFolder, status: Status, message: str, history: dict[str, list[float]],
-              epochs_done: int) -> tuple[Status, str]:
-        """Write history, curves and (for a usable model) model.keras; a write that fails fails the run."""
+              epochs_done: int, trained: bool) -> tuple[Status, str]:
+        """Write history, curves and (for a usable model) model.keras; a write that fails fails the run.
+
+        A run stopped before its first epoch ended has no history, but its weights
+        have trained (`trained`) and are kept, as Stop promises.
+        """
         title = f"{self.project.name} — {folder.path.name} ({status})"
         writes: list[tuple[str, Callable[[], Any]]] = []
         if epochs_done:
             writes += [("history.csv", lambda: folder.write_history(history)),
                        ("curves.svg", lambda: folder.write_curves(history, title))]
-        if status in ("completed", "stopped") and self.model is not None and epochs_done:
+        if status in ("completed", "stopped") and self.model is not None and trained:
             writes.append(("model.keras", lambda: folder.write_model(self.model)))
         for name, write in writes:
             try:

@@ -19,7 +19,7 @@ class BundledDataset:
     """One bundled set: what it is, where it came from, its licence and its file or folder."""
 
     name: str
-    title: str
+    title: str  # what a user reads ("Restaurant tips"); the task is shown beside it, never in it
     task: str
     target: list[str]
     description: str

@@ -7,7 +7,8 @@ the project's folder, so a project and its CSV can move together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ BUNDLED_PREFIX = "bundled:"
 KINDS = ("csv", "npz", "images")
 CATEGORICAL = ("onehot", "reject")
 COLOR_MODES = ("grayscale", "rgb", "rgba")
+# The colour mode that gives images this many channels.
+MODE_FOR_CHANNELS = {1: "grayscale", 3: "rgb", 4: "rgba"}
 
 
 class DatasetError(ValueError):
@@ -133,3 +136,17 @@ class DatasetSpec:
         if problems:
             raise DatasetError("\n".join(problems))
         return spec
+
+
+def images_for_input(spec: DatasetSpec, input_shape: Sequence[int | None] | None) -> DatasetSpec:
+    """`spec` with the image size and colour mode that fit a model Input of `input_shape`.
+
+    A folder of images is resized on loading, so its size is the dataset's to
+    choose; a new image dataset starts at the size the model takes (an Input of
+    (28, 28, 1) gets 28×28 grayscale) instead of a fixed one the user must then
+    find and change. An Input that is no fixed-size image leaves `spec` as it is.
+    """
+    shape = tuple(input_shape or ())
+    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape) or shape[2] not in MODE_FOR_CHANNELS:
+        return spec
+    return replace(spec, image_size=(shape[0], shape[1]), color_mode=MODE_FOR_CHANNELS[shape[2]])

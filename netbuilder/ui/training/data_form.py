@@ -6,7 +6,10 @@ the target, one of the model's inputs, or nothing. Every choice leaves through
 `edited` as the whole new `dataset` section for the panel to push as one
 undo-able command. With no explicit mapping the data layer feeds every column
 but the target to the model's only input, and the table shows that; a mapping
-equal to that default is stored as no mapping, so files stay short.
+equal to that default is stored as no mapping, so files stay short. A newly
+chosen folder of images starts at the size and colour mode of the model's
+Input (28×28 grayscale for an Input of (28, 28, 1)), so it fits without a
+trip to the pre-flight message.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from netbuilder.training.datasets import (
     BundledDataset, DatasetError, DatasetSpec, Preview, bundled_datasets, dataset_kind, preview_dataset,
 )
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
+from netbuilder.training.datasets.spec import images_for_input
 from netbuilder.ui.inspector import text_values as tv
 from netbuilder.ui.inspector.field_row import ERROR_COLOR, FieldRow
 from netbuilder.ui.inspector.fields import ChoiceField, LineField
@@ -64,6 +68,7 @@ class DataForm(QWidget):
         self._preview_key: tuple[Any, ...] | None = None
         self._base_dir: Path | None = None
         self._inputs: list[str] = []
+        self._input_shapes: dict[str, list[int | None] | None] = {}
         self._showing = False
         self._mapping_rows: tuple[list[tuple[str, str]], list[str]] | None = None
         self._bundled = {f"bundled:{b.name}": b for b in bundled_datasets()}
@@ -122,9 +127,10 @@ class DataForm(QWidget):
         self._fill_sources(None)
 
     # -- showing the project's dataset --------------------------------------------------------
-    def show_dataset(self, section: Any, base_dir: Path | None, input_names: list[str]) -> None:
-        """Show the project's `dataset` section (None: nothing chosen yet) for a model with these inputs."""
-        self._base_dir, self._inputs = base_dir, list(input_names)
+    def show_dataset(self, section: Any, base_dir: Path | None, inputs: dict[str, list[int | None] | None]) -> None:
+        """Show the project's `dataset` section (None: nothing chosen yet) for a model with these inputs
+        (name → the per-sample shape its Input declares)."""
+        self._base_dir, self._inputs, self._input_shapes = base_dir, list(inputs), dict(inputs)
         problem = ""
         try:
             self.spec = DatasetSpec.from_section(section) if section is not None else None
@@ -292,11 +298,21 @@ class DataForm(QWidget):
         if source is None or (self.spec is not None and source == self.spec.source):
             return
         bundled = self._bundled.get(source)
-        self.edited.emit(DatasetSpec(source=source, target=list(bundled.target) if bundled else []).to_section())
+        self._chose(DatasetSpec(source=source, target=list(bundled.target) if bundled else []))
 
     def _opened(self, path: Path | None) -> None:
         if path is not None:
-            self.edited.emit(DatasetSpec(source=relative_source(path, self._base_dir)).to_section())
+            self._chose(DatasetSpec(source=relative_source(path, self._base_dir)))
+
+    def _chose(self, spec: DatasetSpec) -> None:
+        """A new source: a folder of images gets the size and colours of the model's only Input."""
+        try:
+            images = dataset_kind(spec, self._base_dir) == "images"
+        except DatasetError:
+            images = False  # the preview says what is wrong with the source
+        if images and len(self._input_shapes) == 1:
+            spec = images_for_input(spec, next(iter(self._input_shapes.values())))
+        self.edited.emit(spec.to_section())
 
     def _image_size_committed(self, value: Any) -> None:
         size = [value, value] if isinstance(value, int) else value

@@ -2,9 +2,14 @@
 
 Left, the Data and Settings forms (edits go to the project as undo-able
 `SetSection` commands and come back when the document changes, undo
-included); centre, the curves, the data preview and, after a run, the
-Evaluate and Predict views; right, Train/Pause/Stop, progress, the message
-area, the devices TensorFlow sees and the runs list. A run is a
+included); centre, taking what room the dock has, the curves, the data
+preview and, after a run, the Evaluate and Predict views; right,
+Train/Pause/Stop, progress, the message area, the devices TensorFlow sees and
+the runs list. The side columns scroll rather than squeeze: a form or a long
+message is never cut off. Train refused (no dataset, problems in the model,
+TensorFlow still loading, a run the pre-flight check rejects) says why and how
+to fix it in the message area and the status bar, and shows the form where
+the fix is made; a refused run leaves no run behind. A run is a
 `TrainingSession` working on its own thread; the panel only ever drains the
 session's event queue from a 50 ms timer on the GUI thread, so training never
 blocks the editor and no widget is touched from the worker. Dialogs are asked
@@ -20,15 +25,16 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QFrame, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from netbuilder.graph.project_commands import SetSection
 from netbuilder.training.datasets import DatasetError, DatasetSpec
 from netbuilder.training.events import BatchEnd, EpochEnd, Event, Paused, Preparing, Resumed, RunFinished, RunStarted
-from netbuilder.training.runs import HISTORY, list_runs, read_history, runs_root
+from netbuilder.training.runs import HISTORY, RunFolder, list_runs, read_history, runs_root
 from netbuilder.training.settings import SettingsError, TrainingSettings
 from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.problem_look import train_reason
 from netbuilder.ui.training.data_form import DataForm
 from netbuilder.ui.training.devices_line import DevicesLine
 from netbuilder.ui.training.live_plots import LivePlots
@@ -44,7 +50,10 @@ DRAIN_INTERVAL_MS = 50
 CURVES_PNG = "curves.png"
 CURVES_PNG_WIDTH = 1200
 DATA_FILTER = "Datasets (*.csv *.npz);;CSV tables (*.csv);;NumPy arrays (*.npz)"
-_FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error"}
+_FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error", "refused": "error"}
+TRAINING_SHARE = 0.45  # of the window's height, for the dock when a run starts
+# Side columns' widths at first; the curves in the middle take the rest of the dock.
+FORMS_WIDTH, SIDE_WIDTH = 340, 360
 
 
 def multi_worker_refusal(project_path: Path | None) -> str:
@@ -56,10 +65,20 @@ def multi_worker_refusal(project_path: Path | None) -> str:
             "in a terminal to try it on this machine, or start it on every worker of the TF_CONFIG cluster.")
 
 
-def model_input_names(document: EditorDocument) -> list[str]:
-    """The main graph's Input nodes by the names the Keras model gives its inputs."""
+def model_input_shapes(document: EditorDocument) -> dict[str, list[int | None] | None]:
+    """The main graph's Input nodes by model input name, each with the per-sample shape it declares."""
     graph = document.project.graph
-    return [graph.node(i).name for i in graph.input_ids()]
+    return {graph.node(i).name: graph.node(i).config.get("shape") for i in graph.input_ids()}
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area that fits its width: it scrolls instead of being squeezed."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
 
 
 def model_output_names(document: EditorDocument) -> list[str]:
@@ -87,15 +106,14 @@ class TrainingPanel(QWidget):
 
         self.data_form = DataForm(self.ask_data_file, self.ask_data_folder)
         self.settings_form = SettingsForm()
-        settings_scroll = QScrollArea()
-        settings_scroll.setWidgetResizable(True)
-        settings_scroll.setWidget(self.settings_form)
         self.forms = QTabWidget()
-        self.forms.addTab(self.data_form, "Data")
-        self.forms.addTab(settings_scroll, "Settings")
+        self._form_tabs = {self.data_form: scrolling(self.data_form), self.settings_form: scrolling(self.settings_form)}
+        self.forms.addTab(self._form_tabs[self.data_form], "Data")
+        self.forms.addTab(self._form_tabs[self.settings_form], "Settings")
 
         self.plots = LivePlots()
         self.views = QTabWidget()
+        self.views.setDocumentMode(True)  # no frame around the curves: every pixel goes to them
         self.views.addTab(self.plots, "Curves")
         self.views.addTab(self.data_form.preview_table, "Data preview")
         self.evaluate_view: QWidget | None = None
@@ -109,30 +127,30 @@ class TrainingPanel(QWidget):
         self.devices_line = DevicesLine()
         self.runs = RunsList()
         self.runs.overlay_toggled.connect(self._overlay_toggled)
-        self.export_csv_button = QPushButton("Export history CSV…")
+        self.runs.renamed.connect(self._renamed)
+        self.runs.noted.connect(lambda path, note: self._annotate(path, note=note))
+        self.export_csv_button = QPushButton("Export CSV…")
         self.export_csv_button.setToolTip("Save the selected run's history (one row per epoch) as a CSV file")
         self.export_csv_button.clicked.connect(self.export_history)
+        self.runs.add_beside_note(self.export_csv_button)
         self.save_png_button = QPushButton("Save plot PNG…")
+        self.save_png_button.setToolTip("Save the curves as they are shown as a PNG picture")
         self.save_png_button.clicked.connect(self.save_plot)
+        self.views.setCornerWidget(self.save_png_button)  # beside the curves it saves
         right = QWidget()
-        right.setMinimumWidth(360)  # room for the buttons and the runs' results
+        right.setMinimumWidth(SIDE_WIDTH - 20)  # room for the buttons and the runs' results (less its scroll bar)
         side = QVBoxLayout(right)
         side.setContentsMargins(4, 4, 4, 4)
         side.setSpacing(4)
         side.addWidget(self.controls)
         side.addWidget(self.devices_line)
-        side.addWidget(QLabel("<b>Runs</b> — tick to compare"))
         side.addWidget(self.runs, 1)
-        exports = QHBoxLayout()
-        exports.addWidget(self.export_csv_button)
-        exports.addWidget(self.save_png_button)
-        side.addLayout(exports)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (self.forms, self.views, right):
+        for widget in (self.forms, self.views, scrolling(right)):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([400, 700, 330])
+        self.splitter.setSizes([FORMS_WIDTH, 2 * (FORMS_WIDTH + SIDE_WIDTH), SIDE_WIDTH])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -175,7 +193,7 @@ class TrainingPanel(QWidget):
             self.settings_form.show_settings(TrainingSettings.from_section(sections.get("training")))
         except SettingsError as error:
             self.settings_form.show_settings(TrainingSettings(), str(error))
-        self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_names(self.document))
+        self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_shapes(self.document))
         self._update_controls()
         self._lay_out_first_plots()
 
@@ -209,6 +227,12 @@ class TrainingPanel(QWidget):
         if section != self.document.project.sections.get(key):
             self.document.push(SetSection(self.document.project, key, section, text))
 
+    @staticmethod
+    def wanted_height(window_height: int) -> int:
+        """The height the tab asks of a window this tall when a run starts: curves that can be read,
+        with the canvas still in view."""
+        return round(window_height * TRAINING_SHARE)
+
     # -- running ------------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
@@ -219,35 +243,43 @@ class TrainingPanel(QWidget):
         return self.controls.state == "paused"
 
     def why_not_train(self) -> str:
-        """Why Train is off now ("" when a run can start)."""
+        """Why a run cannot start now and how to fix that, in a sentence ("" when it can start)."""
+        return self._obstacle()[0]
+
+    def _obstacle(self) -> tuple[str, QWidget | None]:
+        """Why a run cannot start now, and the form where that is fixed (None: it is fixed elsewhere)."""
         doc = self.document
         if self.is_running:
-            return "A run is in progress"
+            return "A run is in progress.", None
         if not doc.keras_ready:
-            return "TensorFlow is still loading"
+            return "TensorFlow is still loading; Train works once the status bar says Keras is ready.", None
         if doc.problems:
-            count = len(doc.problems)
-            return f"The model has {count} problem{'s' if count > 1 else ''}: see the Messages tab"
+            reason = train_reason(doc.project, doc.problems)
+            return (reason if reason.endswith(".") else reason + "."), None
         if doc.project.sections.get("dataset") is None:
-            return "Choose a dataset in the Data tab first"
-        return ""
+            return ("Choose a dataset in the Data tab: a bundled one, a CSV or .npz file (Open file…) "
+                    "or a folder of images (Open folder…)."), self.data_form
+        return "", None
 
     def train(self) -> None:
-        """Start a run with the project's settings (does nothing when Train is off)."""
+        """Start a run with the project's settings, or say why it cannot start and show where to fix it."""
         doc = self.document
         doc.flush_check()
-        why = self.why_not_train()
+        why, fix_in = self._obstacle()
         if why:
-            self.controls.say(why, "error")
+            self._refuse(why, fix_in)
             return
         try:
             spec, settings = self._run_sections()
-        except (DatasetError, SettingsError) as error:
-            self.controls.say(str(error), "error")
+        except DatasetError as error:
+            self._refuse(f"The project's dataset settings cannot be used: {error}", self.data_form)
+            return
+        except SettingsError as error:
+            self._refuse(f"The project's training settings cannot be used: {error}", self.settings_form)
             return
         # TensorFlow already runs in this process, and the cluster's collectives must be set up before it starts.
         if settings.strategy == "multi-worker":
-            self.controls.say(multi_worker_refusal(doc.project.path), "error")
+            self._refuse(multi_worker_refusal(doc.project.path), self.settings_form)
             return
         from netbuilder.training.session import TrainingSession
 
@@ -262,6 +294,15 @@ class TrainingPanel(QWidget):
         self._drop_result_views()
         self.session.start()
         self._timer.start()
+
+    def _refuse(self, why: str, fix_in: QWidget | None = None) -> None:
+        """Say why no run starts, where the user looks (here and in the status bar), and show the form
+        (`fix_in`) where it is fixed."""
+        self.controls.clear_progress()
+        self.controls.say(why, "error")
+        self.status.emit(f"Cannot train: {why}")
+        if fix_in is not None:
+            self.forms.setCurrentWidget(self._form_tabs[fix_in])
 
     def toggle_pause(self) -> None:
         if self.session is None:
@@ -301,14 +342,12 @@ class TrainingPanel(QWidget):
     def _handle(self, event: Event) -> None:
         if isinstance(event, BatchEnd):
             self.plots.add_batch(event.epoch, event.batch, event.logs)
-            self._progress.epoch, self._progress.batch, self._progress.elapsed = event.epoch, event.batch, event.elapsed
+            self._progress.batch_ended(event.epoch, event.batch, event.elapsed)
             self.controls.show_progress(self._progress)
         elif isinstance(event, EpochEnd):
             self.plots.add_epoch(event.epoch, event.logs)
-            progress = self._progress
-            progress.steps = progress.steps or progress.batch or None  # known once an epoch has run
-            progress.epoch, progress.batch, progress.elapsed = event.epoch, progress.steps or 0, event.elapsed
-            self.controls.show_progress(progress)
+            self._progress.epoch_ended(event.epoch, event.elapsed)
+            self.controls.show_progress(self._progress)
             self.controls.show_latest(event.epoch, event.logs)
         elif isinstance(event, Preparing):
             self.controls.say(event.message)
@@ -334,8 +373,14 @@ class TrainingPanel(QWidget):
         self.session = None
         self.run_dir = event.run_dir or self.run_dir
         self._set_state("idle")
-        self.controls.say(self._finished_text(event), _FINISHED_TONE.get(event.status, "info"))  # type: ignore[arg-type]
-        self.status.emit(f"Training {event.status}: {event.message}" if event.message else f"Training {event.status}")
+        if event.run_dir is None:
+            self.controls.clear_progress()  # nothing trained: no bar, no time
+        else:
+            self._progress.end()
+            self.controls.show_progress(self._progress)
+        text = self._finished_text(event)
+        self.controls.say(text, _FINISHED_TONE.get(event.status, "info"))  # type: ignore[arg-type]
+        self.status.emit(f"Training completed: {event.message}" if event.status == "completed" else text)
         self.refresh_runs()
         if self.run_dir is not None:
             self.runs.select(self.run_dir.name)
@@ -363,8 +408,10 @@ class TrainingPanel(QWidget):
     def _finished_text(event: RunFinished) -> str:
         """The session's own sentence, which already says what happened and what to try."""
         message = event.message if not event.message or event.message.endswith(".") else event.message + "."
+        if event.status == "refused":
+            return f"Training did not start: {message}"
         if event.status == "failed":
-            return f"Training failed: {message}"
+            return message if message.startswith("Training failed") else f"Training failed: {message}"
         return f"✓ {message}" if event.status == "completed" else message
 
     def _set_state(self, state: str) -> None:
@@ -424,7 +471,21 @@ class TrainingPanel(QWidget):
         self.runs.show_runs(list_runs(self.runs_root))
 
     def _overlay_toggled(self, name: str, path: Path, on: bool) -> None:
-        self.plots.set_overlay(name, read_history(path) if on else None)
+        self.plots.set_overlay(name, read_history(path) if on else None, self.runs.label(name))
+
+    def _renamed(self, path: Path, title: str) -> None:
+        self._annotate(path, title=title)
+        if path.name in self.plots.overlay_names():
+            self.plots.set_overlay(path.name, read_history(path), self.runs.label(path.name))
+
+    def _annotate(self, path: Path, *, title: str | None = None, note: str | None = None) -> None:
+        """Keep a run's new title or note in its settings.json; a failure to write is said, not raised."""
+        try:
+            RunFolder(path).annotate(title=title, note=note)
+        except OSError as error:
+            self.controls.say(f"Cannot write {path / 'settings.json'}: {error.strerror or error}.", "error")
+            return
+        self.status.emit(f"Renamed run {path.name}" if title is not None else f"Saved the note on run {path.name}")
 
     def export_history(self) -> Path | None:
         """Write the selected run's history (the newest run's when none is selected) to a CSV file."""

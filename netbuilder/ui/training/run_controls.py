@@ -1,10 +1,13 @@
 """Train, Pause/Resume and Stop, the progress bar, and the line that says how the run is going.
 
 The buttons follow the run's state (idle, preparing, running, paused,
-stopping) so only what makes sense can be clicked; Train carries a tooltip
-saying why it is off when it is. The message area is where a failed run's
-sentence appears ("Input 'img' expects (28, 28, 1), the dataset gives
-(784,)"), in red, selectable so it can be copied into a bug report.
+stopping). Train stays clickable whenever no run is under way, even when a
+run cannot start: a greyed-out button (or F5 doing nothing) tells a user
+nothing, while a click answers with the reason and the fix in the message
+area; its tooltip says the reason too. The message area is where that
+answer and a failed run's sentence appear ("Input 'img' expects (28, 28, 1),
+the dataset gives (784,)"), in red, wrapped, in full and selectable so it can
+be copied into a bug report.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class RunControls(QWidget):
         self.latest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         for button in (self.train_button, self.pause_button, self.stop_button):
@@ -62,11 +66,11 @@ class RunControls(QWidget):
         self.set_state("idle")
 
     def set_state(self, state: State, why_not: str = "") -> None:
-        """Enable what fits `state`; `why_not` (idle only) says why Train is off."""
+        """Enable what fits `state`; `why_not` (idle only) says why a click on Train will not start a run."""
         self.state, self.why_not = state, why_not
         busy = state != "idle"
-        self.train_button.setEnabled(not busy and not why_not)
-        self.train_button.setToolTip(why_not or "Train the model on the dataset (F5)")
+        self.train_button.setEnabled(not busy)
+        self.train_button.setToolTip(f"Cannot train yet: {why_not}" if why_not else "Train the model on the dataset (F5)")
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state in ("preparing", "running", "paused"))
@@ -78,6 +82,12 @@ class RunControls(QWidget):
     def show_progress(self, progress: Progress) -> None:
         self.progress.setValue(round(progress.fraction * _BAR_STEPS))
         self.progress_label.setText(progress.text())
+
+    def clear_progress(self) -> None:
+        """No run is under way or over: an empty bar and no line (a run that never started)."""
+        self.progress.setValue(0)
+        self.progress_label.clear()
+        self.latest.clear()
 
     def show_latest(self, epoch: int, logs: dict[str, float]) -> None:
         numbers = " · ".join(f"{key} {value:.4g}" for key, value in logs.items())

@@ -58,7 +58,8 @@ def test_paste_adds_fresh_ids_shifted_positions_and_remapped_wires():
     assert command.text == "Paste 3 layers"
     assert new_ids == ["dense_2", "add_1", "dense_3"]
     push_and_check_undo(graph, command)
-    assert graph.node("dense_2").position == (40.0, 140.0)
+    # Right of the copied cards (x 0…390), where no copy covers a card: not 40 px down-right, on top of them.
+    assert graph.node("dense_2").position == (430.0, 100.0)
     assert graph.node("add_1").position is None
     assert graph.node("dense_3").config == {"units": 5}
     assert graph.edges[-2:] == [Edge("dense_2", "add_1"), Edge("dense_3", "add_1", target_port=1)]
@@ -88,7 +89,8 @@ def test_duplicate_is_copy_and_paste_in_one_step():
     assert command.text == "Duplicate Dense 'dense'"
     after = push_and_check_undo(graph, command)
     assert new_ids == ["dense_2"]
-    assert after["nodes"][-1] == {"id": "dense_2", "layer": "Dense", "config": {"units": 3}, "position": [40.0, 140.0]}
+    # Just right of 'dense' would cover 'dense_1' (at x 200), so the copy goes right of that too.
+    assert after["nodes"][-1] == {"id": "dense_2", "layer": "Dense", "config": {"units": 3}, "position": [430.0, 100.0]}
 
 
 def test_delete_removes_several_nodes_and_their_wires_in_one_step():

@@ -4,38 +4,24 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from netbuilder.graph import Edge, SetConfig
 from netbuilder.ui.canvas.port_item import PortHint
-from ui_gestures import connect, drag_node, drag_wire, drop_mime, hover, port_pos, space_drag
-
-
-def open_blank(editor):
-    editor.files.new()
-    editor.view.set_zoom(1.0)
-    editor.view.centerOn(0, 0)
-    return editor.document
-
-
-def add(editor, layer, x, y, **config):
-    node_id = editor.edits.add_layer(layer, None, QPointF(x, y))
-    if config:
-        doc = editor.document
-        doc.push(SetConfig(doc.graph, node_id, {**doc.graph.node(node_id).config, **config}))
-    doc = editor.document
-    doc.flush_check()
-    return node_id
+from editor_setup import activate, add, open_blank
+from ui_gestures import (
+    approach, click_button, click_canvas, connect, drag_from_palette, drag_node, drag_wire, glide, hover, port_pos,
+    reach_ms, space_drag, type_keys,
+)
 
 
 def test_dragging_a_layer_from_the_palette_adds_it_where_it_is_dropped(editor, qtbot):
     doc = open_blank(editor)
     palette = editor.palette
     palette.set_filter("Dense")
-    item = next(i for i in palette.tree.findItems("Dense", Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly))
-    mime = palette.tree.mimeData([item])
-    drop_mime(editor.view, mime, QPointF(100, 50))
+    assert drag_from_palette(palette, "Dense", editor.view, QPointF(100, 50))
     [node] = doc.graph.nodes
     assert node.layer == "Dense" and node.config == {"units": 8}
     card = editor.scene.nodes[node.id]
@@ -142,6 +128,86 @@ def test_dense_after_an_image_offers_to_insert_a_flatten(editor, qtbot):
     assert doc.graph.edges == [] and all(n.layer != "Flatten" for n in doc.graph.nodes)
 
 
+def let_time_pass(widget):
+    """Time passes for `widget`: fire every timer it has pending now, as if their time had come.
+
+    A controllable clock: the test need not wait out the seconds a bubble might fade after.
+    """
+    for timer in widget.findChildren(QTimer):
+        if timer.isActive():
+            timer.stop()
+            timer.timeout.emit()
+    QTest.qWait(10)
+
+
+def refuse_flatten(editor):
+    """Draw a wire from an image straight into a Dense, by hand: refused with the Flatten fix offered."""
+    doc = open_blank(editor)
+    img = add(editor, "Input", 0, 0, shape=[28, 28, 1])
+    d = add(editor, "Dense", 0, 300, units=10)
+    connect(editor, img, d)
+    toast = editor.view.toast
+    assert toast.isVisible() and toast.button_labels() == ["Insert Flatten", "Connect anyway", "Dismiss"]
+    return doc, img, d, toast
+
+
+def test_a_fix_bubble_waits_while_the_user_reads_and_reaches_for_the_button(editor, qtbot):
+    doc, img, d, toast = refuse_flatten(editor)
+    hover(editor.view, port_pos(editor, d, True), port_pos(editor, d, True) + QPointF(40, 60), ms=400)
+    let_time_pass(toast)  # as long as the user likes: far past the 8 s it used to vanish after
+    assert toast.isVisible()
+    click_button(toast.button("Insert Flatten"))
+    assert not toast.isVisible()
+    flatten = next(n.id for n in doc.graph.nodes if n.layer == "Flatten")
+    assert set(doc.graph.edges) == {Edge(img, flatten), Edge(flatten, d)}
+    doc.undo()
+    assert doc.graph.edges == []
+
+
+def test_enter_applies_the_fix_and_esc_dismisses_the_bubble(editor, qtbot):
+    doc, img, d, toast = refuse_flatten(editor)
+    assert QApplication.focusWidget() is editor.view  # the hand drew the wire there: keys go there
+    type_keys(editor, key=Qt.Key.Key_Return)
+    assert not toast.isVisible()
+    assert [n.layer for n in doc.graph.nodes] == ["Input", "Dense", "Flatten"] and len(doc.graph.edges) == 2
+    doc.undo()
+    connect(editor, img, d)
+    toast = editor.view.toast
+    assert toast.isVisible()
+    type_keys(editor, key=Qt.Key.Key_Escape)
+    assert not toast.isVisible() and doc.graph.edges == [] and len(doc.graph) == 2
+
+
+def test_a_click_elsewhere_or_another_edit_dismisses_the_bubble(editor, qtbot):
+    doc, img, d, toast = refuse_flatten(editor)
+    click_canvas(editor.view, QPointF(400, 150))  # an empty spot
+    assert not toast.isVisible() and doc.graph.edges == []
+    connect(editor, img, d)
+    toast = editor.view.toast
+    assert toast.isVisible()
+    editor.scene.select_nodes([img])
+    type_keys(editor, key=Qt.Key.Key_D, modifiers=Qt.KeyboardModifier.ControlModifier)  # duplicate: an edit
+    assert len(doc.graph) == 3
+    assert not toast.isVisible()
+
+
+def test_a_bubble_that_only_informs_fades_but_not_under_the_pointer(editor, qtbot):
+    open_blank(editor)
+    view = editor.view
+    hover(view, QPointF(-100, -100), QPointF(0, 0))
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    type_keys(editor, key=Qt.Key.Key_G, modifiers=ctrl_shift)  # ungroup, with nothing selected
+    toast = view.toast
+    assert toast.isVisible() and toast.button_labels() == ["Dismiss"] and "ungroup" in toast.title.text().lower()
+    over = toast.geometry().center()
+    glide(view.viewport(), over + QPoint(0, 120), over)
+    let_time_pass(toast)
+    assert toast.isVisible()  # still being read
+    glide(view.viewport(), over, over + QPoint(0, 150))
+    let_time_pass(toast)
+    assert not toast.isVisible()
+
+
 def test_while_dragging_valid_ports_light_up_and_invalid_ones_dim(editor, qtbot):
     doc = open_blank(editor)
     a = add(editor, "Input", -150, 0, shape=[4])
@@ -154,8 +220,9 @@ def test_while_dragging_valid_ports_light_up_and_invalid_ones_dim(editor, qtbot)
     doc.flush_check()
     view = editor.view
     start = view.mapFromScene(port_pos(editor, b, False))
-    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    QTest.mouseMove(view.viewport(), start + QPoint(5, 30))
+    approach(view.viewport(), start)
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start, reach_ms())
+    glide(view.viewport(), start, start + QPoint(5, 30), ms=150, steps=4)  # the hand is on its way
     qtbot.waitUntil(lambda: not editor.scene.drag._pending, timeout=3000)
     ports = editor.scene.nodes
     assert ports[d].inputs[0].hint is PortHint.VALID
@@ -278,3 +345,24 @@ def test_delete_removes_selected_nodes_and_wires_in_one_step(editor, qtbot):
     doc.undo()
     assert json.dumps(doc.project.to_dict()) == original
     assert set(editor.scene.wires) == set(doc.graph.edges)
+
+
+def test_duplicates_and_pastes_land_beside_the_originals_covering_no_card(editor, qtbot):
+    editor.files.open_example("wide_and_deep")
+    activate(editor)
+    doc, scene, view = editor.document, editor.scene, editor.view
+    scene.select_nodes(["h1", "cat"])
+    view.setFocus()
+    for _ in range(2):
+        type_keys(editor, key=Qt.Key.Key_D, modifiers=Qt.KeyboardModifier.ControlModifier)
+    scene.select_nodes(["out"])
+    type_keys(editor, key=Qt.Key.Key_C, modifiers=Qt.KeyboardModifier.ControlModifier)
+    for _ in range(2):
+        type_keys(editor, key=Qt.Key.Key_V, modifiers=Qt.KeyboardModifier.ControlModifier)
+    assert len(doc.graph) == 5 + 4 + 2
+    for copy in [scene.nodes[n.id] for n in doc.graph.nodes[5:]]:
+        with_ports = copy.sceneBoundingRect().adjusted(-10, -10, 10, 10)  # ports stick out above and below
+        others = [card for card in scene.nodes.values() if card is not copy]
+        assert not any(with_ports.intersects(card.sceneBoundingRect()) for card in others), copy.node_id
+    first_copy = scene.nodes[doc.graph.nodes[5].id]
+    assert first_copy.pos().x() > scene.nodes["h1"].pos().x()  # beside, to the right

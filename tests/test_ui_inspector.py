@@ -1,12 +1,15 @@
 """The inspector panel, driven as a user would: typing, pressing Enter or Esc, picking, clicking."""
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPlainTextEdit, QToolButton
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QPlainTextEdit, QToolButton, QWidget
 
 from netbuilder.catalog import load_catalog
 from netbuilder.graph import Node
 from netbuilder.ui.inspector import InspectorPanel
+from editor_setup import activate
+from ui_gestures import click, click_canvas, type_keys
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +109,7 @@ def test_confirming_a_missing_required_setting_writes_it(qtbot, panel, edits):
 
 
 @pytest.mark.parametrize("text, stored", [
-    ("3, 3", [3, 3]), ("(5, 5)", [5, 5]), ("[2,2]", [2, 2]), ("1 7", [1, 7]),
+    ("3, 3", [3, 3]), ("(5, 5)", [5, 5]), ("[2,2]", [2, 2]), ("1 7", [1, 7]), ("3x3", [3, 3]), ("5×5", [5, 5]),
     ("5", 5),  # Keras takes one number for a square kernel
 ])
 def test_kernel_size_reads_the_ways_people_write_tuples(qtbot, panel, edits, text, stored):
@@ -128,10 +131,12 @@ def test_a_single_axis_stays_a_number(qtbot, panel, edits):
     assert edits[-1] == ("cat", {"axis": 1})
 
 
-def test_kernel_size_that_is_not_numbers_is_refused(qtbot, panel, edits):
+@pytest.mark.parametrize("text", ["3by3", "3x", "3,,3", "3.5x3"])
+def test_kernel_size_that_is_not_numbers_is_refused(qtbot, panel, edits, text):
     panel.show_node(Node("conv", "Conv2D", {"filters": 8, "kernel_size": [3, 3]}))
-    type_into(qtbot, panel.field("kernel_size"), "3x3")
-    assert "kernel_size must be a whole number or a list of them" in panel.field_error("kernel_size")
+    type_into(qtbot, panel.field("kernel_size"), text)
+    assert panel.field_error("kernel_size") == (
+        f'kernel_size must be a whole number or a list of them such as 3, 3 or 3x3, got "{text}"')
     assert edits == []
 
 
@@ -209,6 +214,44 @@ def test_input_shape_takes_variable_dimensions(qtbot, panel, edits):
     type_into(qtbot, shape, "0, 4")
     assert "at least 1" in panel.field_error("shape")
     assert len(edits) == 1
+
+
+@pytest.mark.parametrize("text", ["28x28x1", "28×28×1", "28, 28, 1", "(28, 28, 1)", "[28, 28, 1]", "28 28 1",
+                                  "28 x 28 x 1"])
+def test_input_shape_reads_the_ways_people_write_shapes(qtbot, panel, edits, text):
+    panel.show_node(Node("x", "Input", {"shape": [8]}))
+    type_into(qtbot, panel.field("shape"), text)
+    assert edits == [("x", {"shape": [28, 28, 1]})]
+    assert panel.field_error("shape") == ""
+
+
+@pytest.mark.parametrize("text, stored", [("Nonex28", [None, 28]), ("None, None, 3", [None, None, 3]),
+                                          ("(None, 4)", [None, 4]), ("(8,)", [8]), ("8", [8])])
+def test_input_shape_takes_none_for_a_free_size(qtbot, panel, edits, text, stored):
+    panel.show_node(Node("x", "Input", {"shape": [2]}))
+    type_into(qtbot, panel.field("shape"), text)
+    assert edits[-1] == ("x", {"shape": stored})
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("28x28x", 'shape must be a whole number or a list of them such as 28x28x1 or None, 4, got "28x28x"'),
+    ("28 by 28", 'shape must be a whole number or a list of them such as 28x28x1 or None, 4, got "28 by 28"'),
+    ("28x0x1", "at least 1"),
+])
+def test_a_bad_input_shape_is_refused_at_the_field_with_the_reason(qtbot, panel, edits, text, reason):
+    panel.show_node(Node("x", "Input", {"shape": [8]}))
+    type_into(qtbot, panel.field("shape"), text)
+    assert reason in panel.field_error("shape")
+    assert edits == []
+
+
+def test_other_tuple_settings_read_shapes_the_same_way(qtbot, panel, edits):
+    panel.show_node(Node("reshape", "Reshape", {"target_shape": [2, 4]}))
+    type_into(qtbot, panel.field("target_shape"), "4×2")
+    assert edits[-1] == ("reshape", {"target_shape": [4, 2]})
+    panel.show_node(Node("pool", "MaxPooling2D", {"pool_size": [2, 2]}))
+    type_into(qtbot, panel.field("pool_size"), "(3x3)")
+    assert edits[-1] == ("pool", {"pool_size": [3, 3]})
 
 
 def test_input_dtype_offers_the_tensor_types(qtbot, panel, edits):
@@ -316,3 +359,64 @@ def test_a_name_tensorflow_cannot_train_is_refused_with_a_suggestion(qtbot, pane
                                          f'(TensorFlow cannot train or export a layer named otherwise); '
                                          f'try "{suggestion}"')
     assert edits == []
+
+
+# -- in the editor, with real keys ---------------------------------------------------------
+
+def test_tab_moves_between_fields_and_never_opens_quick_add(editor, qtbot):
+    activate(editor)
+    editor.files.new()
+    node_id = editor.edits.add_layer("Input", None, QPointF(0, 0))
+    editor.scene.clearSelection()
+    click_canvas(editor.view, editor.scene.nodes[node_id].centre())
+    name, shape = editor.inspector.field("name"), editor.inspector.field("shape")
+    click(name)
+    assert QApplication.focusWidget() is name
+    type_keys(editor, "pixels", Qt.Key.Key_Tab)
+    assert not editor.quick_add.isVisible()
+    assert QApplication.focusWidget() is shape
+    shape.selectAll()
+    type_keys(editor, "28, 28, 1", Qt.Key.Key_Return)
+    assert editor.document.graph.node(node_id).config == {"shape": [28, 28, 1], "name": "pixels"}
+    assert (name.text(), shape.text()) == ("pixels", "28, 28, 1")
+    type_keys(editor, key=Qt.Key.Key_Backtab, modifiers=Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is name and not editor.quick_add.isVisible()
+
+
+def test_tab_on_the_canvas_still_opens_quick_add(editor, qtbot):
+    activate(editor)
+    editor.files.new()
+    click_canvas(editor.view, editor.view.centre_scene_pos())
+    type_keys(editor, key=Qt.Key.Key_Tab)
+    assert editor.quick_add.isVisible()
+    type_keys(editor, key=Qt.Key.Key_Escape)
+    assert not editor.quick_add.isVisible()
+
+
+class _WindowsShown(QObject):
+    """Every window shown while it listens: a stray one takes the focus from the user's window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            self.shown.append(type(watched).__name__)
+        return False
+
+
+def test_showing_a_node_opens_no_stray_window_and_keeps_the_focus(editor, qtbot):
+    activate(editor)
+    editor.files.new()
+    node_id = editor.edits.add_layer("Dense", None, QPointF(0, 0))
+    editor.scene.clearSelection()
+    spy = _WindowsShown()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        click_canvas(editor.view, editor.scene.nodes[node_id].centre())
+        QTest.qWait(50)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert editor.inspector.field("units").isVisible()
+    assert spy.shown == [] and QApplication.activeWindow() is editor

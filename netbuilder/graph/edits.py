@@ -39,17 +39,18 @@ def add_node_command(
     return AddNode(graph, Node(node_id, layer, dict(config), position)), node_id
 
 
-def insert_on_edge_command(graph: Graph, edge: Edge, layer: str, config: dict[str, Any]) -> tuple[Compound, str]:
-    """Replace wire A→B by A→new→B; the new node sits halfway between A and B.
+def insert_on_edge_command(graph: Graph, edge: Edge, layer: str, config: dict[str, Any],
+                           position: tuple[float, float] | None = None) -> tuple[Compound, str]:
+    """Replace wire A→B by A→new→B; the new node sits at `position`, else halfway between A and B.
 
     The new node takes A's tensor on its input 0 and feeds B on the port the old
-    wire used, so a merge layer downstream keeps its input order.
+    wire used, so a merge layer downstream keeps its input order. The children
+    are, in order: disconnect A→B, add the node, connect A→new, connect new→B.
     """
     if edge not in graph.edges:
         raise ValueError(f"there is no wire '{edge.source}' → '{edge.target}' to insert into")
     source, target = graph.get(edge.source), graph.get(edge.target)
-    position = None
-    if source and target and source.position is not None and target.position is not None:
+    if position is None and source and target and source.position is not None and target.position is not None:
         position = (
             (source.position[0] + target.position[0]) / 2,
             (source.position[1] + target.position[1]) / 2,

@@ -4,8 +4,9 @@ What the clipboard holds is plain JSON-able data, a *fragment*: the selected
 nodes as `Graph.to_dict` writes them and the wires between them. Clipboard
 text can come from anywhere, so reading a fragment checks it as carefully as
 a project file (it reuses the project reader) before anything is built.
-Pasting gives every node a fresh id and shifts it a little, so the copy is
-seen beside the original; each gesture is one undo step.
+Pasting gives every node a fresh id and puts the copies beside the originals
+on a spot where they cover no other card (see `placement`); each gesture is
+one undo step.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from netbuilder.graph.commands import (
     _RemoveBareNode,
 )
 from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.placement import Footprint, beside_offset, card_size, free_offset
 from netbuilder.graph.project_file import ProjectFileError, from_dict
 
 FORMAT = "netbuilder-fragment"
@@ -99,10 +101,18 @@ def read_fragment(data: Any) -> tuple[list[Node], list[Edge]]:
 
 
 def paste_command(
-    graph: Graph, data: Any, offset: tuple[float, float] = (40.0, 40.0)
+    graph: Graph, data: Any, offset: tuple[float, float] | None = None, footprint: Footprint = card_size
 ) -> tuple[Compound, list[str]]:
-    """A command adding the fragment's nodes (fresh ids, shifted by `offset`) and wires; returns it and the new ids."""
+    """A command adding the fragment's nodes (fresh ids) and wires; returns it and the new ids.
+
+    The nodes are shifted by `offset`, or further right where that would cover
+    a card; without an offset they go just right of where they were copied from.
+    """
     nodes, edges = read_fragment(data)
+    if offset is None:
+        offset = beside_offset(graph, nodes, footprint)
+    else:
+        offset = free_offset(graph, nodes, offset, footprint)
     new_ids = fresh_ids((n.id for n in graph.nodes), (re.sub(r"_\d+$", "", n.id) or n.id for n in nodes))
     renamed = {n.id: new_id for n, new_id in zip(nodes, new_ids)}
     names = {n.name for n in graph.nodes}
@@ -121,9 +131,11 @@ def paste_command(
     return Compound(f"Paste {describe(nodes)}", children), new_ids
 
 
-def duplicate_command(graph: Graph, node_ids: Iterable[str]) -> tuple[Compound, list[str]]:
-    """Copy and paste in one step; returns the command and the new ids."""
-    command, new_ids = paste_command(graph, copy_fragment(graph, node_ids))
+def duplicate_command(
+    graph: Graph, node_ids: Iterable[str], footprint: Footprint = card_size
+) -> tuple[Compound, list[str]]:
+    """Copy and paste in one step (the copies beside the originals); returns the command and the new ids."""
+    command, new_ids = paste_command(graph, copy_fragment(graph, node_ids), footprint=footprint)
     command.text = command.text.replace("Paste", "Duplicate", 1)
     return command, new_ids
 

@@ -1,4 +1,4 @@
-"""Edit gestures of the main window — add, delete, copy, paste, group, arrange — as commands.
+"""Edit gestures of the main window — add, insert, rename, delete, copy, paste, group, arrange — as commands.
 
 Each method reads the selection from the scene, asks `netbuilder.graph` for
 the command that does the edit, and pushes it on the document; so every edit
@@ -8,19 +8,25 @@ here is one undo step and the canvas follows through the graph's events.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
-from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Compound, Connect, Edge
-from netbuilder.graph.edits import add_node_command
-from netbuilder.graph.fragment import copy_fragment, delete_command, duplicate_command, paste_command
+from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Command, Compound, Connect, Edge, Node, SetConfig
+from netbuilder.graph.edits import add_node_command, insert_on_edge_command
+from netbuilder.graph.fragment import (
+    copy_fragment, delete_command, duplicate_command, paste_command, read_fragment,
+)
 from netbuilder.graph.grouping import group_command, ungroup_command
 from netbuilder.graph.layout import layout_command
+from netbuilder.graph.placement import bounding_box
+from netbuilder.graph.validation import Verdict
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.theme import NODE_HEIGHT, NODE_WIDTH
 from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.inspector.node_schema import NAME_KEY, name_problem
 
 FRAGMENT_MIME = "application/x-netbuilder-fragment"
 DEFAULT_INPUT_SHAPE = [8]
@@ -36,6 +42,14 @@ def new_config(document: EditorDocument, layer: str, submodel: str | None) -> di
     return dict(spec.seed) if spec is not None else {}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why an edit was not made, said as the refused wire says it (title, sentence, fix)."""
+
+    title: str
+    verdict: Verdict
+
+
 class EditController:
     """The editing half of the main window, for one document and its scene."""
 
@@ -43,19 +57,27 @@ class EditController:
         self.document = document
         self.scene = scene
         self.parent = parent
-        self._paste_count = 0
 
     @property
     def graph(self) -> Any:
         return self.document.graph
 
-    def add_layer(self, layer: str, submodel: str | None, at: QPointF, connect_from: tuple[str, int] | None = None) -> str | None:
-        """Add a layer centred at `at`; optionally wire an output port into it. Returns its id."""
+    def footprint(self, node: Node) -> tuple[float, float]:
+        """The size of a node's card on the canvas (a plain card's for nodes not shown)."""
+        item = self.scene.nodes.get(node.id)
+        return (item.width if item is not None else NODE_WIDTH), NODE_HEIGHT
+
+    def _contains_itself(self, layer: str, submodel: str | None) -> bool:
         if layer == SUBMODEL_LAYER and submodel == self.document.scope:
             QMessageBox.warning(self.parent, "Sub-model", f"'{submodel}' cannot contain itself.")
+            return True
+        return False
+
+    def add_layer(self, layer: str, submodel: str | None, at: QPointF, connect_from: tuple[str, int] | None = None) -> str | None:
+        """Add a layer centred at `at`; optionally wire an output port into it. Returns its id."""
+        if self._contains_itself(layer, submodel):
             return None
-        position = (round(at.x() - NODE_WIDTH / 2, 1), round(at.y() - NODE_HEIGHT / 2, 1))
-        command, node_id = add_node_command(self.graph, layer, new_config(self.document, layer, submodel), position)
+        command, node_id = add_node_command(self.graph, layer, new_config(self.document, layer, submodel), _centred(at))
         if connect_from is None:
             self.document.push(command)
         else:
@@ -81,6 +103,67 @@ class EditController:
     def connect_anyway(self, edge: Edge) -> None:
         self.document.push(Connect(self.graph, edge))
 
+    def insert_on_wire(self, layer: str, submodel: str | None, edge: Edge, at: QPointF,
+                       force: bool = False) -> Refusal | None:
+        """Insert a new `layer` centred at `at` into `edge` (source → layer → target), as one step.
+
+        Refused, and nothing changed, when drawing either new wire by hand would be
+        (`force`: the user was told and inserts anyway, where Keras would accept it).
+        """
+        if self._contains_itself(layer, submodel) or edge not in self.graph.edges:
+            return None
+        config = new_config(self.document, layer, submodel)
+        command, node_id = insert_on_edge_command(self.graph, edge, layer, config, _centred(at))
+        verdict = Verdict() if force else self._judge_insert(command.children)
+        if verdict.problem is not None:
+            return Refusal(f"Cannot insert {layer} between '{edge.source}' and '{edge.target}'", verdict)
+        self.document.push(command)
+        self.scene.select_nodes([node_id])
+        return None
+
+    def _judge_insert(self, steps: list[Command]) -> Verdict:
+        """Judge the two new wires of an insertion as the wire drag judges one, each on the graph
+        as it would be when it is drawn; the graph is put back before anything is pushed."""
+        unwire, add, into, out_of = steps
+        assert isinstance(into, Connect) and isinstance(out_of, Connect)
+        done: list[Command] = []
+        try:
+            for step in (unwire, add):
+                step.redo()
+                done.append(step)
+            verdict = self.document.verdict(into.edge)
+            if verdict.problem is None:
+                into.redo()
+                done.append(into)
+                self.document.run_check()  # the new layer's output shape, for judging the second wire
+                verdict = self.document.verdict(out_of.edge)
+        finally:
+            for step in reversed(done):
+                step.undo()
+            self.document.run_check()
+        return verdict
+
+    def rename(self, node_id: str, text: str) -> str | None:
+        """Give a node a new Keras name (empty: use its id), as one step; returns why not, or None."""
+        node = self.graph.get(node_id)
+        if node is None:
+            return None
+        name = text.strip() or None
+        problem = name_problem(name)
+        taken = next((n.id for n in self.graph.nodes if n.id != node_id and n.name == (name or node_id)), None)
+        if problem is None and taken is not None:
+            problem = f"name '{name or node_id}' is already used by node '{taken}'"
+        if problem is not None:
+            return problem
+        config = {k: v for k, v in node.config.items() if k != NAME_KEY}
+        if name is not None:
+            config[NAME_KEY] = name
+        if config != node.config:
+            command = SetConfig(self.graph, node_id, config)
+            command.text = f"Rename '{node_id}' to '{name or node_id}'"
+            self.document.push(command)
+        return None
+
     def delete_selection(self) -> None:
         nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edges()
         if nodes or edges:
@@ -95,24 +178,24 @@ class EditController:
         mime.setData(FRAGMENT_MIME, text.encode("utf-8"))
         mime.setText(text)
         QApplication.clipboard().setMimeData(mime)
-        self._paste_count = 0
         return True
 
     def cut(self) -> None:
         if self.copy():
             self.delete_selection()
 
-    def paste(self) -> str | None:
-        """Paste the clipboard's layers; returns a message when the clipboard holds none."""
+    def paste(self, at: QPointF | None = None) -> str | None:
+        """Paste the clipboard's layers beside the copied ones, or from `at` (their top-left corner),
+        on the first spot where they cover no card; returns a message when the clipboard holds none."""
         mime = QApplication.clipboard().mimeData()
         if mime is None or not (mime.hasFormat(FRAGMENT_MIME) or mime.hasText()):
             return "The clipboard holds no layers to paste."
         raw = bytes(mime.data(FRAGMENT_MIME)).decode("utf-8") if mime.hasFormat(FRAGMENT_MIME) else mime.text()
         try:
             data = json.loads(raw)
-            self._paste_count += 1
-            step = 40.0 * self._paste_count
-            command, new_ids = paste_command(self.graph, data, offset=(step, step))
+            box = bounding_box(read_fragment(data)[0], self.footprint) if at is not None else None
+            offset = None if at is None or box is None else (at.x() - box[0], at.y() - box[1])
+            command, new_ids = paste_command(self.graph, data, offset, self.footprint)
         except ValueError as exc:
             return f"Cannot paste: {exc}"
         self.document.push(command)
@@ -122,7 +205,7 @@ class EditController:
     def duplicate(self) -> None:
         nodes = self.scene.selected_node_ids()
         if nodes:
-            command, new_ids = duplicate_command(self.graph, nodes)
+            command, new_ids = duplicate_command(self.graph, nodes, self.footprint)
             self.document.push(command)
             self.scene.select_nodes(new_ids)
 
@@ -169,3 +252,8 @@ class EditController:
             return str(exc)
         self.document.push(command)
         return None
+
+
+def _centred(at: QPointF) -> tuple[float, float]:
+    """The position of a plain card whose centre is `at`."""
+    return (round(at.x() - NODE_WIDTH / 2, 1), round(at.y() - NODE_HEIGHT / 2, 1))

@@ -23,6 +23,7 @@ MAX_ROWS = 12
 FUZZY_LIMIT = 5
 _WIDTH = 280
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+PROMPT = "Add layer\u2026"
 
 
 class QuickAddPopup(QFrame):
@@ -34,7 +35,7 @@ class QuickAddPopup(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFixedWidth(_WIDTH)
-        self.edit = QLineEdit(placeholderText="Add layer\u2026")
+        self.edit = QLineEdit(placeholderText=PROMPT)
         self.list = QListWidget(uniformItemSizes=True)
         # Focus stays in the edit so typing never stops; the list only shows the choice.
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -52,9 +53,14 @@ class QuickAddPopup(QFrame):
         self.edit.installEventFilter(self)
         self.list.itemClicked.connect(lambda item: self._choose(self.list.row(item)))
 
-    def popup_at(self, global_pos: QPoint, submodels: Sequence[str] = ()) -> None:
-        """Show at a screen position with an empty search, offering these sub-models too."""
+    def popup_at(self, global_pos: QPoint, submodels: Sequence[str] = (), prompt: str = PROMPT) -> None:
+        """Show at a screen position with an empty search, offering these sub-models too.
+
+        `prompt` (the empty search line's hint) says what the choice will do, e.g.
+        that it goes into the wire under the pointer rather than beside it.
+        """
         self._set_entries(submodels)
+        self.edit.setPlaceholderText(prompt)
         self.edit.clear()
         self._refilter("")  # the entries changed even when the text did not
         self.move(self._on_screen(global_pos))

@@ -76,8 +76,10 @@ class NodeForm(QWidget):
         doc.setTextFormat(Qt.TextFormat.PlainText)
         # A layer netbuilder does not know is a problem, not documentation.
         doc.setStyleSheet(f"color: {SUBTLE_COLOR if schema.known else ERROR_COLOR};")
-        doc.setVisible(bool(schema.doc))
         layout.addWidget(doc)
+        # Only once it has a parent: shown before, it would open as a window of its
+        # own for a moment and take the focus from the main window.
+        doc.setVisible(bool(schema.doc))
         self._problems = QLabel()
         self._problems.setWordWrap(True)
         self._problems.setTextFormat(Qt.TextFormat.PlainText)

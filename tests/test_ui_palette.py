@@ -7,6 +7,7 @@ from netbuilder.catalog import load_catalog
 from netbuilder.ui.layer_mime import LAYER_MIME, layer_from_mime, layer_mime_data
 from netbuilder.ui.palette import PaletteWidget
 from netbuilder.ui.quick_add import MAX_ROWS, QuickAddPopup
+from ui_gestures import click, start_palette_drag
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,36 @@ def test_doc_matches_come_after_name_matches(palette):
     assert palette.tree.currentItem().text(0) == "GaussianNoise"
 
 
+def test_every_word_typed_must_match_somewhere(palette, qtbot):
+    palette.search.setFocus()
+    qtbot.keyClicks(palette.search, "max 2d")  # both words in the name
+    shown = palette.visible_layers()
+    assert {"MaxPooling2D", "GlobalMaxPooling2D"} <= set(shown) and "MaxPooling1D" not in shown
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "elementwise addition")  # both words in Add's documentation
+    assert "Add" in palette.visible_layers() and "Multiply" not in palette.visible_layers()
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "dropout noise")  # one in the name, one in the documentation
+    assert "GaussianDropout" in palette.visible_layers() and "Dropout" not in palette.visible_layers()
+
+
+def test_doc_matches_read_like_any_other_match(palette):
+    palette.set_filter("addition")
+    item = item_named(palette, "Add")
+    assert item.data(0, Qt.ItemDataRole.ForegroundRole) is None
+    assert item.foreground(0).color() == item_named(palette, "Input").foreground(0).color()
+
+
+def test_a_search_with_no_matches_says_so(palette, qtbot):
+    assert not palette.no_matches.isVisible()
+    palette.search.setFocus()
+    qtbot.keyClicks(palette.search, "zzqx")
+    assert palette.visible_layers() == [] and group_labels(palette) == []
+    assert palette.no_matches.isVisible() and palette.no_matches.text() == "No matches for \u201czzqx\u201d"
+    qtbot.keyClick(palette.search, Qt.Key.Key_Escape)
+    assert not palette.no_matches.isVisible() and palette.visible_layers()
+
+
 def test_clearing_the_search_restores_the_full_tree_and_folding(palette, catalog):
     palette.set_filter("dropout")
     palette.set_filter("")
@@ -110,14 +141,13 @@ def test_double_click_activates_a_layer(palette, qtbot):
     qtbot.mouseClick(palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     with qtbot.waitSignal(palette.layer_activated) as signal:
         qtbot.mouseDClick(palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseRelease(palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # the hand lets go
     assert signal.args == ["Input", None]
 
 
 def test_dragging_an_item_carries_the_layer(palette):
-    model = palette.tree.model()
-    index = palette.tree.indexFromItem(item_named(palette, "Conv2D"))
-    assert model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
-    assert layer_from_mime(model.mimeData([index])) == ("Conv2D", None)
+    palette.set_filter("conv2d")  # as a user finds it: the item must be on screen to be grabbed
+    assert layer_from_mime(start_palette_drag(palette, "Conv2D")) == ("Conv2D", None)
 
 
 def test_layer_mime_round_trips_and_rejects_foreign_data():
@@ -137,9 +167,7 @@ def test_submodels_group_appears_with_the_projects_submodels(palette, qtbot):
     palette.set_submodels(["encoder", "decoder"])
     assert group_labels(palette)[-1] == "Sub-models (2)"
     assert palette.visible_layers()[-2:] == ["encoder", "decoder"]
-    model = palette.tree.model()
-    index = palette.tree.indexFromItem(item_named(palette, "decoder"))
-    assert layer_from_mime(model.mimeData([index])) == ("Submodel", "decoder")
+    assert layer_from_mime(start_palette_drag(palette, "decoder")) == ("Submodel", "decoder")
     palette.set_filter("encoder")
     assert palette.visible_layers() == ["encoder"]
     with qtbot.waitSignal(palette.layer_activated) as signal:
@@ -228,5 +256,5 @@ def test_quick_add_click_chooses(popup, qtbot):
     qtbot.keyClicks(popup.edit, "dropout")
     rect = popup.list.visualItemRect(popup.list.item(0))
     with qtbot.waitSignal(popup.chosen) as signal:
-        qtbot.mouseClick(popup.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        click(popup.list.viewport(), rect.center())
     assert signal.args == ["Dropout", None]

@@ -184,21 +184,53 @@ def test_messages_name_the_broken_node_and_clear_on_undo(open_document, show, qt
     panel = show(MessagesPanel(document))
     set_units(document, "h1", 0)
     qtbot.waitUntil(lambda: panel.messages() != [VALID])
-    assert panel.header.text() == "1 problem"
+    assert panel.header.text() == "1 error"
     (message,) = panel.messages()
     assert message.startswith("h1: ") and "units" in message and "0" in message
     document.undo()
     qtbot.waitUntil(lambda: panel.messages() == [VALID])
 
 
-def test_an_unconnected_node_is_listed_with_a_count(open_document, show, qtbot):
+def test_an_unconnected_node_is_listed_as_unfinished_with_a_count(open_document, show, qtbot):
     document = open_document(WIDE_AND_DEEP, keras=False)
     panel = show(MessagesPanel(document))
     document.push(Disconnect(document.graph, Edge("deep", "h1")))
-    qtbot.waitUntil(lambda: panel.header.text() == "2 problems")
+    qtbot.waitUntil(lambda: panel.header.text() == "2 to finish")
     assert sorted(m.split(":")[0] for m in panel.messages()) == ["deep", "h1"]
     document.undo()
     qtbot.waitUntil(lambda: panel.header.text() == "No problems")
+
+
+def row_colours(panel):
+    return [panel.list.topLevelItem(i).foreground(1).color().name() for i in range(panel.list.topLevelItemCount())]
+
+
+def test_errors_come_first_in_red_and_unfinished_work_follows_in_grey(open_document, show, qtbot):
+    from netbuilder.ui.problem_look import INCOMPLETE_COLOUR
+
+    document = open_document(WIDE_AND_DEEP)
+    panel = show(MessagesPanel(document))
+    document.push(Disconnect(document.graph, Edge("wide", "cat")))  # unfinished: two cards lose their wire
+    set_units(document, "h1", 0)  # an error, in a node listed between them
+    qtbot.waitUntil(lambda: panel.header.text().startswith("1 error, "))
+    messages = panel.messages()
+    assert messages[0].startswith("h1: ") and "units" in messages[0]
+    assert {m.split(":")[0] for m in messages[1:]} == {"wide", "cat"}
+    colours = row_colours(panel)
+    assert colours[0] != INCOMPLETE_COLOUR.name() and set(colours[1:]) == {INCOMPLETE_COLOUR.name()}
+    icons = [panel.list.topLevelItem(i).icon(0).cacheKey() for i in range(len(messages))]
+    assert icons[0] != icons[1] and len(set(icons[1:])) == 1
+
+
+def test_rows_name_nodes_as_their_cards_do(open_document, show, qtbot):
+    document = open_document(WIDE_AND_DEEP)
+    panel = show(MessagesPanel(document))
+    config = dict(document.graph.node("out").config, units=0, name="prediction")
+    document.push(SetConfig(document.graph, "out", config))
+    qtbot.waitUntil(lambda: panel.messages() != [VALID])
+    (message,) = panel.messages()
+    assert message.startswith("prediction: ") and "'out'" not in message
+    assert panel.list.topLevelItem(0).toolTip(1).startswith("Dense 'prediction': ")
 
 
 def test_double_click_or_enter_asks_to_show_the_node(open_document, show, qtbot):
@@ -251,3 +283,16 @@ def test_shapes_after_a_broken_layer_are_unknown_not_stale(qtbot):
     doc.undo()
     doc.flush_check()
     assert doc.shapes("out") == [(None, 1)]
+
+
+def test_keras_errors_read_as_plain_text_without_terminal_codes(open_document, show, qtbot):
+    document = open_document(WIDE_AND_DEEP)
+    panel = show(MessagesPanel(document))
+    config = dict(document.graph.node("wide").config, shape=[10, 3])  # Concatenate cannot join 3-D and 2-D
+    document.push(SetConfig(document.graph, "wide", config))
+    qtbot.waitUntil(lambda: panel.messages() != [VALID])
+    assert panel.messages()[0].startswith("cat: ") and "\x1b" not in panel.messages()[0]
+    from netbuilder.keras_bridge.messages import clean_keras_error
+
+    assert clean_keras_error(ValueError("The \x1b[1mtotal size\x1b[0m must be unchanged.")) == \
+        "The total size must be unchanged."

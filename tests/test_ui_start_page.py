@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from netbuilder.resources import example_names, example_path
+from netbuilder.resources import dataset_index, example_names, example_path, example_title
 from netbuilder.ui.recent_files import RecentFiles
 from netbuilder.ui.recovery import RecoveredWork
-from netbuilder.ui.start_page import NO_RECENT, TAGLINE, StartPage, Tile, example_title
+from netbuilder.ui.start_page import NO_RECENT, TAGLINE, StartPage, Tile
 
 
 @pytest.fixture
@@ -124,6 +124,32 @@ def test_every_example_is_offered_with_a_readable_title_and_its_description(page
     assert wide.detail.text().startswith("Wide & deep")
 
 
+def test_examples_are_listed_under_titles_that_read_well(page):
+    offered = tiles(page)
+    assert {"MLP 128-10", "MLP 128-128-10", "Stack 2-3-4", "Digits CNN", "Restaurant tips regression"} <= set(offered)
+    assert not {"Mlp 128 10", "Mlp 128 128 10", "Digits cnn"} & set(offered)
+    assert offered["MLP 128-10"].detail.text().startswith("A one-hidden-layer perceptron")
+
+
+def test_every_example_file_gives_its_title(tmp_path, monkeypatch):
+    import json
+
+    import netbuilder.resources as resources
+
+    for name in example_names():
+        title = json.loads(example_path(name).read_text(encoding="utf-8"))["title"]
+        assert title == example_title(name) and "_" not in title
+    monkeypatch.setattr(resources, "EXAMPLES", tmp_path)
+    (tmp_path / "my_new_net.nbproj").write_text('{"name": "my_new_net"}', encoding="utf-8")
+    assert example_title("my_new_net") == "My new net"  # untitled yet: its name, made readable
+
+
+def test_bundled_datasets_have_titles_without_the_task_repeated():
+    for entry in dataset_index():
+        assert entry["task"] not in entry["title"] and "(" not in entry["title"]
+    assert {e["name"]: e["title"] for e in dataset_index()}["tips"] == "Restaurant tips"
+
+
 def test_clicking_an_example_opens_it(qtbot, page):
     with qtbot.waitSignal(page.open_path, timeout=500) as signal:
         qtbot.mouseClick(tiles(page)["Logistic regression"], Qt.MouseButton.LeftButton)
@@ -194,3 +220,10 @@ def test_recovered_work_is_offered_and_its_buttons_call_back(qtbot, page, tmp_pa
     qtbot.mouseClick(button(page, "Discard"), Qt.MouseButton.LeftButton)
     assert discarded == [scratch]
     assert not page.recovery.isVisible()
+
+
+def test_the_data_form_offers_bundled_sets_by_title_then_task(editor, open_tips):
+    source = open_tips().data_form.source
+    labels = [source.itemText(i) for i in range(source.count())]
+    assert "Restaurant tips (regression)" in labels and "Iris flowers (classification)" in labels
+    assert not any(label.count("(") > 1 for label in labels)

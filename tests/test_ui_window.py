@@ -275,3 +275,13 @@ def test_save_as_takes_the_weights_along(qtbot, tmp_path):
     assert (tmp_path / "elsewhere" / "b.weights.h5").read_bytes() == b"trained weights"
     assert doc.project.weights_path == tmp_path / "elsewhere" / "b.weights.h5"
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["b.nbproj", "b.weights.h5"]  # no temp files left
+
+
+def test_the_open_example_menu_lists_the_examples_by_their_titles(editor):
+    from netbuilder.resources import example_names, example_title
+
+    entries = [action.text() for action in editor.actions["examples_menu"].actions()]
+    assert entries == [example_title(name) for name in example_names()]
+    assert "MLP 128-10" in entries and not any("_" in entry for entry in entries)
+    editor.actions["examples_menu"].actions()[entries.index("MLP 128-10")].trigger()
+    assert editor.document.display_name == "mlp_128_10"

@@ -2,6 +2,8 @@
 
 Keeping the table here (rather than scattered through the window) makes the
 shortcut list easy to review and lets the tests trigger any action by name.
+The gestures that are not actions (panning, zooming, keys inside a panel) are
+listed beside it, so Help ▸ Keyboard Shortcuts can show everything from here.
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("delete", "&Delete", "Del", "Delete the selected layers and wires", QStyle.StandardPixmap.SP_TrashIcon),
         ActionSpec("select_all", "Select &All", Std.SelectAll),
         None,
-        ActionSpec("quick_add", "&Add Layer…", "Tab", "Type a layer's name to add it under the pointer (Tab or Space)"),
+        # No window-wide Tab: Tab must move between the inspector's fields. The canvas
+        # itself opens quick-add on Tab or Space (GraphView), only when it has focus.
+        ActionSpec("quick_add", "&Add Layer…", None, "Type a layer's name to add it under the pointer "
+                   "(Tab or Space on the canvas)"),
         ActionSpec("find_layer", "&Find in Palette", Std.Find),
     ],
     "&View": [
@@ -74,7 +79,35 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("stop", "&Stop", "Shift+F5", "End the run after the current batch, keeping what it learned",
                    QStyle.StandardPixmap.SP_MediaStop),
     ],
+    "&Help": [
+        ActionSpec("getting_started", "&Getting Started", Std.HelpContents, "What to do first: add, connect, train, export"),
+        ActionSpec("shortcuts", "&Keyboard Shortcuts", "Ctrl+/", "Every shortcut and canvas gesture, searchable"),
+        None,
+        ActionSpec("about", "&About netbuilder", None, "The versions of netbuilder, Keras, TensorFlow, Qt and Python"),
+    ],
 }
+
+# (where, keys, what they do) for what users do without a menu entry.
+GESTURES: list[tuple[str, str, str]] = [
+    ("Canvas", "Space (tap)", "Add a layer under the pointer: type its name, then Enter"),
+    ("Canvas", "Tab", "Add a layer under the pointer, as Space does (over a wire: insert it there)"),
+    ("Canvas", "Right-click", "A menu for the card, wire or empty spot under the pointer"),
+    ("Canvas", "Drop a layer on a wire", "Insert it there, between the wire's two layers"),
+    ("Canvas", "Space + drag, or middle-drag", "Pan"),
+    ("Canvas", "Wheel", "Zoom around the pointer"),
+    ("Canvas", "Drag from an output port to an input port", "Connect two layers"),
+    ("Canvas", "Drop a wire on empty canvas", "Add a layer there, connected to the wire"),
+    ("Canvas", "Drag on empty canvas", "Select the layers inside the rectangle"),
+    ("Canvas", "Double-click a sub-model", "Open it for editing"),
+    ("Canvas", "Esc", "Cancel the wire being drawn; close a message"),
+    ("Layers", "Type, then Enter", "Search the palette and add the best match"),
+    ("Layers", "Down", "From the search box into the list"),
+    ("Layers", "Esc", "Clear the search"),
+    ("Add Layer popup", "Up / Down, Enter", "Choose a layer and add it"),
+    ("Add Layer popup", "Esc", "Close without adding"),
+    ("Inspector", "Enter", "Apply the value typed"),
+    ("Inspector", "Esc", "Put the shown value back"),
+]
 
 TOOLBAR = ["new", "open", "save", None, "undo", "redo", None, "delete", None, "fit", "arrange", None, "group",
            None, "train", "stop"]
@@ -85,6 +118,7 @@ def build_actions(window: QMainWindow, handlers: dict[str, Callable[[], object]]
     actions: dict[str, QAction] = {}
     for title, specs in MENUS.items():
         menu = window.menuBar().addMenu(title)
+        actions[f"{title.replace('&', '').lower()}_menu"] = menu  # type: ignore[assignment]  # "view_menu", …
         for spec in specs:
             if spec is None:
                 menu.addSeparator()
@@ -106,7 +140,7 @@ def build_actions(window: QMainWindow, handlers: dict[str, Callable[[], object]]
             if spec.key == "open":
                 actions["recent_menu"] = menu.addMenu("Open &Recent")  # type: ignore[assignment]
                 actions["examples_menu"] = menu.addMenu("Open &Example")  # type: ignore[assignment]
-    toolbar = QToolBar("Main", window)
+    toolbar = QToolBar("Toolbar", window)  # the title names it in View and in the docks' context menu
     toolbar.setObjectName("main_toolbar")
     toolbar.setMovable(False)
     for key in TOOLBAR:

@@ -18,7 +18,7 @@ from netbuilder.graph import Project, ProjectFileError
 from netbuilder.graph import project_file
 from netbuilder.ui.recovery import RecoveredWork, find_recoverable, forget, load_recovered
 from netbuilder.ui.worker import BackgroundCall
-from netbuilder.resources import example_names, example_path
+from netbuilder.resources import example_names, example_path, example_title
 
 if TYPE_CHECKING:
     from netbuilder.ui.main_window import MainWindow
@@ -198,7 +198,7 @@ class FileOps:
         examples = self.window.actions["examples_menu"]
         examples.clear()
         for name in example_names():
-            examples.addAction(name.replace("_", " "), lambda n=name: self.open_example(n))
+            examples.addAction(example_title(name), lambda n=name: self.open_example(n))
 
     def offer_recovery(self) -> None:
         items = find_recoverable()

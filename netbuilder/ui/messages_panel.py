@@ -1,39 +1,43 @@
 """The Messages panel: every problem of the project, one row each, with the node it is about.
 
 It is where a user looks to learn why the model will not build: each row names
-the node (in bold, behind the sub-model it lives in) and says what is wrong,
-problems of the graph on the canvas first. Activating a row (double-click or
-Enter) asks the window to show that node. With nothing wrong it says so in
-green, and while TensorFlow is still loading it says that shapes are not
-checked yet, so "valid" is never claimed for more than was checked.
+the node as its card does (in bold, behind the sub-model it lives in) and says
+what is wrong. Errors come first, with a red icon; work that is only
+unfinished (a card not connected yet) follows in grey, so a half-drawn graph
+does not read as a list of mistakes. Within each, the graph on the canvas
+comes first. Activating a row (double-click or Enter) asks the window to show
+that node. With nothing wrong it says so in green, and while TensorFlow is
+still loading it says that shapes are not checked yet, so "valid" is never
+claimed for more than was checked.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from netbuilder.graph import Problem
 from netbuilder.ui.canvas.theme import PORT_VALID
 from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.problem_look import INCOMPLETE_COLOUR, counts_text, in_reading_order, problem_line, where_text
 
 VALID_TEXT = "✓ The model is valid"
 NOT_YET_CHECKED = " — shapes are checked once TensorFlow has loaded"
-SCOPE_MARK = " ▸ "
 _TARGET_ROLE = Qt.ItemDataRole.UserRole
+_ICON_SIZE = 16
 
 
-def where_text(problem: Problem) -> str:
-    """The node a problem is about, behind its sub-model: "encoder ▸ dense_2"."""
-    parts = [part for part in (problem.scope, problem.node_id) if part]
-    return SCOPE_MARK.join(parts)
-
-
-def problems_header(count: int) -> str:
-    if count == 0:
-        return "No problems"
-    return "1 problem" if count == 1 else f"{count:,} problems"
+def incomplete_icon() -> QIcon:
+    """A dashed grey ring: the card of an unfinished node, drawn small."""
+    pixmap = QPixmap(_ICON_SIZE, _ICON_SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(INCOMPLETE_COLOUR, 1.6, Qt.PenStyle.DashLine))
+    painter.drawEllipse(QPointF(_ICON_SIZE / 2, _ICON_SIZE / 2), 5.5, 5.5)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class MessagesPanel(QWidget):
@@ -56,7 +60,8 @@ class MessagesPanel(QWidget):
         layout.addWidget(self.list)
         self._bold = QFont(self.list.font())
         self._bold.setBold(True)
-        self._icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        self._error_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        self._incomplete_icon = incomplete_icon()
         self._document = document
         document.checked.connect(self.refresh)
         self.refresh()
@@ -72,9 +77,8 @@ class MessagesPanel(QWidget):
 
     def refresh(self) -> None:
         document = self._document
-        # Stable sort: the canvas' own problems first, the rest keep the checker's order.
-        problems = sorted(document.problems, key=lambda p: p.scope != document.scope)
-        self.header.setText(problems_header(len(problems)))
+        problems = in_reading_order(document.problems, document.scope)
+        self.header.setText(counts_text(problems))
         self.list.setUpdatesEnabled(False)
         self.list.clear()
         if problems:
@@ -87,11 +91,16 @@ class MessagesPanel(QWidget):
         self.list.setUpdatesEnabled(True)
 
     def _problem_item(self, problem: Problem) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([where_text(problem), problem.message])
-        item.setIcon(0, self._icon)
+        project = self._document.project
+        item = QTreeWidgetItem([where_text(project, problem), problem.message])
+        item.setIcon(0, self._error_icon if problem.is_error else self._incomplete_icon)
         item.setFont(0, self._bold)
-        item.setToolTip(0, str(problem))
-        item.setToolTip(1, str(problem))
+        if not problem.is_error:
+            for column in (0, 1):
+                item.setForeground(column, QBrush(INCOMPLETE_COLOUR))
+        line = problem_line(project, problem)
+        item.setToolTip(0, line)
+        item.setToolTip(1, line)
         item.setData(0, _TARGET_ROLE, (problem.scope, problem.node_id or ""))
         return item
 

@@ -2,10 +2,11 @@
 
 It lists the catalog's layers by category (with the model-input node first in
 "Core" and the project's sub-models in a group of their own), explains each one
-in a tooltip from Keras' docstring, and filters as the user types. It works
-from the cached catalog alone, so it is usable while TensorFlow is still
-loading. `LayerEntry` and its search ranking live here too because the
-quick-add popup offers exactly the same entries.
+in a tooltip from Keras' docstring, and filters as the user types: every word
+typed must be found in a layer's name, an alias or its documentation, and when
+nothing is left it says so. It works from the cached catalog alone, so it is
+usable while TensorFlow is still loading. `LayerEntry` and its search ranking
+live here too because the quick-add popup offers exactly the same entries.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from netbuilder.catalog import Catalog, LayerSpec
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER
@@ -26,6 +27,7 @@ from netbuilder.ui.layer_mime import LAYER_MIME, layer_mime_data
 CORE = "Core"
 SUBMODELS = "Sub-models"
 INPUT_DOC = "The model's input: a tensor of the shape you give it (without the batch size)."
+NO_MATCHES = "No matches"
 # Ranks from `LayerEntry.rank`: lower is a better match.
 PREFIX, SUBSTRING, DOC_WORD = 0, 1, 2
 _SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -46,15 +48,28 @@ class LayerEntry:
     doc_words: frozenset[str]
 
     def rank(self, query: str, use_doc: bool = True) -> int | None:
-        """How well a lower-cased query matches (PREFIX best); None when it does not."""
+        """How well a lower-cased query matches (PREFIX best); None when it does not.
+
+        A query of several words ("max 2d", "element addition") matches when
+        every word does, each in the name, an alias or the documentation.
+        """
         if any(key.startswith(query) for key in self.keys):
             return PREFIX
         if any(query in key for key in self.keys):
             return SUBSTRING
-        # Doc words only from three letters on: "a" or "co" would match nearly everything.
-        if use_doc and len(query) >= 3 and any(word.startswith(query) for word in self.doc_words):
+        words = query.split()
+        if all(self._named(word) for word in words):
+            return SUBSTRING
+        if use_doc and all(self._named(word) or self._documented(word) for word in words):
             return DOC_WORD
         return None
+
+    def _named(self, word: str) -> bool:
+        return any(word in key for key in self.keys)
+
+    def _documented(self, word: str) -> bool:
+        # Doc words only from three letters on: "a" or "co" would match nearly everything.
+        return len(word) >= 3 and any(doc_word.startswith(word) for doc_word in self.doc_words)
 
 
 def inputs_phrase(minimum: int, maximum: int | None, ports: Sequence[str] = ()) -> str:
@@ -144,9 +159,14 @@ class PaletteWidget(QWidget):
         self.tree = _LayerTree(headerHidden=True, uniformRowHeights=True)
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
+        self.no_matches = QLabel(NO_MATCHES, wordWrap=True)
+        self.no_matches.setEnabled(False)  # greyed: a remark about the search, not an entry
+        self.no_matches.setContentsMargins(8, 6, 8, 6)
+        self.no_matches.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
+        layout.addWidget(self.no_matches)
         layout.addWidget(self.tree)
         # Per group: (category item, [(layer item, entry)]); filled once, re-filtered in place.
         self._groups: dict[str, tuple[QTreeWidgetItem, list[tuple[QTreeWidgetItem, LayerEntry]]]] = {}
@@ -216,7 +236,6 @@ class PaletteWidget(QWidget):
         query = text.strip().lower()
         if query and self._idle_expansion is None:
             self._idle_expansion = {c: g.isExpanded() for c, (g, _) in self._groups.items()}
-        doc_brush = self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         best: tuple[int, int, int, QTreeWidgetItem] | None = None
         for order, (category, (group, items)) in enumerate(self._groups.items()):
             shown = 0
@@ -227,8 +246,6 @@ class PaletteWidget(QWidget):
                     continue
                 shown += 1
                 item.setData(0, _SORT_ROLE, rank * len(items) + index)
-                # Matches found only in the doc are greyed, so name matches read as the answer.
-                item.setData(0, Qt.ItemDataRole.ForegroundRole, doc_brush if rank == DOC_WORD else None)
                 if best is None or (rank, order, index) < best[:3]:
                     best = (rank, order, index, item)
             group.setText(0, f"{category} ({shown})")
@@ -239,6 +256,8 @@ class PaletteWidget(QWidget):
                 group.setExpanded(self._idle_expansion.get(category, False))
         if not query:
             self._idle_expansion = None
+        self.no_matches.setText(f"{NO_MATCHES} for \u201c{text.strip()}\u201d")
+        self.no_matches.setVisible(bool(query) and best is None)
         self.tree.sortItems(0, Qt.SortOrder.AscendingOrder)
         if query and best is not None:
             # Selecting the best match shows the user what Enter in the search box will add.

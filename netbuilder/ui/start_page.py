@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.resources import example_names, example_path
+from netbuilder.resources import example_names, example_path, example_title
 from netbuilder.ui.recent_files import RecentFiles
 from netbuilder.ui.recovery import RecoveredWork
 
@@ -56,12 +56,6 @@ QFrame#recovery { background: #fff4ce; border: 1px solid #e3c566; border-radius:
 QFrame#recovery QLabel { color: #3d3000; }
 QFrame#recovery QLabel[muted="true"] { color: #6b5a1e; }
 """
-
-
-def example_title(name: str) -> str:
-    """`wide_and_deep` reads as "Wide and deep" (only the first letter is raised: "LSTM" stays)."""
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
 
 
 def folder_text(path: Path) -> str:
@@ -132,6 +126,7 @@ class StartPage(QWidget):
     open_requested = Signal()
     open_path = Signal(Path)
     import_requested = Signal()
+    help_requested = Signal()  # Help ▸ Getting Started, for whoever opens netbuilder the first time
 
     def __init__(self, recent: RecentFiles, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,6 +256,7 @@ class StartPage(QWidget):
             ("New project", QKeySequence.StandardKey.New, self.new_requested),
             ("Open…", QKeySequence.StandardKey.Open, self.open_requested),
             ("Import Keras model…", None, self.import_requested),
+            ("Getting started", QKeySequence.StandardKey.HelpContents, self.help_requested),
         ]
         for row, (caption, key, signal) in enumerate(rows):
             button = QPushButton(caption)
@@ -295,9 +291,9 @@ class StartPage(QWidget):
                 doc = json.load(fh)
         except (OSError, ValueError):
             doc = {}  # still listed by its file name; opening it will say what is wrong
-        name, description = (doc.get("name"), doc.get("description")) if isinstance(doc, dict) else (None, None)
-        title = example_title(name if isinstance(name, str) and name else example)
-        tile = Tile(title, description if isinstance(description, str) else "", stacked=True, tooltip=str(path))
+        description = doc.get("description") if isinstance(doc, dict) else None
+        tile = Tile(example_title(example), description if isinstance(description, str) else "", stacked=True,
+                    tooltip=str(path))
         tile.clicked.connect(partial(self.open_path.emit, path))
         return tile
 

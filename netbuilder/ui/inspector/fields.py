@@ -249,7 +249,7 @@ def editor_for(param: ParamSpec, open_dims: bool = False) -> Field:
     if kind == "float":
         return LineField(_ignoring_current(tv.parse_float, param), tv.format_number, placeholder)
     if kind == "ints":
-        hint = "e.g. None, 28, 3" if open_dims else "e.g. 3, 3"
+        hint = "e.g. 28x28x1, or None, 3 for a size that varies" if open_dims else "e.g. 3x3 or 3, 3"
         return LineField(_ints_parser(param, open_dims), tv.format_ints, placeholder or hint)
     if kind == "str":
         return LineField(_ignoring_current(tv.parse_text, param), tv.format_text, placeholder)

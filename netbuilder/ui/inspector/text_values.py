@@ -3,7 +3,8 @@
 Each setting kind has a parser (text → JSON-able value, or `ParseError` with a
 sentence for the user) and a formatter (value → the text shown). They are plain
 functions with no Qt so the rules are easy to read in one place: "3, 3",
-"(3, 3)" and "[3,3]" are all a kernel size, "None" is a null where one is
+"(3, 3)", "[3,3]", "3 3", "3x3" and "3×3" are all a kernel size (the way shapes
+are written in papers and on the cards), "None" is a null where one is
 allowed, and JSON is read with `json.loads` only, never evaluated.
 """
 
@@ -18,7 +19,9 @@ from netbuilder.catalog.config_check import show
 from netbuilder.catalog.spec import ParamSpec
 
 NONE_TEXT = "None"
-_SEPARATORS = re.compile(r"\s*,\s*|\s+")
+# Between the numbers of a tuple: a comma, an "x" or "×" as in 28×28×1, or plain spaces.
+_SEPARATORS = re.compile(r"\s*[,x×X]\s*|\s+")
+_NONE_WORDS = (NONE_TEXT, "none", "null")
 # Help text that starts "int or tuple…" / "Integer, …": a bare number is a valid
 # value, which Keras itself expands (kernel_size=3 means 3×3). Not "An integer tuple".
 _TAKES_ONE_INT = re.compile(r"^\s*(an?\s+)?(int|integer)\b(?!\s+tuple)", re.IGNORECASE)
@@ -68,10 +71,12 @@ def takes_one_int(param: ParamSpec) -> bool:
 
 def parse_ints(name: str, text: str, *, nullable: bool, open_dims: bool,
                bare_int: bool) -> int | list[int | None] | None:
-    """A whole number or a list of them from "3", "3, 3", "(3, 3)" or "[3,3]".
+    """A whole number or a list of them: "3", "3, 3", "(3, 3)", "[3,3]", "3 3", "3x3" or "3×3".
 
     `open_dims` lets entries be "None" (a dimension that varies); `bare_int`
     keeps a lone number without brackets as a number instead of a list of one.
+    A trailing comma is Python's tuple of one ("(8,)"); any other empty entry
+    ("28x", "3,,3") is refused rather than guessed at.
     """
     stripped = text.strip()
     if not stripped or (nullable and stripped == NONE_TEXT):
@@ -79,19 +84,22 @@ def parse_ints(name: str, text: str, *, nullable: bool, open_dims: bool,
             return None
         raise _missing(name)
     bracketed = stripped[0] in "([" and stripped[-1] in ")]"
-    inner = stripped[1:-1] if bracketed else stripped
-    parts = [p for p in _SEPARATORS.split(inner.strip()) if p]
+    inner = (stripped[1:-1] if bracketed else stripped).strip()
+    inner = inner[:-1].rstrip() if inner.endswith(",") else inner
+    parts = _SEPARATORS.split(inner) if inner else []
+    example = "28x28x1 or None, 4" if open_dims else "3, 3 or 3x3"
+    refusal = ParseError(f"{name} must be a whole number or a list of them such as {example}, got {show(stripped)}")
+    if "" in parts:
+        raise refusal
     values: list[int | None] = []
     for part in parts:
-        if open_dims and part in (NONE_TEXT, "null"):
+        if open_dims and part in _NONE_WORDS:
             values.append(None)
             continue
         try:
             values.append(int(part))
         except ValueError:
-            example = "None, 4" if open_dims else "3, 3"
-            raise ParseError(f"{name} must be a whole number or a list of them such as "
-                             f"{example}, got {show(stripped)}") from None
+            raise refusal from None
     single = len(values) == 1 and not bracketed and "," not in stripped
     if single and bare_int and values[0] is not None:
         return values[0]

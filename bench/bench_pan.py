@@ -1,4 +1,4 @@
-"""Frame time while panning the NASNetMobile canvas, vs panning a small graph, at four zooms.
+"""Frame time while panning big canvases (NASNetMobile, 10,000 layers), vs panning a small graph, at four zooms.
 
 What a user feels when dragging a big imported model around: each frame moves
 the camera a few pixels (`GraphView.pan_by`, what a middle-button drag does)
@@ -9,9 +9,13 @@ about 4,000 x 23,000 scene pixels). The baseline is the same camera path over th
 `mlp_128_10` example in a second window of the same size, frame for frame
 alternately in the same process (the machine is small and noisy). The 60 fps
 budget is 16.7 ms a frame. Offscreen Qt paints in software, so these are
-software-rendering figures, reported as measured.
+software-rendering figures, reported as measured. The same is done for a
+10,000-layer project from big_graphs.py (`--shape`: residual by default, a
+ResNet-like column of blocks; "fit all" shows all 1.1 million scene units of
+it), opened like any project: checked by Keras, drawn a slice at a time.
 
-    python bench/bench_pan.py [--frames N] [--quick] [--goal frame_p95_ms=16.7]
+    python bench/bench_pan.py [--frames N] [--layers N] [--shape residual|chain|fan] [--quick]
+                              [--goal frame_p95_ms=16.7]
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import verdicts  # noqa: E402
 from _common import editor_app, nasnet_file  # noqa: E402
+from big_graphs import SHAPES, write_big_project  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -72,10 +77,12 @@ def open_window(app: QApplication, catalog: Catalog, loader: KerasLoader, folder
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=200, help="timed frames per zoom and graph")
-    verdicts.add_arguments(parser, "3 frames per zoom")
+    parser.add_argument("--layers", type=int, default=10_000, help="layers of the generated big graph")
+    parser.add_argument("--shape", choices=SHAPES, default="residual", help="shape of the generated big graph")
+    verdicts.add_arguments(parser, "3 frames per zoom, a 1,000-layer generated graph")
     args = parser.parse_args()
     if args.quick:
-        args.frames = 3
+        args.frames, args.layers = 3, 1000
     judge = verdicts.Verdicts.from_args(args)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,49 +90,54 @@ def main() -> None:
         app, loader = editor_app(folder)
         catalog = load_catalog()
 
-        big = open_window(app, catalog, loader, folder, "big")
-        call = big.files.import_model(nasnet_file(folder), folder / "nasnet.nbproj")
+        nasnet = open_window(app, catalog, loader, folder, "nasnet")
+        call = nasnet.files.import_model(nasnet_file(folder), folder / "nasnet.nbproj")
         assert call is not None
         call.wait()
-        while big.document is None:
+        while nasnet.document is None or nasnet.scene is None or nasnet.scene.is_loading:
             app.processEvents()
+        generated = open_window(app, catalog, loader, folder, "generated")
+        generated.files.open_path(write_big_project(folder / "big.nbproj", args.shape, args.layers))
+        while generated.document is None or generated.scene is None or generated.scene.is_loading:
+            app.processEvents()  # checked off the GUI thread, then drawn a slice at a time
         small = open_window(app, catalog, loader, folder, "small")
         small.files.open_example("mlp_128_10")
         app.processEvents()
-        views = {"NASNetMobile": big.view, "mlp_128_10": small.view}
-        assert all(view is not None for view in views.values())
-        counts = {name: len(window.scene.nodes) for name, window in (("NASNetMobile", big), ("mlp_128_10", small))}
+        bigs = {"NASNetMobile": nasnet, f"{args.shape} {args.layers:,}": generated}
+        counts = {name: len(window.scene.nodes) for name, window in (*bigs.items(), ("mlp_128_10", small))}
 
         moves = camera_path(args.frames)
-        rows: list[tuple[str, float, dict[str, list[float]], int]] = []
-        for zoom in (*ZOOMS, None):
-            if zoom is None:  # "fit all" on the big graph; the small one at the same zoom
-                big.view.fit_all()
-                zoom = big.view.zoom
-                small.view.set_zoom(zoom)
-                small.view.centerOn(small.scene.items_rect().center())
-                label = "fit all"
-            else:
+        rows: list[tuple[str, str, float, dict[str, list[float]], int]] = []
+        for name, big in bigs.items():
+            for zoom in (*ZOOMS, None):
+                if zoom is None:  # "fit all" on the big graph; the small one at the same zoom
+                    big.view.fit_all()
+                    zoom = big.view.zoom
+                    small.view.set_zoom(zoom)
+                    small.view.centerOn(small.scene.items_rect().center())
+                    label = "fit all"
+                else:
+                    for view in (big.view, small.view):
+                        view.set_zoom(zoom)
+                        view.centerOn(view.scene().items_rect().center())
+                    label = "zoom"
+                views = {name: big.view, "mlp_128_10": small.view}
                 for view in views.values():
-                    view.set_zoom(zoom)
-                    view.centerOn(view.scene().items_rect().center())
-                label = "zoom"
-            for view in views.values():
-                view.viewport().repaint()  # the zoom's own repaint (and card caches) is not a pan frame
-            on_screen = cards_on_screen(big.view)
-            rows.append((label, zoom, pan_frames(app, views, moves), on_screen))
-        for window in (big, small):
+                    view.viewport().repaint()  # the zoom's own repaint (and card caches) is not a pan frame
+                rows.append((name, label, zoom, pan_frames(app, views, moves), cards_on_screen(big.view)))
+        for window in (*bigs.values(), small):
+            window.document.stack.set_clean()
             window.close()
 
     print(f"Panning at {SIZE[0]}x{SIZE[1]}, {args.frames} frames per zoom (pan_by {STEP_PX} px + synchronous repaint),"
           f" software rendering")
-    print(f"  NASNetMobile: {counts['NASNetMobile']} cards; baseline mlp_128_10: {counts['mlp_128_10']} cards;"
+    print(f"  {'; '.join(f'{name}: {count:,} cards' for name, count in counts.items())} (baseline);"
           f" 60 fps budget {BUDGET_MS:.1f} ms a frame")
-    for label, zoom, times, on_screen in rows:
-        big_t, small_t = times["NASNetMobile"], times["mlp_128_10"]
+    for name, label, zoom, times, on_screen in rows:
+        big_t, small_t = times[name], times["mlp_128_10"]
         big_med, small_med = statistics.median(big_t) * 1000, statistics.median(small_t) * 1000
         verdict = judge.check("frame_p95_ms", p95(big_t) * 1000, round(BUDGET_MS, 1), " ms")
-        print(f"  {label} {zoom:4.2f} ({on_screen:3d} cards on screen): NASNetMobile median {big_med:5.1f} ms,"
+        print(f"  {name:15s} {label} {zoom:6.4f} ({on_screen:5,d} cards on screen): median {big_med:5.1f} ms,"
               f" p95 {p95(big_t) * 1000:5.1f} ms {verdict}"
               f" | mlp_128_10 median {small_med:4.1f} ms, p95 {p95(small_t) * 1000:4.1f} ms | ratio big / small {big_med / small_med:5.2f}x")
     judge.finish()

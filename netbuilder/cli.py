@@ -15,11 +15,8 @@ from typing import Callable, Sequence
 
 from netbuilder import __version__
 from netbuilder.cli_common import BAD_INPUT, OK, USAGE, CommandError, load_project
-from netbuilder.cli_export import EXPORT_FORMATS, cmd_export
-from netbuilder.cli_train import cmd_train, names
 from netbuilder.graph import ProjectFileError
 from netbuilder.graph import project_file
-from netbuilder.training.settings import STRATEGIES
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -66,6 +63,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Here, not at the top: opening the editor needs none of the subcommands, and every
+    # millisecond before its window shows is one the user waits.
+    from netbuilder.cli_export import EXPORT_FORMATS, cmd_export
+    from netbuilder.cli_train import cmd_train, names
+    from netbuilder.training.settings import STRATEGIES
+
     parser = argparse.ArgumentParser(
         prog="netbuilder",
         description="Build neural networks by drawing them. With no arguments, opens the editor.",
@@ -142,9 +145,18 @@ def _open_editor(argv: list[str]) -> int:
         if not path.is_file():
             print(f"netbuilder: {path}: no such project file", file=sys.stderr)
             return BAD_INPUT
-    from netbuilder.ui.app import run  # Qt is imported only on this path
+    from netbuilder.qt_platform import PlatformProbe, missing_from_import_error, missing_message
 
-    return run(path=path, example=example)
+    probe = PlatformProbe()  # asks now, in another process, while Qt is imported below
+    try:
+        from netbuilder.ui.app import run  # Qt is imported only on this path
+    except ImportError as exc:
+        missing = missing_from_import_error(exc)
+        if not missing:
+            raise
+        print(missing_message(missing), file=sys.stderr)
+        return BAD_INPUT
+    return run(path=path, example=example, probe=probe)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

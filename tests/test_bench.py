@@ -73,9 +73,11 @@ def test_a_benchmark_given_an_impossible_goal_exits_non_zero():
     [
         ("bench_import.py", "ratio import / keras load"),
         ("bench_revalidate.py", "re-check after one new edge median"),
+        ("bench_big_graph.py", "recheck_ms_fan"),
         ("bench_startup.py", "window ready in"),
         ("bench_canvas_import.py", "ratio window import / keras load"),
         ("bench_pan.py", "ratio big / small"),
+        ("bench_big_open.py", "longest stall"),
         ("bench_train_overhead.py", "ratio train fit / keras"),
         ("bench_export.py", "model.export + check"),
         ("bench_train_stall.py", "longest stall while fitting"),

@@ -2,11 +2,15 @@
 
 The order matters for how fast the app feels: Qt and the cached catalog load
 in well under a second, the window is shown, and only then does TensorFlow
-start importing on a background thread (shapes appear when it is done).
+start importing on a background thread (shapes appear when it is done), with
+the Training tab's libraries (pyqtgraph, numpy) on another, so that opening a
+project later does not wait for them. Before any of it, a probe checks that Qt
+can open a window here at all (see qt_platform.py).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -18,7 +22,9 @@ from PySide6.QtWidgets import QApplication
 
 from netbuilder.catalog import load_catalog
 from netbuilder.ui.keras_loader import KerasLoader
-from netbuilder.ui.main_window import open_window
+from netbuilder.ui.main_window import TRAINING_PANEL_MODULE, open_window
+from netbuilder.ui.worker import BackgroundCall
+from netbuilder.qt_platform import PlatformProbe
 
 # For the start-up benchmark and the launch test: print a line once the window
 # is usable, and quit after a while instead of waiting for the user.
@@ -26,8 +32,13 @@ READY_ENV = "NETBUILDER_REPORT_READY"
 QUIT_ENV = "NETBUILDER_QUIT_AFTER_MS"
 
 
-def run(path: Path | None = None, example: str | None = None) -> int:
+def run(path: Path | None = None, example: str | None = None, probe: PlatformProbe | None = None) -> int:
+    """Show the editor until it is closed; 1 with a sentence on stderr when Qt cannot open a window here."""
     started = time.perf_counter()
+    problem = (probe or PlatformProbe()).problem() if QApplication.instance() is None else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QGuiApplication.setApplicationName("netbuilder")
     QGuiApplication.setOrganizationName("netbuilder")
@@ -38,6 +49,7 @@ def run(path: Path | None = None, example: str | None = None) -> int:
     app.processEvents()
     _report_ready(started)
     loader.start()
+    BackgroundCall(lambda: importlib.import_module(TRAINING_PANEL_MODULE), window).start()
     quit_after = os.environ.get(QUIT_ENV, "")
     if quit_after.isdigit():
         QTimer.singleShot(int(quit_after), app.quit)

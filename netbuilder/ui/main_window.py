@@ -9,37 +9,54 @@ With no project it shows the start page.
 
 from __future__ import annotations
 
+import importlib
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDockWidget, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QDialog, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolBar, QToolButton,
+    QVBoxLayout, QWidget,
 )
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import SUBMODEL_LAYER, Edge, Project, SetConfig
 from netbuilder.graph.validation import Verdict
-from netbuilder.ui.actions import build_actions
+from netbuilder.ui.actions import build_actions, submenu
+from netbuilder.ui.canvas.hit import wire_at
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.document import EditorDocument
+from netbuilder.ui.context_menus import CanvasMenus
 from netbuilder.ui.editing import EditController
-from netbuilder.ui.export_dialog import ExportDialog
 from netbuilder.ui.file_ops import FileOps
 from netbuilder.ui.inspector import InspectorPanel
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.messages_panel import MessagesPanel
 from netbuilder.ui.palette import PaletteWidget
+from netbuilder.ui.panel_toggles import PanelToggles
+from netbuilder.ui.project_loading import LoadProgress, check_off_thread, is_big, release_frozen
 from netbuilder.ui.quick_add import QuickAddPopup
 from netbuilder.ui.recent_files import RecentFiles
 from netbuilder.ui.recovery import Autosaver
 from netbuilder.ui.start_page import StartPage
+from netbuilder.ui.status_line import TRAINING, StatusLine
 from netbuilder.ui.summary_panel import SummaryPanel
-from netbuilder.ui.training.panel import TrainingPanel
+from netbuilder.ui.worker import BackgroundCall
+
+# Imported where first used, not at launch: nothing of them shows in the first window.
+if TYPE_CHECKING:
+    from netbuilder.ui.export_dialog import ExportDialog
+    from netbuilder.ui.training.panel import TrainingPanel
 
 APP_NAME = "netbuilder"
+# The Training tab's module pulls in pyqtgraph, numpy and the dataset readers: half a second.
+TRAINING_PANEL_MODULE = "netbuilder.ui.training.panel"
+RELEASE_AFTER_MS = 1000  # after closing a big project: its deferred deletions are done by then
 TRAINING_DOCK_HEIGHT = 330  # the bottom dock grows to this when the Training tab shows, so plots can be read
 
 
@@ -57,7 +74,8 @@ class MainWindow(QMainWindow):
         self.edits: EditController | None = None
         self.autosaver: Autosaver | None = None
         self.export_dialog: ExportDialog | None = None
-        self._quick_add_target: tuple[QPointF, tuple[str, int] | None] = (QPointF(), None)
+        # Where quick-add puts its layer: (scene position, output port to wire from, wire to insert into).
+        self._quick_add_target: tuple[QPointF, tuple[str, int] | None, Edge | None] = (QPointF(), None, None)
         self.resize(1400, 860)
 
         self.start_page = StartPage(self.recent)
@@ -85,15 +103,25 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
         self.quick_add = QuickAddPopup(catalog, self)
+        self.menus = CanvasMenus(self)
 
         self.files = FileOps(self)
         self.actions = build_actions(self, self._handlers())
-        self.status_text = QLabel()
+        self.panels = PanelToggles(self, submenu(self.actions, "view_menu"), [
+            ("&Layers", self.palette_dock), ("&Inspector", self.inspector_dock),
+            ("&Messages, Summary and Training", self.bottom_dock),
+            ("&Toolbar", self.findChild(QToolBar, "main_toolbar")),
+        ])
+        self.help_windows: dict[str, QDialog] = {}
+        self.status_line = StatusLine(self.statusBar())
+        self.status_text = self.status_line.message  # what the status bar says now, read by the tests
         self.keras_label = QLabel("TensorFlow is loading…")
         self.zoom_label = QLabel()
-        self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.statusBar().addPermanentWidget(self.keras_label)
+        self.load_bar = LoadProgress()
+        self.statusBar().addPermanentWidget(self.load_bar)
+        self._opening: BackgroundCall | None = None  # a big project's first check, running
 
         self.palette.layer_activated.connect(self._add_at_centre)
         self.inspector.config_edited.connect(self._config_edited)
@@ -102,6 +130,7 @@ class MainWindow(QMainWindow):
         self.start_page.open_requested.connect(self.files.open)
         self.start_page.open_path.connect(self.files.open_path)
         self.start_page.import_requested.connect(self.files.import_model)
+        self.start_page.help_requested.connect(self.show_getting_started)
         loader.ready.connect(self._keras_ready)
         loader.failed.connect(lambda message: self.keras_label.setText("⚠ TensorFlow failed to load"))
         if loader.loaded:
@@ -139,8 +168,7 @@ class MainWindow(QMainWindow):
         return {
             "new": f.new, "open": f.open, "import": f.import_model, "export": self.export, "save": f.save, "save_as": f.save_as,
             "close": f.close_project, "quit": self.close,
-            "undo": lambda: self.document and self.document.undo(),
-            "redo": lambda: self.document and self.document.redo(),
+            "undo": lambda: self._step_history("undo"), "redo": lambda: self._step_history("redo"),
             "cut": e("cut"), "copy": e("copy"), "paste": self._paste, "duplicate": e("duplicate"),
             "delete": e("delete_selection"), "select_all": e("select_all"),
             "quick_add": lambda: self.view and self.request_quick_add(self.view.pointer_scene_pos()),
@@ -154,14 +182,33 @@ class MainWindow(QMainWindow):
             "check": lambda: self.document and self.document.run_check(),
             "train": self.train, "pause": lambda: self.training and self.training.toggle_pause(),
             "stop": lambda: self.training and self.training.stop(),
+            "getting_started": self.show_getting_started, "shortcuts": self.show_shortcuts, "about": self.show_about,
         }
 
     def _edit(self, name: str) -> object:
         return lambda: self.edits and getattr(self.edits, name)()
 
+    def _step_history(self, direction: str) -> None:
+        """Undo or redo; what the status line said was about the state being left."""
+        if self.document is not None:
+            self.show_status("")
+            getattr(self.document, direction)()
+
     # -- the project shown -----------------------------------------------------------
     def show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
-        """Replace whatever is open by `project` (the caller has asked about unsaved work)."""
+        """Replace whatever is open by `project` (the caller has asked about unsaved work).
+
+        A big project is shown once its first shape check has run off the GUI thread.
+        """
+        self._opening = None  # this request wins over a big project still being checked
+        if project is not None and checker is None and self.loader.loaded and is_big(project):
+            call = self._opening = check_off_thread(self, project, self.catalog, lambda warm: (
+                self._opening is call and self._show_now(project, modified, warm)))
+            return
+        self._show_now(project, modified, checker)
+
+    def _show_now(self, project: Project | None, modified: bool, checker: object) -> None:
+        self._opening = None
         if self.training is not None:
             self.training.shutdown()  # a run must not outlive its project
             self.training.deleteLater()
@@ -177,6 +224,8 @@ class MainWindow(QMainWindow):
             for signal in (self.document.changed, self.document.checked, self.document.scope_changed):
                 signal.disconnect()
             self.document.deleteLater()
+            if is_big(self.document.project):  # once it and everything showing it are deleted
+                QTimer.singleShot(RELEASE_AFTER_MS, release_frozen)
         if self.view is not None:
             self._editor_layout.removeWidget(self.view)
             self.view.hide()  # deleteLater waits for the event loop; don't show it meanwhile
@@ -187,19 +236,20 @@ class MainWindow(QMainWindow):
         self.document = self.scene = self.view = self.edits = self.messages = self.summary = None
         self.bottom.clear()
         self.show_status("")
-        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
-            dock.setVisible(project is not None)  # the start page has the window to itself
+        self.panels.set_editor_shown(project is not None)  # the start page has the window to itself
         if project is None:
             self.pages.setCurrentWidget(self.start_page)
             self.inspector.show_node(None)
             self.palette.set_submodels([])
             self._update_window()
+            self.status_line.show_verdict(None)
             return
         doc = EditorDocument(project, self.catalog, checker=checker)  # type: ignore[arg-type]
         if modified:
             doc.stack.mark_unsaved()  # recovered work: not saved anywhere yet
         self.document = doc
         self.scene = GraphScene(doc)
+        self.load_bar.follow(self.scene)
         self.view = GraphView(self.scene)
         self.edits = EditController(doc, self.scene, self)
         self._editor_layout.addWidget(self.view, 1)
@@ -207,12 +257,13 @@ class MainWindow(QMainWindow):
         self.summary = SummaryPanel(doc)
         self.bottom.addTab(self.messages, "Messages")
         self.bottom.addTab(self.summary, "Model summary")
-        self.training = TrainingPanel(doc)
-        self.bottom.addTab(self.training, "Training")
-        self.training.state_changed.connect(self._update_run_actions)
-        self.training.status.connect(self.show_status)
+        if self.isVisible() or TRAINING_PANEL_MODULE in sys.modules:
+            self._add_training_panel(doc)
+        else:  # launching: the window first; the Training tab, not on show yet, once imported off the GUI thread
+            QTimer.singleShot(0, lambda: self._import_training_panel(doc))
         doc.changed.connect(self._update_window)
-        doc.checked.connect(self._update_selection)
+        doc.changed.connect(lambda: self.status_line.forget_gone_nodes(doc.project))
+        doc.checked.connect(self._checked)
         doc.scope_changed.connect(lambda _: self._update_window())
         self.scene.selectionChanged.connect(self._update_selection)
         self.scene.connection_refused.connect(self._connection_refused)
@@ -221,6 +272,8 @@ class MainWindow(QMainWindow):
         self.scene.node_activated.connect(self._node_activated)
         self.view.layer_dropped.connect(lambda layer, sub, pos: self.edits and self.edits.add_layer(layer, sub, pos))
         self.view.quick_add_requested.connect(self.request_quick_add)
+        self.view.layer_dropped_on_wire.connect(self.insert_on_wire)
+        self.view.context_menu_requested.connect(self.menus.open)
         self.view.zoom_changed.connect(lambda zoom: self.zoom_label.setText(f"{zoom:.0%}"))
         self.messages.problem_activated.connect(self.reveal_node)
         if self.loader.loaded:
@@ -228,9 +281,23 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(doc)
         self.pages.setCurrentWidget(self.editor_page)
         self._update_window()
-        self._update_selection()
+        self._checked()
         self.view.fit_all()
         self.view.setFocus()
+
+    def _import_training_panel(self, doc: EditorDocument) -> None:
+        call = BackgroundCall(lambda: importlib.import_module(TRAINING_PANEL_MODULE), self).start()
+        call.done.connect(lambda _: self.document is doc and self.training is None and self._add_training_panel(doc))
+        call.failed.connect(lambda _: self.document is doc and self.training is None and self._add_training_panel(doc))
+
+    def _add_training_panel(self, doc: EditorDocument) -> None:
+        from netbuilder.ui.training.panel import TrainingPanel
+
+        self.training = TrainingPanel(doc)
+        self.bottom.addTab(self.training, "Training")
+        self.training.state_changed.connect(self._run_state_changed)
+        self.training.status.connect(lambda text: self.show_status(text, source=TRAINING))
+        self._update_run_actions()
 
     def _update_window(self) -> None:
         doc = self.document
@@ -264,16 +331,26 @@ class MainWindow(QMainWindow):
         state = panel.controls.state if panel is not None else "idle"
         why = panel.why_not_train() if panel is not None else "Open a project first"
         train = self.actions["train"]
-        train.setEnabled(not why)
-        train.setToolTip(f"{why} (F5)" if why else "Train the model on the project's dataset (F5)")
+        # Pressable whenever no run is under way: a Train that cannot start says why and how to fix it.
+        train.setEnabled(panel is not None and state == "idle")
+        train.setToolTip(f"Cannot train yet: {why} (F5)" if why else "Train the model on the project's dataset (F5)")
         self.actions["pause"].setEnabled(state in ("running", "paused"))
         self.actions["pause"].setText("&Resume" if state == "paused" else "&Pause")
         self.actions["stop"].setEnabled(state in ("preparing", "running", "paused"))
 
+    def _run_state_changed(self) -> None:
+        if self.training is not None and self.training.controls.state == "preparing":
+            self.status_line.forget(TRAINING)  # the last run's outcome is not news once the next one starts
+        self._update_run_actions()
+
     def train(self) -> None:
-        """Show the Training tab and start a run (Run ▸ Train, F5)."""
+        """Show the Training tab, with room for its curves, and start a run or say why none starts (Run ▸ Train, F5)."""
         if self.training is not None:
+            self.bottom_dock.show()  # a closed dock would hide the run, or the reason it did not start
             self.bottom.setCurrentWidget(self.training)
+            wanted = self.training.wanted_height(self.height())
+            if self.bottom_dock.height() < wanted:
+                self.resizeDocks([self.bottom_dock], [wanted], Qt.Orientation.Vertical)
             self.training.train()
 
     def export(self) -> ExportDialog | None:
@@ -285,6 +362,8 @@ class MainWindow(QMainWindow):
         elif self.export_dialog is not None:
             self.export_dialog.raise_()
             return self.export_dialog
+        from netbuilder.ui.export_dialog import ExportDialog
+
         self.export_dialog = ExportDialog(self.document.project, self.catalog, self.loader, self)
         self.export_dialog.setWindowModality(Qt.WindowModality.WindowModal)  # no edits while the model is read
         self.export_dialog.show()
@@ -297,13 +376,20 @@ class MainWindow(QMainWindow):
                 and self.bottom_dock.height() < TRAINING_DOCK_HEIGHT:
             self.resizeDocks([self.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
+    def _checked(self) -> None:
+        self._update_selection()
+        self._update_run_actions()
+        self.status_line.show_verdict(self.document)
+
     def _update_selection(self) -> None:
         doc, scene = self.document, self.scene
         if doc is None or scene is None or not shiboken6.isValid(scene):
             return  # also reached while Qt tears the scene down at exit
         ids = scene.selected_node_ids()
         node = doc.graph.get(ids[0]) if len(ids) == 1 else None
-        self.inspector.show_node(node, doc.node_problems(node.id) if node else (), list(doc.project.submodels))
+        # Unfinished work shows on the card; the inspector's red list is for what is wrong.
+        errors = [p.message for p in doc.scope_problems() if node is not None and p.node_id == node.id and p.is_error]
+        self.inspector.show_node(node, errors, list(doc.project.submodels))
 
     def set_scope(self, scope: str) -> None:
         if self.document is not None and scope != self.document.scope:
@@ -311,15 +397,24 @@ class MainWindow(QMainWindow):
             if self.view is not None:
                 self.view.fit_all()
 
-    def show_status(self, text: str) -> None:
-        self.status_text.setText(text)
+    def show_status(self, text: str, about: tuple[str, ...] = (), source: str = "") -> None:
+        """Say `text` in the status bar until it no longer applies (see StatusLine).
+
+        `about`: ids of nodes on the canvas it is about, so it goes when they are
+        deleted; `source` TRAINING: it goes when the next run starts. Undo, redo
+        and opening another project clear it too.
+        """
+        self.status_line.say(text, self.document.scope if self.document is not None else "", about, source)
 
     def _keras_ready(self) -> None:
         import keras
 
         self.keras_label.setText(f"Keras {keras.__version__} ready")
-        if self.document is not None:
-            self.document.attach_keras()
+        doc = self.document
+        if doc is not None and is_big(doc.project) and not (doc.stack.can_undo or doc.stack.can_redo):
+            self.show_project(doc.project, doc.is_modified)  # shown again once checked off the GUI thread
+        elif doc is not None:
+            doc.attach_keras()
 
     # -- gestures ----------------------------------------------------------------------
     def _add_at_centre(self, layer: str, submodel: str | None) -> None:
@@ -330,17 +425,39 @@ class MainWindow(QMainWindow):
         if self.document is not None and node_id in self.document.graph:
             self.document.push(SetConfig(self.document.graph, node_id, config))
 
-    def request_quick_add(self, at: QPointF, connect_from: tuple[str, int] | None = None) -> None:
-        if self.document is None or self.view is None:
+    def request_quick_add(self, at: QPointF, connect_from: tuple[str, int] | None = None,
+                          wire: Edge | None = None) -> None:
+        """Quick-add at `at`: wired from `connect_from`, or inserted into `wire` (by default the one under `at`)."""
+        if self.document is None or self.view is None or self.scene is None:
             return
-        self._quick_add_target = (at, connect_from)
+        if connect_from is None and wire is None:
+            under = wire_at(self.scene, at)
+            wire = under.edge if under is not None else None
+        self._quick_add_target = (at, connect_from, wire)
         global_pos = self.view.viewport().mapToGlobal(self.view.mapFromScene(at))
-        self.quick_add.popup_at(global_pos, [n for n in self.document.project.submodels if n != self.document.scope])
+        prompt = f"Insert layer on {wire.source} → {wire.target}…" if wire is not None else "Add layer…"
+        self.quick_add.popup_at(global_pos, [n for n in self.document.project.submodels if n != self.document.scope],
+                                prompt)
 
     def _quick_add_chosen(self, layer: str, submodel: str | None) -> None:
-        at, connect_from = self._quick_add_target
-        if self.edits is not None:
+        at, connect_from, wire = self._quick_add_target
+        if wire is not None:
+            self.insert_on_wire(layer, submodel, wire, at)
+        elif self.edits is not None:
             self.edits.add_layer(layer, submodel, at, connect_from)
+
+    def insert_on_wire(self, layer: str, submodel: str | None, edge: Edge, at: QPointF, force: bool = False) -> None:
+        """Insert a layer into a wire (a drop or quick-add on it); refused as a drawn wire would be."""
+        if self.edits is None or self.view is None:
+            return
+        refusal = self.edits.insert_on_wire(layer, submodel, edge, at, force)
+        if refusal is None:
+            return
+        message = refusal.verdict.problem or ""
+        actions = [("Insert anyway", lambda: self.insert_on_wire(layer, submodel, edge, at, True))] \
+            if refusal.verdict.overridable else []
+        self.view.show_toast(self.view.mapFromScene(at), refusal.title, message, actions)
+        self.show_status(f"{refusal.title}: {message}", about=(edge.source, edge.target))
 
     def _wire_dropped_on_empty(self, source: str, port: int, at: QPointF) -> None:
         self.request_quick_add(at, (source, port))
@@ -354,10 +471,10 @@ class MainWindow(QMainWindow):
             actions.append((f"Insert {verdict.fix}", lambda: edits.connect_through(verdict.fix, edge)))
         if verdict.overridable:
             actions.append(("Connect anyway", lambda: edits.connect_anyway(edge)))
-        target = self.document.graph.node(edge.target) if self.document else None
-        title = f"Cannot connect to {target.layer} '{edge.target}'" if target else "Cannot connect"
+        target = self.document.graph.get(edge.target) if self.document else None
+        title = f"Cannot connect to {target.layer} '{target.name}'" if target else "Cannot connect"
         self.view.show_toast(self.view.mapFromScene(at), title, message, actions)
-        self.show_status(f"{title}: {message}")
+        self.show_status(f"{title}: {message}", about=(edge.source, edge.target))
 
     def _node_activated(self, node_id: str) -> None:
         if self.document is None:
@@ -412,9 +529,35 @@ class MainWindow(QMainWindow):
         self.show_status(f"{title}: {text}")
 
     def _find_layer(self) -> None:
-        self.palette_dock.show()
+        self.panels.set_shown(self.palette_dock, True)
         self.palette.search.setFocus()
         self.palette.search.selectAll()
+
+    # -- help ------------------------------------------------------------------------
+    def show_getting_started(self) -> QDialog:
+        from netbuilder.ui.help_dialogs import GettingStartedDialog
+
+        return self._help_window("getting_started", lambda: GettingStartedDialog(self.actions, self))
+
+    def show_shortcuts(self) -> QDialog:
+        from netbuilder.ui.help_dialogs import ShortcutsDialog
+
+        return self._help_window("shortcuts", lambda: ShortcutsDialog(self.actions, self))
+
+    def show_about(self) -> QDialog:
+        from netbuilder.ui.help_dialogs import AboutDialog
+
+        return self._help_window("about", lambda: AboutDialog(self))
+
+    def _help_window(self, key: str, make: Callable[[], QDialog]) -> QDialog:
+        """One window of each kind, kept for next time; never modal, so it can sit beside the work."""
+        window = self.help_windows.get(key)
+        if window is None:
+            window = self.help_windows[key] = make()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.confirm_discard():

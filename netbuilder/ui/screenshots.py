@@ -18,10 +18,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 from netbuilder.catalog import load_catalog  # noqa: E402
-from netbuilder.graph import Connect, Edge, SetConfig, project_file  # noqa: E402
+from netbuilder.graph import Connect, Edge, Graph, Node, Project, SetConfig, project_file  # noqa: E402
 from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
 from netbuilder.resources import example_path  # noqa: E402
@@ -32,6 +33,8 @@ SIZE = (1440, 900)
 def _settle(app: QApplication, window: MainWindow) -> None:
     for _ in range(5):
         app.processEvents()
+    if window.scene is not None:
+        window.scene.finish_loading()  # a big graph's cards are otherwise drawn a slice per turn
     if window.document is not None:
         window.document.flush_check()
     app.processEvents()
@@ -145,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     window.document.stack.set_clean()  # type: ignore[union-attr]
 
     _training_shots(app, window, out)
+    _shortcuts_shot(app, window, out)
+    _unfinished_and_error_shot(app, window, out)
+    _card_menu_shot(app, window, out)
+    _inserted_on_wire_shot(app, window, out)
+    _big_graph_shot(app, window, out)
     window.close()
     return 0
 
@@ -268,6 +276,84 @@ def _show_evaluation(app: QApplication, window: MainWindow) -> None:
     _settle(app, window)
 
 
+def _shortcuts_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """Help ▸ Keyboard Shortcuts, every action and gesture listed."""
+    dialog = window.show_shortcuts()
+    dialog.resize(800, 760)
+    _settle(app, window)
+    _save(dialog, out, "15_keyboard_shortcuts")
+    dialog.close()
+
+
+def _unfinished_and_error_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """A graph being drawn: unfinished cards (dashed, grey) beside one real error (red)."""
+    window.files.new()
+    doc, edits = window.document, window.edits
+    assert doc is not None and edits is not None and window.view is not None
+    placed = {}
+    for name, layer, x, y, config in [
+        ("image", "Input", 130, 0, {"shape": [28, 28, 1]}),
+        ("flat", "Flatten", 130, 130, {}),
+        ("rows", "Reshape", 0, 270, {"target_shape": [5, 100]}),
+        ("hidden", "Dense", 260, 270, {"units": 64, "activation": "relu"}),
+        ("extra", "Input", 520, 270, {"shape": [10]}),
+        ("join", "Concatenate", 260, 410, {}),
+    ]:
+        node_id = edits.add_layer(layer, None, QPointF(x, y))
+        assert node_id is not None
+        doc.push(SetConfig(doc.graph, node_id, {**doc.graph.node(node_id).config, **config, "name": name}))
+        placed[name] = node_id
+    for source, target in (("image", "flat"), ("flat", "rows"), ("flat", "hidden"), ("hidden", "join")):
+        doc.push(Connect(doc.graph, Edge(placed[source], placed[target])))
+    assert window.scene is not None
+    window.scene.clearSelection()  # a selected card is drawn blue, which would hide its grey outline
+    window.bottom.setCurrentIndex(0)
+    _settle(app, window)
+    window.view.fit_all()
+    _settle(app, window)
+    _save(window, out, "16_unfinished_and_error")
+    doc.stack.set_clean()
+
+
+def _card_menu_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """A right-click on a card: its menu, open over the canvas."""
+    window.files.open_example("wide_and_deep")
+    _settle(app, window)
+    assert window.view is not None and window.scene is not None
+    at = window.scene.nodes["h1"].centre()
+    click = window.view.viewport().mapToGlobal(window.view.mapFromScene(at))
+    menu = window.menus.open(at, click)
+    assert menu is not None
+    menu.setActiveAction(menu.actions()[0])  # the pointer on the first entry, as just after the click
+    _settle(app, window)
+    # The menu is a window of its own: paint it onto the main window's picture at the click
+    # (not at menu.pos(): the headless screen is smaller than the window and pushes it aside).
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(window.mapFromGlobal(click), menu.grab())
+    painter.end()
+    path = out / "17_card_context_menu.png"
+    shot.save(str(path))
+    print(f"wrote {path}")
+    menu.hide()
+
+
+def _inserted_on_wire_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """A Dropout dropped on the wire wide → cat: inserted between them, checked and selected."""
+    window.files.open_example("wide_and_deep")
+    _settle(app, window)
+    assert window.view is not None and window.scene is not None and window.document is not None
+    edge = Edge("wide", "cat", 0, 0)
+    window.insert_on_wire("Dropout", None, edge, QPointF(100, 150))  # where the drop lands, on the wire
+    assert any(n.layer == "Dropout" for n in window.document.graph.nodes)
+    _settle(app, window)  # checked first, so the summary shown next has the new layer's shape
+    window.bottom.setCurrentIndex(1)
+    window.view.fit_all()
+    _settle(app, window)
+    _save(window, out, "18_layer_inserted_on_wire")
+    window.document.stack.set_clean()
+
+
 def _refuse(app: QApplication, window: MainWindow, edge: Edge) -> None:
     """Drop a wire the way the canvas does, so the refusal shows where it was dropped."""
     assert window.document is not None and window.scene is not None and window.view is not None
@@ -281,3 +367,39 @@ def _refuse(app: QApplication, window: MainWindow, edge: Edge) -> None:
     window.scene.select_nodes([edge.target])
     window.bottom.setCurrentIndex(0)
     _settle(app, window)
+
+
+def _towers_project(towers: int, depth: int) -> Project:
+    """`towers` chains of `depth` layers (Dense, BatchNormalization, Activation, Dropout, over and over)
+    from one Input into one Concatenate; left unplaced, so opening it lays it out."""
+    graph = Graph()
+    graph.add_node(Node("input", "Input", {"shape": [32]}))
+    cycle = (("Dense", {"units": 32}), ("BatchNormalization", {}), ("Activation", {"activation": "relu"}),
+             ("Dropout", {"rate": 0.1}))
+    for tower in range(towers):
+        previous = "input"
+        for step in range(depth):
+            layer, config = cycle[step % len(cycle)]
+            graph.add_node(Node(f"t{tower}_{step}", layer, dict(config)))
+            graph.add_edge(Edge(previous, f"t{tower}_{step}"))
+            previous = f"t{tower}_{step}"
+    graph.add_node(Node("concat", "Concatenate", {}))
+    for tower in range(towers):
+        graph.add_edge(Edge(f"t{tower}_{depth - 1}", "concat", 0, tower))
+    return Project(name=f"towers_{towers * depth}", graph=graph)
+
+
+def _big_graph_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """10,000 layers fitted to the window: checked off the GUI thread, drawn far out by the overview."""
+    window.show_project(_towers_project(towers=40, depth=250))
+    deadline = time.monotonic() + 900
+    while window.document is None or window.scene is None or window.scene.is_loading:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the 10,000-layer project did not open in 15 minutes")
+        app.processEvents()
+        time.sleep(0.01)
+    assert window.view is not None and window.document is not None
+    window.view.fit_all()
+    _settle(app, window)
+    _save(window, out, "19_big_graph_10000_layers")
+    window.document.stack.set_clean()

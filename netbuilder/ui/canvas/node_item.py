@@ -1,26 +1,26 @@
 """How one node looks on the canvas: a card with its layer, name, key settings and output shape.
 
 The card is drawn from a `NodeLook` the scene computes from the document, so
-the item holds no document state of its own. Far zoomed out (hundreds of
-nodes on screen) it draws only its coloured outline, which keeps large
-imported models readable as a shape and fast to pan.
+the item holds no document state of its own. Its text is laid out (and cut
+at a word, see card_text.py) when the look changes, not on every paint. Far
+zoomed out the scene's overview draws the cards instead (see overview.py).
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.ui.canvas import theme
+from netbuilder.ui.canvas.card_text import GAP, LAYER_FONT, NAME_FONT, PAD, SMALL_FONT, CardText, lay_out, metrics
 from netbuilder.ui.canvas.port_item import PortItem
+from netbuilder.ui.problem_look import INCOMPLETE_COLOUR
 
-_LAYER_FONT = theme.font(8.5, bold=True)
-_NAME_FONT = theme.font(9.5, bold=True)
-_SMALL_FONT = theme.font(8.0)
 _PORT_SPACING = 26.0
 
 
@@ -33,7 +33,8 @@ class NodeLook:
     category: str
     settings: str = ""
     shapes: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # errors: the card turns red
+    hints: list[str] = field(default_factory=list)  # what is missing yet: a soft dashed outline
     doc: str = ""
     inputs: list[str] = field(default_factory=list)  # one name per input port ("" when unnamed)
     outputs: int = 1
@@ -51,6 +52,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self._width = theme.NODE_WIDTH
+        self._text = CardText(self._width, "", "", "", "")
         self._ports_shown = True
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -79,23 +81,38 @@ class NodeItem(QGraphicsItem):
 
     # -- state -------------------------------------------------------------------
     def apply(self, look: NodeLook, force: bool = False) -> None:
-        """Show `look`; ports are rebuilt only when their number or names change."""
+        """Show `look`; the card grows to fit its text, ports are rebuilt only when their number or names change."""
         if look == self.look and not force:
             return
         ports_changed = force or look.inputs != self.look.inputs or look.outputs != self.look.outputs
         self.look = look
-        if ports_changed:
+        self._text = self._lay_out_text(look)
+        if self._text.width != self._width:
             self.prepareGeometryChange()
-            most = max(len(look.inputs), look.outputs, 1)
-            self._width = max(theme.NODE_WIDTH, most * _PORT_SPACING + 24)
+            self._width = self._text.width
+            ports_changed = True  # they are spread along the width
+        if ports_changed:
             self._rebuild_ports()
-        tip = f"<b>{look.layer}</b> '{look.name}'"
+        tip = f"<b>{html.escape(look.layer)}</b> '{html.escape(look.name)}'"
+        for line in (look.settings, look.shapes):  # the card may have had to cut them short
+            if line:
+                tip += f"<br>{html.escape(line)}"
         if look.doc:
             tip += f"<br>{look.doc}"
         if look.problems:
             tip += "".join(f"<br><span style='color:#d93025'>⚠ {p}</span>" for p in look.problems)
+        tip += "".join(f"<br><span style='color:{INCOMPLETE_COLOUR.name()}'>◌ {h}</span>" for h in look.hints)
         self.setToolTip(f"<div style='max-width: 360px'>{tip}</div>")
         self.update()
+
+    @staticmethod
+    def _lay_out_text(look: NodeLook) -> CardText:
+        bad, unfinished = bool(look.problems), not look.problems and bool(look.hints)
+        bottom = look.problems[0] if bad else f"◌ {look.hints[0]}" if unfinished else look.shapes
+        most_ports = max(len(look.inputs), look.outputs, 1)
+        return lay_out(("⚠ " if bad else "") + look.layer, "output" if look.is_output else "", look.name,
+                       look.settings, bottom, bottom_grows=not (bad or unfinished),
+                       least_width=max(theme.NODE_WIDTH, most_ports * _PORT_SPACING + 24))
 
     def _rebuild_ports(self) -> None:
         for port in self.inputs + self.outputs:
@@ -132,13 +149,18 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, self._width, theme.NODE_HEIGHT)
         colour = theme.category_colour(look.category)
         bad = bool(look.problems)
-        if lod < 0.15:  # hundreds of cards on screen: a flat coloured block each, cheap to pan
+        if lod < theme.FAR_ZOOM:  # hundreds of cards on screen: a flat coloured block each (the overview draws them)
             selected = self.isSelected()
             painter.fillRect(rect, theme.SELECTED_BORDER if selected else (theme.ERROR if bad else colour))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.3)
+        unfinished = not bad and bool(look.hints)
         border = theme.SELECTED_BORDER if self.isSelected() else (theme.ERROR if bad else theme.NODE_BORDER)
-        painter.setPen(QPen(border, 2.4 if self.isSelected() or bad else 1.2))
+        pen = QPen(border, 2.4 if self.isSelected() or bad else 1.2)
+        if unfinished:  # not wrong, just not done: dashed like a sketch, never red
+            pen = QPen(border if self.isSelected() else INCOMPLETE_COLOUR, 2.4 if self.isSelected() else 1.6,
+                       Qt.PenStyle.DashLine)
+        painter.setPen(pen)
         painter.setBrush(QBrush(theme.ERROR_FILL if bad else theme.NODE_FILL))
         painter.drawRoundedRect(rect, theme.CORNER, theme.CORNER)
         header = QPainterPath()
@@ -148,30 +170,30 @@ class NodeItem(QGraphicsItem):
         painter.fillPath(header.simplified(), theme.ERROR if bad else colour)
         if lod < 0.35:
             return  # too small to read: the coloured card is the information
-        pad = 10.0
+        text = self._text  # laid out and cut to fit when the look changed
+        left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        right = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
         painter.setPen(QColor("white"))
-        painter.setFont(_LAYER_FONT)
-        head = QRectF(pad, 0, self._width - 2 * pad, theme.HEADER_HEIGHT)
-        title = ("⚠ " if bad else "") + look.layer
-        painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elide(title, _LAYER_FONT, head.width() * 0.6))
+        painter.setFont(LAYER_FONT)
+        head = QRectF(PAD, 0, self._width - 2 * PAD, theme.HEADER_HEIGHT)
+        painter.drawText(head, left, text.title)
         if look.is_output:
-            painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, "output")
-        body = QRectF(pad, theme.HEADER_HEIGHT + 3, self._width - 2 * pad, 18)
+            painter.drawText(head, right, "output")
+        body = QRectF(PAD, theme.HEADER_HEIGHT + 3, self._width - 2 * PAD, 18)
         painter.setPen(theme.TEXT)
-        painter.setFont(_NAME_FONT)
-        name_width = QFontMetricsF(_NAME_FONT).horizontalAdvance(look.name)
-        painter.drawText(body, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elide(look.name, _NAME_FONT, body.width()))
-        if look.settings and name_width < body.width() - 40:
-            painter.setFont(_SMALL_FONT)
+        painter.setFont(NAME_FONT)
+        painter.drawText(body, left, text.name)
+        if text.settings:
+            painter.setFont(SMALL_FONT)
             painter.setPen(theme.SUBTLE_TEXT)
-            rest = QRectF(body.left() + name_width + 8, body.top(), body.width() - name_width - 8, body.height())
-            painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, _elide(look.settings, _SMALL_FONT, rest.width()))
-        line = QRectF(pad, body.bottom(), self._width - 2 * pad, 18)
-        painter.setFont(_SMALL_FONT)
-        painter.setPen(theme.ERROR if bad else theme.SUBTLE_TEXT)
-        text = look.problems[0] if bad else look.shapes
-        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, _elide(text, _SMALL_FONT, line.width()))
+            beside_name = body.adjusted(metrics(NAME_FONT).horizontalAdvance(text.name) + GAP, 0, 0, 0)
+            painter.drawText(beside_name, right, text.settings)
+        line = QRectF(PAD, body.bottom(), self._width - 2 * PAD, 18)
+        painter.setFont(SMALL_FONT)
+        painter.setPen(theme.ERROR if bad else INCOMPLETE_COLOUR if unfinished else theme.SUBTLE_TEXT)
+        painter.drawText(line, left, text.bottom)
 
-
-def _elide(text: str, font: Any, width: float) -> str:
-    return QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, max(width, 10))
+    @property
+    def card_text(self) -> CardText:
+        """The lines the card shows, as cut to fit (for tests)."""
+        return self._text

@@ -25,7 +25,6 @@ _KEY_SETTINGS: tuple[tuple[str, str], ...] = (
     ("axis", "axis {}"),
     ("activation", "{}"),
 )
-_MAX_CHARS = 30
 
 
 def fmt_shape(shape: Sequence[Any] | None) -> str:
@@ -64,8 +63,7 @@ def key_settings(node: Node) -> str:
                 if text == "1" and pattern.endswith("s"):
                     pattern = pattern[:-1]  # "1 unit", "1 filter"
                 parts.append(pattern.format(text))
-    line = " · ".join(parts)
-    return line if len(line) <= _MAX_CHARS else line[: _MAX_CHARS - 1] + "…"
+    return " · ".join(parts)  # in full: the card cuts it at a word if it must (card_text.py)
 
 
 def shapes_text(shapes: Sequence[Sequence[Any]] | None) -> str:

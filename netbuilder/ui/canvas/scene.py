@@ -3,24 +3,35 @@
 Items are created, moved and removed only in answer to graph events, so undo,
 redo, paste and file loads all update the canvas the same way. User gestures
 (moving cards, drawing wires) become commands pushed on the document.
+
+A big graph is drawn a slice at a time, one slice per turn of the event loop,
+so the window keeps answering while 10,000 cards appear (`load_progress`
+says how far it is). Far zoomed out, one overview item draws every card and
+wire (see overview.py). Nothing here walks all nodes per node: each event
+touches only the items it concerns.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+import time
+from collections import Counter, deque
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netbuilder.graph import Compound, Edge, Graph, MoveNode, Node
 from netbuilder.ui.canvas import theme
-from netbuilder.ui.canvas.looks import node_look, wire_label
+from netbuilder.ui.canvas.looks import ProblemIndex, node_look, problem_index, wire_label
 from netbuilder.ui.canvas.node_item import NodeItem
+from netbuilder.ui.canvas.overview import Box, Line, OverviewItem, graph_shapes
 from netbuilder.ui.canvas.port_item import PortItem
 from netbuilder.ui.canvas.wire_drag import WireDrag
 from netbuilder.ui.canvas.wire_item import WireItem
 from netbuilder.ui.document import EditorDocument
 
 _MARGIN = 400.0
+SLICE_SECONDS = 0.025  # building items per event-loop turn while a big graph is drawn
 
 
 class GraphScene(QGraphicsScene):
@@ -32,6 +43,7 @@ class GraphScene(QGraphicsScene):
     wire_dropped_on_empty = Signal(str, int, QPointF)
     hint = Signal(str)  # what the wire under construction would do, for the status bar
     node_activated = Signal(str)  # double-click on a node (opens sub-models)
+    load_progress = Signal(int, int)  # (items built, items in all) while the graph is drawn; equal when done
 
     def __init__(self, document: EditorDocument) -> None:
         super().__init__()
@@ -42,32 +54,80 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, QPointF] = {}
         self._syncing = False
         self._ports_shown = True
+        self._far = False
+        self._problems: ProblemIndex = problem_index(document)
+        self._pending_nodes: deque[str] = deque()
+        self._pending_edges: deque[Edge] = deque()
+        self._fan_out: Counter[tuple[str, int]] = Counter()  # wires per output port when drawing began
+        self._slicer = QTimer(self)
+        self._slicer.setSingleShot(True)
+        self._slicer.timeout.connect(self._build_slice)
+        self.overview: OverviewItem  # made by rebuild: clearing the scene deletes it
         self.drag = WireDrag(self)
         document.scope_changed.connect(self._on_scope_changed)
         document.checked.connect(self.refresh)
+        self.selectionChanged.connect(self._far_changed)
         self.rebuild()
 
     # -- following the document ------------------------------------------------
     def rebuild(self) -> None:
-        """Drop every item and draw the graph now being edited from scratch."""
+        """Drop every item and draw the graph now being edited from scratch: the first slice now."""
         if self._graph is not None:
             self._subscribe(self._graph, connect=False)
         self.drag.cancel()
+        self._slicer.stop()
         self.clear()
         self.nodes.clear()
         self.wires.clear()
+        self.overview = OverviewItem(self._overview_shapes)
+        self.addItem(self.overview)
+        self.overview.set_shown(self._far)
         self._graph = self.document.graph
         self._subscribe(self._graph, connect=True)
-        outputs = set(self._graph.output_ids())
-        for node in self._graph.nodes:
-            self._add_item(node, outputs)
-        for edge in self._graph.edges:
-            self._add_wire(edge)
-        self.refresh()
+        self._problems = problem_index(self.document)
+        self._pending_nodes = deque(n.id for n in self._graph.nodes)
+        self._pending_edges = deque(self._graph.edges)
+        self._fan_out = Counter((e.source, e.source_port) for e in self._pending_edges)
+        self._build_slice()
+
+    @property
+    def is_loading(self) -> bool:
+        """True while some cards or wires of the graph are still to be built."""
+        return bool(self._pending_nodes or self._pending_edges)
+
+    def finish_loading(self) -> None:
+        """Build whatever is left now (screenshots and tests that look at every card)."""
+        while self.is_loading:
+            self._build_slice(deadline=float("inf"))
+
+    def _build_slice(self, deadline: float | None = None) -> None:
+        """Cards first, then wires, until the slice's time is up; the next turn of the loop does more."""
+        graph = self._graph
+        if graph is None:
+            return
+        deadline = time.perf_counter() + SLICE_SECONDS if deadline is None else deadline
+        while self._pending_nodes and time.perf_counter() < deadline:
+            for _ in range(min(32, len(self._pending_nodes))):
+                nid = self._pending_nodes.popleft()
+                if nid in graph and nid not in self.nodes:  # else removed, or added (and drawn) meanwhile
+                    self._add_item(graph.node(nid))
+        while not self._pending_nodes and self._pending_edges and time.perf_counter() < deadline:
+            for _ in range(min(32, len(self._pending_edges))):
+                edge = self._pending_edges.popleft()
+                if edge not in self.wires and graph.has_edge(edge):
+                    self._add_wire(edge, self._fan_out.get((edge.source, edge.source_port)))
+        if self.is_loading:
+            self._slicer.start(0)
+        else:
+            self._fan_out.clear()
+            self._far_changed()  # the cards' real widths are known now
+        built = len(self.nodes) + len(self.wires)
+        self.load_progress.emit(built, built + len(self._pending_nodes) + len(self._pending_edges))
 
     def detach(self) -> None:
         """Stop following the document (the window is about to drop this scene)."""
         self.drag.cancel()
+        self._slicer.stop()
         if self._graph is not None:
             self._subscribe(self._graph, connect=False)
             self._graph = None
@@ -90,37 +150,58 @@ class GraphScene(QGraphicsScene):
         for event, handler in pairs:
             (event.connect if connect else event.disconnect)(handler)
 
-    def _add_item(self, node: Node, outputs: set[str]) -> NodeItem:
-        item = NodeItem(node.id, node_look(self.document, node, outputs), self._item_moved)
+    def _add_item(self, node: Node) -> NodeItem:
+        outputs = {node.id} if self._is_output(node.id) else set()
+        item = NodeItem(node.id, node_look(self.document, node, outputs, self._problem_index()), self._item_moved)
         item.set_ports_shown(self._ports_shown)
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._far)
         x, y = node.position or (0.0, 0.0)
         self._syncing = True
         item.setPos(x, y)
         self._syncing = False
         self.addItem(item)
         self.nodes[node.id] = item
+        self._mark_connected(item)
         return item
 
-    def _add_wire(self, edge: Edge) -> None:
+    def _add_wire(self, edge: Edge, fan_out: int | None = None) -> None:
         wire = WireItem(edge)
+        wire.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._far)
         self.wires[edge] = wire
         self.addItem(wire)
-        self._route(wire)
+        self._route(wire, fan_out)
+        self._label(wire)
+
+    def _label(self, wire: WireItem) -> None:
+        wire.set_label(wire_label(self.document, wire.edge), bad=bool(self._problem_index().of(wire.edge.target)))
+
+    def _problem_index(self) -> ProblemIndex:
+        """The document's problems by node, re-filed only when a check has replaced them."""
+        if not self._problems.describes(self.document):
+            self._problems = problem_index(self.document)
+        return self._problems
+
+    def _is_output(self, node_id: str) -> bool:
+        graph = self.document.graph
+        return node_id in graph.outputs if graph.outputs is not None else not graph.outgoing(node_id)
 
     # Each event touches only the cards it concerns: a big compound edit (paste,
     # delete, group) must not repaint all 771 cards of an imported model per step.
     # A new node has no wires and a removed one has none left, so no other card's
     # "output" mark changes; a wire changes only its two ends.
     def _on_node_added(self, node: Node, index: int) -> None:
-        self._add_item(node, set(self.document.graph.output_ids()))
+        self._add_item(node)
+        self._far_changed()
 
     def _on_node_removed(self, node: Node, index: int) -> None:
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
+        self._far_changed()
 
     def _on_node_changed(self, node: Node) -> None:
         self._refresh_node(node.id)
+        self._far_changed()
 
     def _on_node_moved(self, node: Node) -> None:
         item = self.nodes.get(node.id)
@@ -130,18 +211,27 @@ class GraphScene(QGraphicsScene):
                 item.setPos(*node.position)
                 self._syncing = False
                 self._route_around(node.id)
+                self._far_changed()
 
     def _on_edge_added(self, edge: Edge, index: int) -> None:
-        self._add_wire(edge)
+        self._fan_out.pop((edge.source, edge.source_port), None)  # no longer what drawing began with
+        if edge.source in self.nodes and edge.target in self.nodes:
+            self._add_wire(edge)
+        else:  # an end is not drawn yet: the wire comes after it
+            self._pending_edges.append(edge)
+            self._slicer.start(0)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
+        self._far_changed()
 
     def _on_edge_removed(self, edge: Edge, index: int) -> None:
+        self._fan_out.pop((edge.source, edge.source_port), None)
         wire = self.wires.pop(edge, None)
         if wire is not None:
             self.removeItem(wire)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
+        self._far_changed()
 
     def refresh(self) -> None:
         """Re-read every node's look (shapes, problems, ports) and every wire's label."""
@@ -149,23 +239,26 @@ class GraphScene(QGraphicsScene):
         if graph is not self._graph:
             return
         outputs = set(graph.output_ids())
+        problems = self._problem_index()
         for node in graph.nodes:
             item = self.nodes.get(node.id)
             if item is not None:
-                old_ports = (item.look.inputs, item.look.outputs)
-                item.apply(node_look(self.document, node, outputs))
-                if (item.look.inputs, item.look.outputs) != old_ports:
+                old_ports = (item.look.inputs, item.look.outputs, item.width)
+                item.apply(node_look(self.document, node, outputs, problems))
+                if (item.look.inputs, item.look.outputs, item.width) != old_ports:  # ports moved
                     self._route_around(node.id)
                 self._mark_connected(item)
-        for edge, wire in self.wires.items():
-            wire.set_label(wire_label(self.document, edge), bad=bool(self.document.node_problems(edge.target)))
+        for wire in self.wires.values():
+            self._label(wire)
+        self._far_changed()
 
     def _refresh_node(self, node_id: str) -> None:
         graph = self.document.graph
         item = self.nodes.get(node_id)
         if item is None or node_id not in graph:
             return
-        item.apply(node_look(self.document, graph.node(node_id), set(graph.output_ids())))
+        outputs = {node_id} if self._is_output(node_id) else set()
+        item.apply(node_look(self.document, graph.node(node_id), outputs, self._problem_index()))
         self._route_around(node_id)
         self._mark_connected(item)
 
@@ -186,11 +279,13 @@ class GraphScene(QGraphicsScene):
         port = item.port(is_input, index)
         return port.scenePos() if port is not None else item.pos() + QPointF(item.width / 2, 0 if is_input else theme.NODE_HEIGHT)
 
-    def _route(self, wire: WireItem) -> None:
+    def _route(self, wire: WireItem, fan_out: int | None = None) -> None:
+        """Lay `wire` between its ports; `fan_out`: how many wires leave its source port, when known."""
         start = self.port_position(wire.edge.source, False, wire.edge.source_port)
         end = self.port_position(wire.edge.target, True, wire.edge.target_port)
         if start is not None and end is not None:
-            fan_out = sum(1 for e in self.document.graph.outgoing(wire.edge.source) if e.source_port == wire.edge.source_port)
+            if fan_out is None:
+                fan_out = sum(1 for e in self.document.graph.outgoing(wire.edge.source) if e.source_port == wire.edge.source_port)
             wire.label_at = 0.78 if fan_out > 1 else 0.5
             wire.set_ends(start, end)
 
@@ -198,7 +293,13 @@ class GraphScene(QGraphicsScene):
         graph = self.document.graph
         if node_id not in graph:
             return
-        for edge in graph.incoming(node_id) + graph.outgoing(node_id):
+        outgoing = graph.outgoing(node_id)
+        fan_out = Counter(e.source_port for e in outgoing)  # counted once, not once per wire
+        for edge in outgoing:
+            wire = self.wires.get(edge)
+            if wire is not None:
+                self._route(wire, fan_out[edge.source_port])
+        for edge in graph.incoming(node_id):
             wire = self.wires.get(edge)
             if wire is not None:
                 self._route(wire)
@@ -206,6 +307,7 @@ class GraphScene(QGraphicsScene):
     def _item_moved(self, item: NodeItem) -> None:
         if not self._syncing:
             self._route_around(item.node_id)
+            self._far_changed()
 
     def set_ports_shown(self, shown: bool) -> None:
         """Show ports when zoomed in enough to use them; hidden far out, they cost paint time."""
@@ -214,11 +316,42 @@ class GraphScene(QGraphicsScene):
             for item in self.nodes.values():
                 item.set_ports_shown(shown)
 
-    def items_rect(self) -> QRectF:
-        rect = QRectF()
+    def set_far(self, far: bool) -> None:
+        """Far out, the overview draws every card and wire; the items draw nothing but stay selectable."""
+        if far == self._far:
+            return
+        self._far = far
+        no_contents = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
         for item in self.nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
-        return rect
+            item.setFlag(no_contents, far)
+        for wire in self.wires.values():
+            wire.setFlag(no_contents, far)
+        self.overview.set_shown(far)
+
+    def _far_changed(self) -> None:
+        if self._far:
+            self.overview.invalidate()
+
+    def _overview_shapes(self) -> tuple[list[Box], list[Line]]:
+        selected = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        return graph_shapes(self.document, self.nodes, self.wires, selected)
+
+    def items_rect(self) -> QRectF:
+        """Where the graph's cards are (also those not built yet), for fitting the view."""
+        graph = self.document.graph
+        if graph is not self._graph or not len(graph):
+            return QRectF()
+        left = top = float("inf")
+        right = bottom = float("-inf")
+        for node in graph.nodes:
+            item = self.nodes.get(node.id)
+            if item is not None:
+                x, y, width = item.x(), item.y(), item.width
+            else:
+                (x, y), width = node.position or (0.0, 0.0), theme.NODE_WIDTH
+            left, top = min(left, x), min(top, y)
+            right, bottom = max(right, x + width), max(bottom, y + theme.NODE_HEIGHT)
+        return QRectF(left - 2, top - 2, right - left + 4, bottom - top + 4)
 
     def selected_node_ids(self) -> list[str]:
         """Selected nodes in document order (so copy, group and delete are deterministic)."""

@@ -9,11 +9,15 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont
 
 NODE_WIDTH = 190.0
+# A card grows to this for a long name or settings, then elides (card_text.py); no wider,
+# since the automatic layout puts cards 220 apart (graph/layout.py Spacing.column).
+NODE_MAX_WIDTH = 212.0
 NODE_HEIGHT = 66.0
 HEADER_HEIGHT = 22.0
 CORNER = 7.0
 PORT_RADIUS = 6.0
 GRID = 20.0
+FAR_ZOOM = 0.15  # below this zoom the overview draws the graph (overview.py); the cards and wires draw nothing
 
 BACKGROUND = QColor("#f4f5f7")
 GRID_DOT = QColor("#d9dce1")

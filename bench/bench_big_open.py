@@ -1,0 +1,146 @@
+"""Opening projects of 1,000, 3,000 and 10,000 layers in the window, vs Keras building the same models.
+
+What a user waits for after File ▸ Open on a big project: the file read, the
+first shape check (every Keras layer made, off the GUI thread), then the
+canvas drawing every card and wire a slice at a time, until the window has
+painted the whole graph with its shapes. Timed from `files.open_path` in the
+real main window (offscreen, 1440x900, TensorFlow loaded) until the canvas is
+complete and painted; meanwhile a 5 ms heartbeat QTimer (bench_train_stall's)
+records the longest stall of the event loop, i.e. how long the window would
+not answer. The three shapes come from big_graphs.py (chain, residual, fan).
+The baseline, timed just before each open in the same process: Keras building
+the same model symbolically, keras.Input and one layer call per node, no
+weights touched beyond what building makes. Each project is closed before the
+next one (and its layers released) outside the timings.
+
+Goals: at 10,000 layers opening takes at most 3x the Keras build, for every
+shape; and no stall over 250 ms at any size.
+
+    python bench/bench_big_open.py [--sizes 1000,3000,10000] [--shapes chain,residual,fan] [--quick]
+                                   [--goal ratio=3] [--goal stall_ms=250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import verdicts  # noqa: E402
+from _common import editor_app  # noqa: E402
+from big_graphs import SHAPES, big_project, write_big_project  # noqa: E402
+from bench_train_stall import Heartbeat, pump  # noqa: E402
+
+RATIO_GOAL = 3.0
+STALL_GOAL_MS = 250.0
+JUDGED_SIZE = 10_000
+
+
+def keras_build(doc: dict[str, Any]) -> None:
+    """The model of a project document, built the way one writes it in Keras: an Input, then layer calls."""
+    import keras
+
+    incoming: dict[str, list[dict[str, Any]]] = {}
+    for edge in doc["graph"]["edges"]:
+        incoming.setdefault(edge["target"], []).append(edge)
+    tensors: dict[str, Any] = {}
+    for node in doc["graph"]["nodes"]:  # big_graphs lists every node after its inputs
+        if node["layer"] == "Input":
+            tensors[node["id"]] = keras.Input(shape=tuple(node["config"]["shape"]))
+            continue
+        edges = sorted(incoming[node["id"]], key=lambda e: e.get("target_port", 0))
+        inputs = [tensors[e["source"]] for e in edges]
+        layer = getattr(keras.layers, node["layer"])(**node["config"])
+        tensors[node["id"]] = layer(inputs if len(inputs) > 1 else inputs[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,3000,10000", help="layers per project, comma-separated")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="big_graphs shapes, comma-separated")
+    verdicts.add_arguments(parser, "300 layers of each shape")
+    args = parser.parse_args()
+    sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
+    shapes = args.shapes.split(",")
+    judge = verdicts.Verdicts.from_args(args)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        app, loader = editor_app(folder)
+        from PySide6.QtCore import QSettings
+
+        from netbuilder.catalog import load_catalog
+        from netbuilder.ui.main_window import TRAINING_PANEL_MODULE, MainWindow
+
+        # The app imports the Training tab's libraries in the background at launch (see app.run);
+        # here, before the clock starts, so the first open does not pay for them.
+        importlib.import_module(TRAINING_PANEL_MODULE)
+
+        window = MainWindow(load_catalog(), loader, QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+        window.resize(1440, 900)
+        window.show()
+        app.processEvents()
+        beat = Heartbeat()
+        rows = []
+        for shape in shapes:
+            for size in sizes:
+                path = write_big_project(folder / f"{shape}_{size}.nbproj", shape, size)
+                doc = big_project(shape, size)
+                start = time.perf_counter()
+                keras_build(doc)
+                keras_s = time.perf_counter() - start
+                del doc
+                gc.collect()  # the baseline's own garbage, not the window's to collect while it opens
+
+                beat.start()
+                start = time.perf_counter()
+                window.files.open_path(path)
+                shown: list[float] = []
+
+                def opened() -> bool:
+                    if not shown and window.document is not None:
+                        shown.append(time.perf_counter())
+                    return window.scene is not None and not window.scene.is_loading
+
+                pump(app, opened)
+                window.repaint()
+                open_s = time.perf_counter() - start
+                beat.stop()
+                scene, document = window.scene, window.document
+                assert scene is not None and document is not None and document.keras_ready
+                assert len(scene.nodes) == size and len(scene.wires) == len(document.graph.edges)
+                last = document.graph.nodes[-1].id
+                assert scene.nodes[last].look.shapes.startswith("→ (None, "), scene.nodes[last].look.shapes
+                stall = beat.stalls()["max"]
+                rows.append((shape, size, keras_s, open_s, shown[0] - start, stall))
+                print(f"  {shape:8s} {size:6,d} layers: keras build {keras_s:6.1f} s | open {open_s:6.1f} s"
+                      f" (shown after {shown[0] - start:5.1f} s) | ratio {open_s / keras_s:4.2f}x"
+                      f" | longest stall {stall:5.0f} ms", flush=True)
+                document.stack.set_clean()
+                window.show_project(None)
+                settle = time.perf_counter() + 2.0  # the closed project's layers are released meanwhile
+                pump(app, lambda: time.perf_counter() > settle)
+        window.close()
+
+    print(f"Opening big projects in the window (1440x900, offscreen) vs Keras building the same model;"
+          f" goals at {JUDGED_SIZE:,} layers: ratio <= {RATIO_GOAL:g}, and every stall <= {STALL_GOAL_MS:g} ms")
+    for shape, size, keras_s, open_s, shown_s, stall in rows:
+        ratio = open_s / keras_s
+        verdict = judge.check("ratio", ratio, RATIO_GOAL, "x") if size >= JUDGED_SIZE else "(growth, not judged)"
+        print(f"  {shape:8s} {size:6,d}: keras {keras_s:6.1f} s, window {open_s:6.1f} s"
+              f" (checked off the GUI thread for {shown_s:5.1f} s, then drawn), ratio {ratio:4.2f}x {verdict}")
+        stall_verdict = judge.check("stall_ms", stall, STALL_GOAL_MS, " ms")
+        print(f"  {'':8s} {'':6s}  longest stall {stall:5.0f} ms {stall_verdict}")
+    judge.finish()
+
+
+if __name__ == "__main__":
+    main()

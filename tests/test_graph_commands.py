@@ -20,6 +20,7 @@ from netbuilder.graph import (
     connection_problem,
     remove_node,
 )
+from netbuilder.graph.commands import SetShares
 
 
 def sample_graph():
@@ -129,6 +130,51 @@ def test_remove_node_restores_its_config_and_position():
     command.redo()
     command.undo()
     assert graph.to_dict() == before
+
+
+def siamese_graph():
+    """x → enc → out1 and y → enc_1 → out2, y → enc_2, where enc_1 and enc_2 call enc's layer again."""
+    graph = Graph()
+    graph.add_node(Node("x", "Input", {"shape": [4]}))
+    graph.add_node(Node("y", "Input", {"shape": [4]}))
+    graph.add_node(Node("enc", "Dense", {"units": 8, "activation": "relu", "name": "encoder"}))
+    graph.add_node(Node("enc_1", "Dense", {"name": "twin"}, shares="enc"))
+    graph.add_node(Node("enc_2", "Dense", {}, shares="enc"))
+    for edge in [Edge("x", "enc"), Edge("y", "enc_1"), Edge("y", "enc_2")]:
+        graph.add_edge(edge)
+    return graph
+
+
+def test_deleting_the_owner_of_a_shared_layer_hands_it_to_the_first_sharer():
+    """The other calls keep working, with the same layer settings; the heir keeps the name its card shows."""
+    graph = siamese_graph()
+    before = graph.to_dict()
+    stack = UndoStack()
+    stack.push(remove_node(graph, "enc"))
+    assert "enc" not in graph
+    heir, other = graph.node("enc_1"), graph.node("enc_2")
+    assert heir.shares is None and heir.config == {"units": 8, "activation": "relu", "name": "twin"}
+    assert other.shares == "enc_1" and other.config == {}
+    stack.undo()
+    assert graph.to_dict() == before
+    stack.redo()
+    assert graph.node("enc_2").shares == "enc_1"
+
+
+def test_deleting_a_sharer_leaves_the_owner_alone():
+    graph = siamese_graph()
+    remove_node(graph, "enc_1").redo()
+    assert graph.node("enc").shares is None and graph.node("enc_2").shares == "enc"
+    assert graph.node("enc").config["units"] == 8
+
+
+def test_set_shares_undoes_to_the_old_owner():
+    graph = siamese_graph()
+    command = SetShares(graph, "enc_2", None)
+    command.redo()
+    assert graph.node("enc_2").shares is None
+    command.undo()
+    assert graph.node("enc_2").shares == "enc"
 
 
 def test_remove_node_of_missing_id_names_it():
@@ -261,14 +307,14 @@ def input_range(node):
 def random_edit(graph, rng, counter):
     """One valid edit of `graph` as a command (not run yet), chosen by `rng`."""
     nodes = graph.nodes
-    kinds = ["add"] * 3 + ["connect"] * 4 + ["remove", "disconnect", "config", "move", "outputs"]
+    kinds = ["add"] * 3 + ["connect"] * 4 + ["remove", "disconnect", "config", "move", "outputs", "share"]
     while True:
         kind = rng.choice(kinds)
         if kind == "add" or not nodes:
             layer = rng.choice(LAYERS)
             node = Node(f"n{next(counter)}", layer, {"units": rng.randint(1, 9)},
                         rng.choice([None, (float(rng.randint(-50, 50)), 2.5)]),
-                        rng.choice([{}, {"shares": "n0"}]))
+                        shares=rng.choice([None, "n0", rng.choice(nodes).id if nodes else None]))
             return AddNode(graph, node, rng.choice([None, rng.randint(0, len(nodes))]))
         if kind == "connect":
             for _ in range(10):
@@ -283,6 +329,8 @@ def random_edit(graph, rng, counter):
             return SetConfig(graph, rng.choice(nodes).id, {"units": rng.randint(10, 99), "seed": [rng.random()]})
         elif kind == "move":
             return MoveNode(graph, rng.choice(nodes).id, (rng.uniform(-9, 9), rng.uniform(-9, 9)))
+        elif kind == "share":  # removing an owner then hands its layer on: undo must take that back too
+            return SetShares(graph, rng.choice(nodes).id, rng.choice([None, rng.choice(nodes).id]))
         elif kind == "outputs":
             picked = [n.id for n in nodes if rng.random() < 0.3]
             return SetOutputs(graph, rng.choice([None, picked]))

@@ -145,11 +145,29 @@ def test_node_name_is_configured_name_else_id():
 
 
 def test_node_clone_is_deep():
-    node = Node("a", "Dense", {"units": [1, 2]}, (1.0, 2.0), {"shares": {"x": 1}})
+    node = Node("a", "Dense", {"units": [1, 2]}, (1.0, 2.0), {"call_kwargs": {"x": 1}}, shares="b")
     twin = node.clone()
     twin.config["units"].append(3)
-    twin.extra["shares"]["x"] = 2
-    assert node.config == {"units": [1, 2]} and node.extra == {"shares": {"x": 1}}
+    twin.extra["call_kwargs"]["x"] = 2
+    twin.shares = None
+    assert node.config == {"units": [1, 2]} and node.extra == {"call_kwargs": {"x": 1}} and node.shares == "b"
+
+
+def test_shares_is_a_field_not_an_extra_key():
+    """Code still passing the old opaque key would be ignored by every reader: it is refused instead."""
+    with pytest.raises(ValueError, match="'shares' is a field of Node"):
+        Node("b", "Dense", extra={"shares": "a"})
+
+
+def test_set_shares_counts_as_a_change_of_the_node():
+    graph = make_graph("ab")
+    changed = []
+    graph.node_changed.connect(changed.append)
+    revision = graph.revision
+    graph.set_shares("b", "a")
+    assert graph.node("b").shares == "a" and changed == [graph.node("b")] and graph.revision == revision + 1
+    graph.set_shares("b", None)
+    assert graph.node("b").shares is None and "shares" not in graph.to_dict()["nodes"][1]
 
 
 def test_set_config_copies_the_given_dict():
@@ -342,7 +360,7 @@ def test_new_id_counts_up_from_stem():
 def test_to_dict_matches_the_design_vocabulary():
     graph = Graph()
     graph.add_node(Node("wide", "Input", {"shape": [10], "name": "wide"}, (0.0, 0.0)))
-    graph.add_node(Node("h1", "Dense", {"units": 32}, extra={"shares": "h0", "call_kwargs": {"training": False}}))
+    graph.add_node(Node("h1", "Dense", {"units": 32}, extra={"call_kwargs": {"training": False}}, shares="h0"))
     graph.add_node(Node("cat", "Concatenate"))
     graph.add_edge(Edge("wide", "h1"))
     graph.add_edge(Edge("wide", "cat", target_port=1))

@@ -4,7 +4,9 @@ Each session draws edits from every command kind the editor pushes, in every
 graph of the project, interleaved with undo and redo. After each step the
 document must equal the one recorded at that depth of the history (compared
 as JSON text, so order counts everywhere); undoing everything must give the
-file as it was opened, and redoing everything the state before that.
+file as it was opened, and redoing everything the state before that. Shared
+layers are in the mix: no edit, done or undone, may leave a node sharing a
+layer that is missing, of another class, or itself shared.
 """
 
 import json
@@ -16,6 +18,7 @@ import pytest
 from netbuilder.graph import (
     INPUT_LAYER,
     SUBMODEL_LAYER,
+    AddNode,
     Command,
     Connect,
     Disconnect,
@@ -28,11 +31,13 @@ from netbuilder.graph import (
     UndoStack,
     connection_problem,
 )
+from netbuilder.graph.commands import SetShares
 from netbuilder.graph.edits import add_node_command, insert_on_edge_command
 from netbuilder.graph.fragment import copy_fragment, delete_command, duplicate_command, paste_command
 from netbuilder.graph.grouping import group_command, ungroup_command
 from netbuilder.graph.project_commands import AddSubmodel, RemoveSubmodel, RenameSubmodel
 from netbuilder.graph.project_file import Project, load
+from netbuilder.graph.validation import sharing_problem
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "resources" / "examples").glob("*.nbproj"))
 EDITS_PER_SESSION = 25
@@ -41,6 +46,11 @@ LAYERS = ["Dense", "Flatten", "Dropout", "Add", "Concatenate"]
 
 def snapshot(project: Project) -> str:
     return json.dumps(project.to_dict())
+
+
+def sharing_problems(project: Project) -> list[str]:
+    graphs = [project.graph, *project.submodels.values()]
+    return [f"{n.id}: {problem}" for g in graphs for n in g.nodes if (problem := sharing_problem(g, n))]
 
 
 class RandomEditor:
@@ -68,7 +78,7 @@ class RandomEditor:
         kind = self.rng.choice([
             self.add, self.delete, self.connect, self.disconnect, self.set_config, self.move, self.set_outputs,
             self.paste, self.duplicate, self.insert, self.group, self.ungroup, self.add_submodel,
-            self.rename_submodel, self.remove_submodel,
+            self.rename_submodel, self.remove_submodel, self.share, self.share, self.group_shared,
         ])
         try:
             return kind(self.graph())
@@ -120,9 +130,36 @@ class RandomEditor:
         ids = self.some_ids(graph, layers_only=True)
         return group_command(self.project, graph, ids, self.fresh_name(), lambda node_id, port: [None, 4])[0]
 
+    def group_shared(self, graph: Graph) -> Command | None:
+        """Group every call of one shared layer (and maybe more), so ungroup meets shared layers too."""
+        owners = sorted({n.shares for n in graph.nodes if n.shares is not None and n.shares in graph})
+        if not owners:
+            return None
+        owner = self.rng.choice(owners)
+        ids = [owner, *(n.id for n in graph.nodes if n.shares == owner)]
+        ids += self.some_ids(graph, layers_only=True) if self.rng.random() < 0.3 else []
+        return group_command(self.project, graph, ids, self.fresh_name(), lambda node_id, port: [None, 4])[0]
+
     def ungroup(self, graph: Graph) -> Command | None:
         users = [n.id for n in graph.nodes if n.layer == SUBMODEL_LAYER]
         return ungroup_command(self.project, graph, self.rng.choice(users)) if users else None
+
+    def share(self, graph: Graph) -> Command | None:
+        """One more call of an existing layer, another node pointed at it, or a sharer given its own layer."""
+        owners = [n for n in graph.nodes if n.layer not in (INPUT_LAYER, SUBMODEL_LAYER) and n.shares is None]
+        sharers = [n for n in graph.nodes if n.shares is not None]
+        roll = self.rng.random()
+        if sharers and roll < 0.2:
+            return SetShares(graph, self.rng.choice(sharers).id, None)
+        if not owners:
+            return None
+        owner = self.rng.choice(owners)
+        if roll < 0.6:
+            node = Node(graph.new_id(f"{owner.id}_again"), owner.layer, {}, self.position(), shares=owner.id)
+            return AddNode(graph, node)
+        owned = {n.shares for n in sharers}
+        free = [n for n in owners if n.layer == owner.layer and n.id != owner.id and n.id not in owned]
+        return SetShares(graph, self.rng.choice(free).id, owner.id) if free else None
 
     def add_submodel(self, graph: Graph) -> Command:
         sub = Graph()
@@ -154,10 +191,12 @@ def test_random_edits_undo_and_redo_exactly(seed):
             stack.undo()
             depth -= 1
             assert snapshot(project) == history[depth], f"undo of step {depth + 1} did not restore it"
+            assert sharing_problems(project) == []
         elif roll < 0.25 and stack.can_redo:
             stack.redo()
             depth += 1
             assert snapshot(project) == history[depth], f"redo of step {depth} differs from doing it"
+            assert sharing_problems(project) == []
         else:
             before = snapshot(project)
             command = editor.command()
@@ -169,6 +208,7 @@ def test_random_edits_undo_and_redo_exactly(seed):
             pushed += 1
             del history[depth:]
             history.append(snapshot(project))
+            assert sharing_problems(project) == [], f"{command.text} mis-wired a shared layer"
 
     final = snapshot(project)
     while stack.undo():

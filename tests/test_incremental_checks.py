@@ -88,11 +88,11 @@ class RandomEdits:
             config = {"submodel": self.rng.choice([*self.project.submodels, "missing"])}
         if self.rng.random() < 0.2:
             config["name"] = self.any_name(graph)
-        extra = {}
+        shares = None
         dense = [n.id for n in graph.nodes if n.layer == "Dense"]
         if self.shares and layer == "Dense" and dense and self.rng.random() < 0.3:
-            extra = {"shares": self.rng.choice(dense)}
-        return AddNode(graph, Node(self.fresh("n"), layer, config, extra=extra))
+            shares = self.rng.choice(dense)
+        return AddNode(graph, Node(self.fresh("n"), layer, config, shares=shares))
 
     def connect(self, graph: Graph) -> Command | None:
         ids = self.ids(graph)

@@ -81,6 +81,15 @@ def test_round_trip_keeps_everything(write_project):
     assert saved["graph"]["edges"][1] == {"source": "wide", "target": "cat"}  # port 0 is the default
 
 
+def test_shares_reads_into_the_node_field_and_null_means_a_layer_of_its_own(write_project):
+    doc = copy.deepcopy(DESIGN_EXAMPLE)
+    doc["graph"]["nodes"][2]["shares"] = "out"
+    doc["graph"]["nodes"][4]["shares"] = None
+    graph = project_file.load(write_project(doc)).graph
+    assert graph.node("h1").shares == "out" and graph.node("h1").extra == {}
+    assert graph.node("out").shares is None and "shares" not in graph.to_dict()["nodes"][4]
+
+
 def test_non_ascii_text_survives_a_save(tmp_path):
     project = Project(name="réseau → 2", sections={"notes": "Größe ✓"})
     path = project_file.save(project, tmp_path / "p.nbproj")
@@ -135,19 +144,23 @@ def test_empty_file(write_project):
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_numbers_are_refused(write_project, literal):
-    path = write_project(json.dumps(doc_with()).replace('"units": 1', f'"units": {literal}'))
-    assert problems_of(path) == [f"{path}: not valid JSON: {literal} is not a number JSON allows"]
+    text = json.dumps(doc_with()).replace('"units": 1', f'"units": {literal}')
+    path = write_project(text)
+    column = text.index(literal) + 1
+    assert problems_of(path) == [f"{path}: not valid JSON: {literal} is not a number JSON allows at line 1 column {column}"]
 
 
 def test_a_number_too_large_for_a_float_is_refused(write_project):
     # It would read as inf and then be saved as Infinity, which could never be opened again.
-    path = write_project(json.dumps(doc_with()).replace('"units": 1', '"units": 1e400'))
-    assert problems_of(path) == [f"{path}: not valid JSON: 1e400 is too large a number"]
+    path = write_project(json.dumps(doc_with(), indent=1).replace('"units": 1', '"units": 1e400'))
+    assert problems_of(path) == [f"{path}: not valid JSON: 1e400 is too large a number at line 20 column 15"]
 
 
-def test_absurdly_deep_nesting_is_refused_not_crashed(write_project):
-    path = write_project("[" * 100_000 + "]" * 100_000)
-    assert problems_of(path) == [f"{path}: not valid JSON: nested too deeply"]
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+def test_absurdly_deep_nesting_is_refused_not_crashed(write_project, depth):
+    # 65 parses, 100,000 does not: either way no later recursive walk ever meets it.
+    path = write_project("[" * depth + "]" * depth)
+    assert problems_of(path) == [f"{path}: lists and objects nest more than 64 levels deep"]
 
 
 @pytest.mark.parametrize("text", ["[1, 2]", '"netbuilder"', "3", "null"])
@@ -214,7 +227,7 @@ def test_unreadable_file(write_project, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(Path, "open", denied)
     assert problems_of(path) == [f"{path}: cannot be read: Permission denied"]
 
 
@@ -258,15 +271,18 @@ X_NODE = {"id": "x", "layer": "Input", "config": {"shape": [2]}}
     ({"edges": [{"source": "", "target": 3}]},
      ['graph.edges[0]: "source" must be a node id', 'graph.edges[0]: "target" must be a node id']),
     ({"edges": [{"source": "x", "target": "h", "target_port": -1}]},
-     'graph.edges[0]: "target_port" must be a whole number ≥ 0, got -1'),
+     'graph.edges[0] (\'x\' → \'h\'): "target_port" must be a whole number ≥ 0, got -1'),
     ({"edges": [{"source": "x", "target": "h", "source_port": 1.5}]},
-     'graph.edges[0]: "source_port" must be a whole number ≥ 0, got 1.5'),
+     'graph.edges[0] (\'x\' → \'h\'): "source_port" must be a whole number ≥ 0, got 1.5'),
     ({"edges": [{"source": "x", "target": "h", "target_port": True}]},
-     'graph.edges[0]: "target_port" must be a whole number ≥ 0, got true'),
+     'graph.edges[0] (\'x\' → \'h\'): "target_port" must be a whole number ≥ 0, got true'),
     ({"edges": [{"source": "x", "target": "h", "target_port": "1"}]},
-     'graph.edges[0]: "target_port" must be a whole number ≥ 0, got "1"'),
+     'graph.edges[0] (\'x\' → \'h\'): "target_port" must be a whole number ≥ 0, got "1"'),
     ({"edges": [{"source": "x", "target": "h", "target_port": None}]},
-     'graph.edges[0]: "target_port" must be a whole number ≥ 0, got null'),
+     'graph.edges[0] (\'x\' → \'h\'): "target_port" must be a whole number ≥ 0, got null'),
+    *[({"nodes": [X_NODE, {"id": "h1", "layer": "Dense", "shares": bad}]},
+       f"""graph.nodes[1] ('h1'): "shares" must be the id of the node whose layer it calls again, got {text}""")
+      for bad, text in [(["x"], '["x"]'), ({"id": "x"}, '{"id": "x"}'), (3, "3"), (True, "true"), ("", '""')]],
     ({"outputs": "h"}, "graph.outputs must be a list of node ids"),
     ({"outputs": ["h", 1]}, "graph.outputs must be a list of node ids"),
 ])
@@ -309,7 +325,7 @@ def test_all_problems_of_a_file_are_reported_at_once(write_project):
     assert str(info.value).splitlines() == [
         f"""{path}: graph.nodes[1] ('h'): "config" must be an object""",
         f"{path}: graph.nodes[2]: node id 'x' is used twice",
-        f'{path}: graph.edges[0]: "target_port" must be a whole number ≥ 0, got -2',
+        f"""{path}: graph.edges[0] ('x' → 'h'): "target_port" must be a whole number ≥ 0, got -2""",
     ]
     assert info.value.source == str(path) and len(info.value.problems) == 3
 

@@ -3,6 +3,7 @@
 Every edit the editor makes is one of these commands (or a `Compound` of
 them), so undo takes exactly the same path as do. Commands only call `Graph`
 methods; removals remember list indices so undo restores document order.
+Their texts name nodes as the cards do (`Node.name`), not by id.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from netbuilder.graph.events import Event
-from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.model import Edge, Graph, Node, settings_of_shared
+from netbuilder.graph.validation import shown_name
 
 
 class Command(ABC):
@@ -30,7 +32,7 @@ class Command(ABC):
 class AddNode(Command):
     def __init__(self, graph: Graph, node: Node, index: int | None = None) -> None:
         self.graph, self.node, self.index = graph, node.clone(), index
-        self.text = f"Add {node.layer} '{node.id}'"
+        self.text = f"Add {node.layer} '{node.name}'"
 
     def redo(self) -> None:
         self.graph.add_node(self.node.clone(), self.index)
@@ -59,7 +61,7 @@ class _RemoveBareNode(Command):
 class Connect(Command):
     def __init__(self, graph: Graph, edge: Edge) -> None:
         self.graph, self.edge = graph, edge
-        self.text = f"Connect '{edge.source}' → '{edge.target}'"
+        self.text = f"Connect '{shown_name(graph, edge.source)}' → '{shown_name(graph, edge.target)}'"
 
     def redo(self) -> None:
         self.graph.add_edge(self.edge)
@@ -71,7 +73,7 @@ class Connect(Command):
 class Disconnect(Command):
     def __init__(self, graph: Graph, edge: Edge) -> None:
         self.graph, self.edge, self.index = graph, edge, 0
-        self.text = f"Disconnect '{edge.source}' → '{edge.target}'"
+        self.text = f"Disconnect '{shown_name(graph, edge.source)}' → '{shown_name(graph, edge.target)}'"
 
     def redo(self) -> None:
         self.index = self.graph.remove_edge(self.edge)
@@ -87,7 +89,7 @@ class SetConfig(Command):
         self.graph, self.node_id = graph, node_id
         self.new = copy.deepcopy(config)
         self.old: dict[str, Any] | None = None  # captured at first redo: the node may not exist yet
-        self.text = f"Change '{node_id}'"
+        self.text = f"Change '{shown_name(graph, node_id)}'"
 
     def redo(self) -> None:
         if self.old is None:
@@ -99,6 +101,28 @@ class SetConfig(Command):
         self.graph.set_config(self.node_id, self.old)
 
 
+class SetShares(Command):
+    """Points a node at the node whose layer it calls (None: a layer of its own).
+
+    The old value is captured at first redo, like SetConfig's config.
+    """
+
+    _UNSET: Any = object()
+
+    def __init__(self, graph: Graph, node_id: str, shares: str | None) -> None:
+        self.graph, self.node_id, self.new = graph, node_id, shares
+        self.old: Any = self._UNSET
+        self.text = f"Change the layer '{shown_name(graph, node_id)}' shares"
+
+    def redo(self) -> None:
+        if self.old is self._UNSET:
+            self.old = self.graph.node(self.node_id).shares
+        self.graph.set_shares(self.node_id, self.new)
+
+    def undo(self) -> None:
+        self.graph.set_shares(self.node_id, self.old)
+
+
 class MoveNode(Command):
     """Moves a node; the old position is captured at first redo, like SetConfig's config."""
 
@@ -107,7 +131,7 @@ class MoveNode(Command):
     def __init__(self, graph: Graph, node_id: str, position: tuple[float, float] | None) -> None:
         self.graph, self.node_id, self.new = graph, node_id, position
         self.old: Any = self._UNSET
-        self.text = f"Move '{node_id}'"
+        self.text = f"Move '{shown_name(graph, node_id)}'"
 
     def redo(self) -> None:
         if self.old is self._UNSET:
@@ -149,12 +173,34 @@ class Compound(Command):
 
 
 def remove_node(graph: Graph, node_id: str) -> Compound:
-    """Removing a node is its edges' removal followed by the bare node's."""
+    """Removing a node is its edges' removal, handing its shared layer on, then the bare node's removal."""
     node = graph.node(node_id)
     edges = [e for e in graph.edges if node_id in (e.source, e.target)]
     children: list[Command] = [Disconnect(graph, e) for e in edges]
+    children += hand_on_shared_layers(graph, {node_id})
     children.append(_RemoveBareNode(graph, node_id))
-    return Compound(f"Delete {node.layer} '{node_id}'", children)
+    return Compound(f"Delete {node.layer} '{node.name}'", children)
+
+
+def hand_on_shared_layers(graph: Graph, removed: set[str]) -> list[Command]:
+    """Commands that keep the layers of the `removed` nodes for the nodes that share them and stay.
+
+    Deleting one call of a shared layer must not break the others: the first
+    sharer that stays (in node order) becomes the owner, with the owner's
+    settings (`settings_of_shared`), and the other sharers that stay share it
+    instead.
+    """
+    commands: list[Command] = []
+    sharers: dict[str, list[Node]] = {}
+    for node in graph.nodes:
+        if node.shares in removed and node.id not in removed:
+            sharers.setdefault(node.shares, []).append(node)
+    for owner_id, staying in sharers.items():
+        heir, others = staying[0], staying[1:]
+        config = settings_of_shared(graph.node(owner_id), heir)
+        commands += [SetConfig(graph, heir.id, config), SetShares(graph, heir.id, None)]
+        commands += [SetShares(graph, n.id, heir.id) for n in others]
+    return commands
 
 
 class UndoStack:

@@ -13,6 +13,7 @@ from typing import Any
 
 from netbuilder.graph.commands import AddNode, Command, Compound, Connect, Disconnect
 from netbuilder.graph.model import SUBMODEL_LAYER, Edge, Graph, Node
+from netbuilder.graph.validation import shown_name
 
 
 def snake_case(layer: str) -> str:
@@ -48,7 +49,8 @@ def insert_on_edge_command(graph: Graph, edge: Edge, layer: str, config: dict[st
     are, in order: disconnect A→B, add the node, connect A→new, connect new→B.
     """
     if edge not in graph.edges:
-        raise ValueError(f"there is no wire '{edge.source}' → '{edge.target}' to insert into")
+        raise ValueError(f"there is no wire '{shown_name(graph, edge.source)}' → '{shown_name(graph, edge.target)}' "
+                         "to insert into")
     source, target = graph.get(edge.source), graph.get(edge.target)
     if position is None and source and target and source.position is not None and target.position is not None:
         position = (

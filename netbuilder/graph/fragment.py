@@ -7,6 +7,14 @@ a project file (it reuses the project reader) before anything is built.
 Pasting gives every node a fresh id and puts the copies beside the originals
 on a spot where they cover no other card (see `placement`); each gesture is
 one undo step.
+
+Shared layers: a copy of a node that shares a layer with another copied node
+shares that node's copy (the copies are a new layer, like any copy). A copy
+of a node that shares the layer of a node left out of the selection is one
+more call of that layer, as the original was: it keeps sharing that node
+where it is pasted into its graph (same id, same layer class and settings
+as when copied); anywhere else it gets a layer of its own with those
+settings, so it never names a node that is not there.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ from netbuilder.graph.commands import (
     Disconnect,
     SetOutputs,
     _RemoveBareNode,
+    hand_on_shared_layers,
 )
-from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.model import Edge, Graph, Node, settings_of_shared
 from netbuilder.graph.placement import Footprint, beside_offset, card_size, free_offset
 from netbuilder.graph.project_file import ProjectFileError, from_dict
 
@@ -35,7 +44,7 @@ MIME_TYPE = "application/x-netbuilder-fragment"  # the editor puts json.dumps(fr
 def describe(nodes: list[Node]) -> str:
     """How an undo text names what a command touches: `Dense 'd'` or `3 layers`."""
     if len(nodes) == 1:
-        return f"{nodes[0].layer} '{nodes[0].id}'"
+        return f"{nodes[0].layer} '{nodes[0].name}'"
     return f"{len(nodes)} layers"
 
 
@@ -62,13 +71,24 @@ def selected_nodes(graph: Graph, node_ids: Iterable[str]) -> list[Node]:
 
 
 def copy_fragment(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any]:
-    """The clipboard data for these nodes and the wires among them (wires leaving the selection are not copied)."""
-    ids = {n.id for n in selected_nodes(graph, node_ids)}
+    """The clipboard data for these nodes and the wires among them (wires leaving the selection are not copied).
+
+    A node sharing the layer of a node left out carries that layer's settings
+    as its config (its own are ignored while it shares), for a paste where it
+    has to stand alone.
+    """
+    selected = selected_nodes(graph, node_ids)
+    ids = {n.id for n in selected}
     doc = graph.to_dict()
+    nodes = [n for n in doc["nodes"] if n["id"] in ids]
+    for item, node in zip(nodes, selected):
+        owner = graph.get(node.shares) if node.shares is not None and node.shares not in ids else None
+        if owner is not None:
+            item["config"] = settings_of_shared(owner, node)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "nodes": [n for n in doc["nodes"] if n["id"] in ids],
+        "nodes": nodes,
         "edges": [e for e in doc["edges"] if e["source"] in ids and e["target"] in ids],
     }
 
@@ -122,13 +142,26 @@ def paste_command(
         if isinstance(config.get("name"), str) and config["name"] in names:
             del config["name"]  # Keras refuses two layers of one name; the fresh id names it instead
         position = None if node.position is None else (node.position[0] + offset[0], node.position[1] + offset[1])
-        pasted = Node(renamed[node.id], node.layer, config, position, node.extra)
+        shares = _pasted_shares(graph, node, renamed)
+        pasted = Node(renamed[node.id], node.layer, config, position, node.extra, shares=shares)
         names.add(pasted.name)
         children.append(AddNode(graph, pasted))
     for edge in edges:
         wire = Edge(renamed[edge.source], renamed[edge.target], edge.source_port, edge.target_port)
         children.append(Connect(graph, wire))
     return Compound(f"Paste {describe(nodes)}", children), new_ids
+
+
+def _pasted_shares(graph: Graph, node: Node, renamed: dict[str, str]) -> str | None:
+    """Whose layer the copy of `node` pasted into `graph` calls (see the module docstring)."""
+    if node.shares is None:
+        return None
+    if node.shares in renamed:
+        return renamed[node.shares]
+    owner = graph.get(node.shares)
+    if owner is None or owner.layer != node.layer or owner.shares is not None:
+        return None
+    return owner.id if settings_of_shared(owner, node) == node.config else None
 
 
 def duplicate_command(
@@ -142,7 +175,8 @@ def duplicate_command(
 
 def delete_command(graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] = ()) -> Compound:
     """One step removing these nodes, every wire touching them, their places in the output
-    list, and the other `edges` given (wires selected on their own)."""
+    list, and the other `edges` given (wires selected on their own). A shared layer whose
+    owner goes stays with the nodes that share it (`hand_on_shared_layers`)."""
     nodes = selected_nodes(graph, node_ids)
     ids = {n.id for n in nodes}
     loose = [e for e in edges if e.source not in ids and e.target not in ids]
@@ -150,6 +184,7 @@ def delete_command(graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] 
         raise ValueError("nothing is selected to delete")
     children: list[Command] = [Disconnect(graph, e) for e in loose]
     children += [Disconnect(graph, e) for e in graph.edges if e.source in ids or e.target in ids]
+    children += hand_on_shared_layers(graph, ids)
     children += [_RemoveBareNode(graph, n.id) for n in nodes]
     if graph.outputs is not None and ids & set(graph.outputs):
         children.append(SetOutputs(graph, [o for o in graph.outputs if o not in ids]))

@@ -8,6 +8,11 @@ selection that cannot keep that promise (a layer outside it sits between
 selected ones, or its results would both be model outputs and feed other
 layers) is refused with a sentence that says why. Each gesture is one undo
 step that restores the document exactly.
+
+Shared layers: a layer shared by nodes on both sides of the selection's
+border is refused — a node can only share a layer within its own graph, and
+splitting the calls would give each side weights of its own. Ungrouping
+points the inlined copies at each other's new ids.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from netbuilder.graph.fragment import describe, fresh_ids, selected_nodes
 from netbuilder.graph.model import INPUT_LAYER, SUBMODEL_LAYER, Edge, Graph, Node
 from netbuilder.graph.project_commands import AddSubmodel, RemoveSubmodel, submodel_name_problem
 from netbuilder.graph.project_file import Project
+from netbuilder.graph.validation import shown_name
 
 # The full shape (batch dimension first) of output `port` of node `id`; None while unknown.
 InputShape = Callable[[str, int], list[int | None] | None]
@@ -46,7 +52,9 @@ def group_command(
             raise ValueError(f"cannot group: layer '{other.id}' is already named '{name}'; choose another name")
     between = _node_between(graph, ids)
     if between:
-        raise ValueError(f"cannot group: layer '{between}' is fed by the selection and feeds it too; select it as well")
+        raise ValueError(f"cannot group: layer '{shown_name(graph, between)}' is fed by the selection and feeds it too; "
+                         "select it as well")
+    _refuse_split_sharing(graph, ids)
 
     inputs = _tensors_in(graph, nodes, ids)
     outputs = _tensors_out(graph, nodes, ids)
@@ -72,6 +80,17 @@ def group_command(
     if graph.outputs is not None:
         children.append(SetOutputs(graph, new_outputs))
     return Compound(f"Group {describe(nodes)} into '{name}'", children), node_id
+
+
+def _refuse_split_sharing(graph: Graph, ids: set[str]) -> None:
+    """Refuse a selection that takes one call of a shared layer into the sub-model and leaves another out."""
+    for node in graph.nodes:
+        if node.shares is not None and node.shares in graph and (node.id in ids) != (node.shares in ids):
+            inside, outside = (node.id, node.shares) if node.id in ids else (node.shares, node.id)
+            raise ValueError(
+                f"cannot group: '{shown_name(graph, inside)}' and '{shown_name(graph, outside)}' call one shared "
+                f"layer, and a sub-model cannot share a layer with the graph around it; select both or neither"
+            )
 
 
 def _node_between(graph: Graph, ids: set[str]) -> str | None:
@@ -108,7 +127,7 @@ def _tensors_out(graph: Graph, nodes: list[Node], ids: set[str]) -> list[str]:
         for e in leaving:
             if e.source_port:
                 raise ValueError(
-                    f"cannot group: '{node.id}' feeds '{e.target}' from its output {e.source_port}; "
+                    f"cannot group: '{node.name}' feeds '{shown_name(graph, e.target)}' from its output {e.source_port}; "
                     "only a layer's first output can leave a sub-model"
                 )
         if leaving or node.id in model_outputs:
@@ -199,26 +218,32 @@ def ungroup_command(project: Project, graph: Graph, node_id: str) -> Compound:
     """
     node = graph.get(node_id)
     if node is None or node.layer != SUBMODEL_LAYER:
-        raise ValueError(f"cannot ungroup: '{node_id}' is not a sub-model node")
+        raise ValueError(f"cannot ungroup: '{shown_name(graph, node_id)}' is not a sub-model node")
     name = node.config.get("submodel")
     sub = project.submodels.get(name) if isinstance(name, str) else None
     if sub is None:
-        raise ValueError(f"cannot ungroup: '{node_id}' uses sub-model {name!r}, which the project does not define")
+        raise ValueError(f"cannot ungroup: '{node.name}' uses sub-model {name!r}, which the project does not define")
     inputs, outputs = sub.input_ids(), sub.output_ids()
     if any(end not in sub for e in sub.edges for end in (e.source, e.target)) or any(o not in sub for o in outputs):
         raise ValueError(f"cannot ungroup: sub-model '{name}' has broken wires; fix them first")
     feeding = {e.target_port: e for e in graph.incoming(node_id)}
     for k in range(len(inputs)):
         if k not in feeding:
-            raise ValueError(f"cannot ungroup: input {k} of '{node_id}' is not connected")
+            raise ValueError(f"cannot ungroup: input {k} of '{node.name}' is not connected")
     outbound = [e for e in graph.edges if e.source == node_id]
     for e in outbound:
         if e.source_port >= len(outputs):
-            raise ValueError(f"cannot ungroup: '{node_id}' has no output {e.source_port}")
+            raise ValueError(f"cannot ungroup: '{node.name}' has no output {e.source_port}")
 
     layers = [n for n in sub.nodes if n.layer != INPUT_LAYER]
     new_ids = fresh_ids((n.id for n in graph.nodes), (n.id for n in layers))
     renamed = dict(zip((n.id for n in layers), new_ids))
+    for layer in layers:
+        if layer.shares is not None and layer.shares not in renamed:
+            raise ValueError(
+                f"cannot ungroup: '{layer.name}' in sub-model '{name}' shares the layer of "
+                f"'{shown_name(sub, layer.shares)}', which is not a layer of it; fix that first"
+            )
 
     def source_of(nid: str, port: int) -> Tensor:
         if nid in inputs:
@@ -234,6 +259,7 @@ def ungroup_command(project: Project, graph: Graph, node_id: str) -> Compound:
     for i, layer in enumerate(layers):
         copied = layer.clone()
         copied.id = renamed[layer.id]
+        copied.shares = None if layer.shares is None else renamed[layer.shares]
         if isinstance(copied.config.get("name"), str) and copied.config["name"] in names:
             del copied.config["name"]  # Keras refuses two layers of one name
         names.add(copied.name)
@@ -265,7 +291,7 @@ def ungroup_command(project: Project, graph: Graph, node_id: str) -> Compound:
             children.append(SetOutputs(graph, expected))  # the inlined results would stop being sinks
     if not _used_elsewhere(project, graph, node_id, name):
         children.append(RemoveSubmodel(project, name))
-    return Compound(f"Ungroup '{node_id}'", children)
+    return Compound(f"Ungroup '{node.name}'", children)
 
 
 def _ungroup_shift(node: Node, layers: list[Node]) -> tuple[float, float]:

@@ -41,6 +41,9 @@ class IncrementalValidation:
         self._dangling_in_order: list[Edge] = []
         self._cycle: list[str] | None = None
         self._recheck: set[str] = set()
+        # Who shares whose layer, both ways: a sharer's problems depend on its owner.
+        self._sharers: dict[str, set[str]] = {}  # owner id -> the nodes naming it in `shares`
+        self._owner_of: dict[str, str] = {}
 
     def recheck_submodel_nodes(self) -> None:
         """The sub-model table or a sub-model changed: `Submodel` nodes' input ranges may differ."""
@@ -70,6 +73,7 @@ class IncrementalValidation:
 
     def _update(self, changes: Changes) -> None:
         again = changes.touched | changes.sources | self._recheck
+        again |= {s for node_id in changes.touched for s in self._sharers.get(node_id, ())}
         self._recheck = set()
         if changes.outputs:
             again |= self._inputs  # an Input that is an output is connected to something
@@ -82,6 +86,7 @@ class IncrementalValidation:
         graph = self.graph
         for node_id in node_ids:
             node = graph.get(node_id)
+            self._note_sharing(node_id, None if node is None else node.shares)
             if node is None:
                 self._by_node.pop(node_id, None)
                 self._inputs.discard(node_id)
@@ -96,6 +101,17 @@ class IncrementalValidation:
                 self._by_node[node_id] = found
             else:
                 self._by_node.pop(node_id, None)
+
+    def _note_sharing(self, node_id: str, owner: str | None) -> None:
+        """Remember which node `node_id` shares a layer with now, forgetting the one before."""
+        before = self._owner_of.pop(node_id, None)
+        if before is not None:
+            self._sharers[before].discard(node_id)
+            if not self._sharers[before]:
+                del self._sharers[before]
+        if owner is not None:
+            self._owner_of[node_id] = owner
+            self._sharers.setdefault(owner, set()).add(node_id)
 
     def _update_dangling(self, changes: Changes) -> None:
         graph = self.graph

@@ -23,9 +23,12 @@ SUBMODEL_LAYER = "Submodel"
 class Node:
     """One layer call in the graph.
 
-    `config` holds constructor arguments in Keras' `get_config()` vocabulary;
-    `extra` keeps any further per-node keys from the file (e.g. `shares`,
-    `call_kwargs`) so a round trip never drops them.
+    `config` holds constructor arguments in Keras' `get_config()` vocabulary.
+    `shares` is the id of a node of the same graph whose layer this node calls
+    again (shared weights, as in siamese networks; its own config is then
+    ignored): a typed field, because every edit that changes ids must remap it.
+    `extra` keeps any further per-node keys from the file (e.g. `call_kwargs`)
+    so a round trip never drops them.
     """
 
     id: str
@@ -33,6 +36,12 @@ class Node:
     config: dict[str, Any] = field(default_factory=dict)
     position: tuple[float, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    shares: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        # Code still passing the old opaque key would be silently ignored by every reader.
+        if "shares" in self.extra:
+            raise ValueError("'shares' is a field of Node (Node(..., shares=ID)), not an extra key")
 
     @property
     def name(self) -> str:
@@ -43,6 +52,19 @@ class Node:
     def clone(self) -> "Node":
         """A deep copy, so commands can hold snapshots that later edits cannot touch."""
         return copy.deepcopy(self)
+
+
+def settings_of_shared(owner: Node, node: Node) -> dict[str, Any]:
+    """The config that makes `node` a layer of its own like `owner`'s: the owner's settings under `node`'s name.
+
+    While `node` shares `owner`'s layer its own settings are ignored; when it
+    has to stand alone (its owner deleted, or not there where it is pasted),
+    it should stay the layer it was, keeping only the name its card shows.
+    """
+    config = {k: copy.deepcopy(v) for k, v in owner.config.items() if k != "name"}
+    if "name" in node.config:
+        config["name"] = node.config["name"]
+    return config
 
 
 @dataclass(frozen=True)
@@ -82,7 +104,7 @@ class Graph:
         self.revision = 0
         self.node_added = Event()  # (node, index)
         self.node_removed = Event()  # (node, index)
-        self.node_changed = Event()  # (node,)  config replaced
+        self.node_changed = Event()  # (node,)  config or shares replaced
         self.node_moved = Event()  # (node,)
         self.edge_added = Event()  # (edge, index)
         self.edge_removed = Event()  # (edge, index)
@@ -194,6 +216,13 @@ class Graph:
         self.revision += 1
         self.node_changed.emit(node)
 
+    def set_shares(self, node_id: str, shares: str | None) -> None:
+        """Make a node call the layer of node `shares` (None: a layer of its own)."""
+        node = self.node(node_id)
+        node.shares = shares
+        self.revision += 1
+        self.node_changed.emit(node)
+
     def move_node(self, node_id: str, position: tuple[float, float] | None) -> None:
         node = self.node(node_id)
         node.position = position
@@ -260,6 +289,8 @@ class Graph:
             item: dict[str, Any] = {"id": n.id, "layer": n.layer, "config": copy.deepcopy(n.config)}
             if n.position is not None:
                 item["position"] = [n.position[0], n.position[1]]
+            if n.shares is not None:
+                item["shares"] = n.shares
             item.update(copy.deepcopy(n.extra))
             nodes.append(item)
         edges = []

@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from netbuilder.graph import json_limits
 from netbuilder.graph.atomic_file import atomic_write_text
 from netbuilder.graph.model import Edge, Graph, Node
+from netbuilder.graph.validation import submodel_problems
 
 FORMAT = "netbuilder"
 VERSION = 1
@@ -29,7 +32,14 @@ EXTENSION = ".nbproj"
 # it for any older version so a future format bump only adds an entry here.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
-_KNOWN_NODE_KEYS = {"id", "layer", "config", "position"}
+_KNOWN_NODE_KEYS = {"id", "layer", "config", "position", "shares"}
+
+# Bounds that no real project comes near and that keep hostile values from costing
+# memory or time: a port is an index into a layer's inputs or outputs (the editor
+# draws one handle per port up to the highest used), a position a canvas coordinate.
+MAX_PORT = 9999
+MAX_COORDINATE = 10_000_000
+_MAX_WHOLE_NUMBER = 2**64  # beyond any seed or size; Python's parser would take thousands of digits
 
 
 class ProjectFileError(ValueError):
@@ -98,7 +108,10 @@ def load(path: str | os.PathLike[str]) -> Project:
     """Read a project file; ProjectFileError says what is wrong and where."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
+        with path.open("rb") as file:
+            text = json_limits.read_capped(file).decode("utf-8-sig")  # tolerate a byte-order mark
+    except json_limits.JsonLimitError as exc:
+        raise ProjectFileError(str(path), [str(exc)]) from None
     except FileNotFoundError:
         raise ProjectFileError(str(path), ["no such file"]) from None
     except IsADirectoryError:
@@ -113,27 +126,60 @@ def load(path: str | os.PathLike[str]) -> Project:
 
 
 def loads(text: str, source: str = "<project>") -> Project:
+    """Parse project text within `json_limits` (nesting, lone surrogates) and read it as `from_dict` does."""
     try:
-        doc = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except RecursionError:
-        raise ProjectFileError(source, ["not valid JSON: nested too deeply"]) from None
+        doc = json_limits.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                                parse_int=_whole_number)
     except json.JSONDecodeError as exc:
         raise ProjectFileError(source, [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+    except _RefusedNumber as exc:
+        raise ProjectFileError(source, [f"not valid JSON: {exc}{_where(text, exc.token)}"]) from None
+    except json_limits.JsonLimitError as exc:
+        raise ProjectFileError(source, [str(exc)]) from None
     except ValueError as exc:
         raise ProjectFileError(source, [f"not valid JSON: {exc}"]) from None
     return from_dict(doc, source)
 
 
+class _RefusedNumber(ValueError):
+    """A number the reader will not take; `token` is its text, to find it in the file."""
+
+    def __init__(self, token: str, message: str) -> None:
+        self.token = token
+        super().__init__(message)
+
+
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise _RefusedNumber(name, f"{name} is not a number JSON allows")
 
 
 def _finite_float(text: str) -> float:
     # 1e400 would read as inf and then be saved as Infinity, which this reader refuses.
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text} is too large a number")
+        raise _RefusedNumber(text, f"{_abridged(text)} is too large a number")
     return value
+
+
+def _whole_number(text: str) -> int:
+    # Python would read 4,000 digits, and every later use (a size, a float, a message) would pay for them.
+    if len(text) > 21 or abs(value := int(text)) > _MAX_WHOLE_NUMBER:
+        raise _RefusedNumber(text, f"{_abridged(text)} is too large a number")
+    return value
+
+
+def _abridged(token: str) -> str:
+    return token if len(token) <= 24 else f"{token[:20]}… ({len(token)} characters)"
+
+
+def _where(text: str, token: str) -> str:
+    """` at line L column C` of the first `token` in `text` that stands as a number of its own ("" if none)."""
+    at = re.search(rf"(?<![\w.+-]){re.escape(token)}(?![\w.])", text)
+    if at is None:
+        return ""
+    line = text.count("\n", 0, at.start()) + 1
+    column = at.start() - text.rfind("\n", 0, at.start())
+    return f" at line {line} column {column}"
 
 
 def from_dict(doc: Any, source: str = "<project>") -> Project:
@@ -172,6 +218,8 @@ def from_dict(doc: Any, source: str = "<project>") -> Project:
     else:
         for sub_name, sub in raw_subs.items():
             submodels[sub_name] = _read_graph(sub, f"submodels.{sub_name}", problems)
+    if not problems:  # on graphs read whole: a sub-model that contains itself is built by nothing
+        problems.extend(submodel_problems(submodels))
     if problems:
         raise ProjectFileError(source, problems)
     sections = {k: v for k, v in doc.items() if k not in {"format", "version", "name", "graph", "submodels"}}
@@ -242,11 +290,26 @@ def _read_node(item: Any, where: str, problems: list[str]) -> Node | None:
         ):
             problems.append(f'{label}: "position" must be [x, y] numbers')
             ok = False
+        elif not all(-MAX_COORDINATE <= v <= MAX_COORDINATE for v in position):
+            problems.append(f'{label}: "position" must be [x, y] numbers from -{MAX_COORDINATE:,} to '
+                            f'{MAX_COORDINATE:,}, got {json.dumps(position)}')
+            ok = False
+    shares = item.get("shares")  # null, as absent: a layer of its own
+    if shares is not None and (not isinstance(shares, str) or not shares):
+        problems.append(f'{label}: "shares" must be the id of the node whose layer it calls again, '
+                        f'got {_shown(shares)}')
+        ok = False
     if not ok:
         return None
     extra = {k: v for k, v in item.items() if k not in _KNOWN_NODE_KEYS}
     pos = (float(position[0]), float(position[1])) if position is not None else None
-    return Node(id=node_id, layer=layer, config=dict(config), position=pos, extra=extra)
+    return Node(id=node_id, layer=layer, config=dict(config), position=pos, extra=extra, shares=shares)
+
+
+def _shown(value: Any) -> str:
+    """A value as JSON, cut short: a message names the culprit, it need not repeat all of it."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _read_edge(item: Any, where: str, problems: list[str]) -> Edge | None:
@@ -258,11 +321,16 @@ def _read_edge(item: Any, where: str, problems: list[str]) -> Edge | None:
         if not isinstance(item.get(key), str) or not item.get(key):
             problems.append(f'{where}: "{key}" must be a node id')
             ok = False
+    if ok:
+        where = f"{where} ('{item['source']}' → '{item['target']}')"
     ports = {}
     for key in ("source_port", "target_port"):
         value = item.get(key, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.append(f'{where}: "{key}" must be a whole number ≥ 0, got {json.dumps(value)}')
+            problems.append(f'{where}: "{key}" must be a whole number ≥ 0, got {_shown(value)}')
+            ok = False
+        elif value > MAX_PORT:  # refused here, so nothing later counts ports up to it
+            problems.append(f'{where}: "{key}" must be at most {MAX_PORT} (no layer has that many ports), got {value}')
             ok = False
         ports[key] = value
     if not ok:

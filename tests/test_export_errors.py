@@ -1,8 +1,9 @@
 """Exports that cannot be written: a folder the user may not write to, a disk that fills up.
 
-Each must end in one readable sentence (on the command line and in the
-Export dialog, in red) and leave earlier exports exactly as they were, with
-no half-written version or temporary file behind. Permission is denied for
+Each must end in one readable sentence naming the user's target (on the
+command line and in the Export dialog, in red), never the hidden temporary
+file it was being written as, and leave earlier exports exactly as they
+were, with no half-written version or temporary file behind. Permission is denied for
 real: as a user without write access, or, when the tests run as root (who
 may write anywhere), in a child process without root's capability to
 override permissions. A full disk
@@ -25,6 +26,7 @@ import keras
 import pytest
 import tensorflow as tf
 
+from netbuilder.graph.atomic_file import replacing
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.resources import example_path
@@ -49,8 +51,12 @@ def _without_write_access(folder: Path, command: list[str]) -> list[str]:
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *command]
 
 
-@pytest.mark.parametrize("fmt, name", [("savedmodel", "serving"), ("keras", "model.keras")])
-def test_a_folder_without_write_permission_is_named_and_nothing_changes(fmt, name, tmp_path):
+@pytest.mark.parametrize("fmt, name, reason", [
+    ("savedmodel", "serving", "cannot write the SavedModel: Permission denied"),
+    ("keras", "model.keras", "Permission denied"),
+    ("package", "package", "Permission denied"),
+])
+def test_a_folder_without_write_permission_is_named_and_nothing_changes(fmt, name, reason, tmp_path):
     project = tmp_path / "tips.nbproj"
     shutil.copy(example_path("tips_regression"), project)
     project.chmod(0o644)
@@ -59,15 +65,16 @@ def test_a_folder_without_write_permission_is_named_and_nothing_changes(fmt, nam
     (target / "earlier.txt").write_text("an earlier export", encoding="utf-8")
     target.chmod(0o755)
     before = _snapshot(target)
-    command = _without_write_access(target, [sys.executable, "-m", "netbuilder", "export", str(project),
-                                             "--untrained", "--format", fmt, "-o", str(target / name)])
+    weights = [] if fmt == "package" else ["--untrained"]
+    command = _without_write_access(target, [sys.executable, "-m", "netbuilder", "export", str(project), *weights,
+                                             "--format", fmt, "-o", str(target / name)])
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
     finally:
         target.chmod(0o755)
     assert done.returncode == 1, done.stdout + done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert "Permission denied" in last and str(target) in last and "Traceback" not in done.stderr
+    assert last.endswith(f"{target / name}: {reason}") and "Traceback" not in done.stderr
     assert _snapshot(target) == before and sorted(p.name for p in target.iterdir()) == ["earlier.txt"]
 
 
@@ -124,7 +131,7 @@ def test_a_full_disk_during_a_keras_file_is_shown_in_red_and_keeps_the_old_file(
 
     monkeypatch.setattr(keras.Model, "save", fills_the_disk)
     text = _export(dialog, qtbot, "keras", out)
-    assert text.startswith("Export failed (nothing earlier was changed)") and "No space left on device" in text
+    assert text == f"Export failed (nothing earlier was changed): {out}: No space left on device"
     assert "color" in dialog.result.styleSheet()
     assert _snapshot(out.parent) == before  # the old file, and no temporary one beside it
 
@@ -141,3 +148,41 @@ def test_a_full_disk_during_a_savedmodel_is_shown_in_the_dialog(dialog, qtbot, t
     assert "Export failed (nothing earlier was changed)" in text
     assert f"{out}: cannot write the SavedModel: No space left on device" in text
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("raised", [
+    OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),  # a write to a full disk names no file
+    "temporary",  # the hidden file itself, as open() or h5py name it
+])
+def test_a_failed_write_names_the_user_s_file_not_the_hidden_one(tmp_path, raised):
+    target = tmp_path / "model.weights.h5"
+    target.write_bytes(b"the earlier weights")
+    with pytest.raises(OSError) as caught:
+        with replacing(target, suffix=".weights.h5") as tmp:
+            tmp.write_bytes(b"half")
+            if raised == "temporary":
+                raise OSError(None, f"Unable to create file (name = '{tmp}', errno = 28)", str(tmp))
+            raise raised
+    assert caught.value.filename == str(target) and ".model.weights.h5." not in caught.value.strerror
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.weights.h5"]
+
+
+def test_a_failure_reading_another_file_keeps_its_name(tmp_path):
+    with pytest.raises(FileNotFoundError) as caught:
+        with replacing(tmp_path / "copy.csv") as tmp:
+            tmp.write_bytes((tmp_path / "gone.csv").read_bytes())
+    assert caught.value.filename == str(tmp_path / "gone.csv")
+
+
+def test_a_full_disk_while_copying_a_package_s_data_names_the_package(tmp_path, monkeypatch, capsys):
+    from netbuilder.cli import main
+
+    def fills_the_disk(source, target, *args, **kwargs):
+        Path(target).write_bytes(b"half the data")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(shutil, "copyfile", fills_the_disk)
+    out = tmp_path / "pkg"
+    assert main(["export", str(example_path("tips_regression")), "--format", "package", "-o", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == f"{out}: No space left on device"
+    assert list(tmp_path.iterdir()) == []

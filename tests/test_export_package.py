@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from netbuilder.cli import main
 from netbuilder.graph.project_file import load
-from netbuilder.keras_bridge import training_package
+from netbuilder.keras_bridge import package_data
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.training_package import write_package
 from netbuilder.keras_bridge.weights import save_weights
@@ -119,6 +119,24 @@ def test_tf_config_makes_it_train_under_multi_worker_mirrored_strategy(tips, tmp
     assert len(history_of(tmp_path / "out")) == 2
 
 
+def test_the_multi_worker_fix_stops_on_a_keras_it_was_not_tested_with(tips, tmp_path):
+    folder, _, _ = tips
+    copy = tmp_path / "pkg"
+    copy.mkdir()
+    for item in folder.iterdir():
+        if item.is_file():
+            (copy / item.name).write_bytes(item.read_bytes())
+    (copy / "data").symlink_to(folder / "data")
+    script = (copy / "train.py").read_text(encoding="utf-8")
+    assert "TESTED_KERAS = ('3.15',)" in script
+    (copy / "train.py").write_text(script.replace("TESTED_KERAS = ('3.15',)", "TESTED_KERAS = ('0.1',)"),
+                                   encoding="utf-8")
+    process = run_package(copy, "--epochs", "1", env={"TF_CONFIG": tf_config(free_ports(1), 0)}, wait=False)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1
+    assert f"tested with Keras 0.1.x only, and this is Keras {keras.__version__}" in err
+
+
 def test_two_workers_train_together_and_only_the_chief_writes(tips, tmp_path):
     folder, _, _ = tips
     ports = free_ports(2)
@@ -150,7 +168,7 @@ def test_a_project_without_a_dataset_is_refused_and_nothing_is_written(tmp_path)
 
 
 def test_a_big_dataset_is_read_where_it_is(tmp_path, monkeypatch):
-    monkeypatch.setattr(training_package, "BIG_DATA_BYTES", 0)
+    monkeypatch.setattr(package_data, "BIG_DATA_BYTES", 0)
     export = write_package(load(example_path("tips_regression")), tmp_path / "pkg")
     assert not export.data_copied and not (tmp_path / "pkg" / "data").exists()
     namespace = _namespace(tmp_path / "pkg")

@@ -111,7 +111,7 @@ def test_shared_layers_and_call_arguments_are_kept(tmp_path):
     graph.add_node(Node("left", "Input", {"shape": [5]}))
     graph.add_node(Node("right", "Input", {"shape": [5]}))
     graph.add_node(Node("embed", "Dense", {"units": 4, "kernel_initializer": {"class_name": "Ones", "config": {}}}))
-    graph.add_node(Node("embed_again", "Dense", {"units": 4}, extra={"shares": "embed"}))
+    graph.add_node(Node("embed_again", "Dense", {"units": 4}, shares="embed"))
     graph.add_node(Node("drop", "Dropout", {"rate": 0.5}, extra={"call_kwargs": {"training": False}}))
     graph.add_node(Node("join", "Concatenate", {}))
     graph.add_edge(Edge("left", "embed"))
@@ -274,12 +274,35 @@ def test_operations_and_application_only_layers_become_keras_layers(tmp_path, ca
     assert "layers.EinsumDense(" in code and "layers.Rescaling(" in code and "keras.src" not in code
 
 
-def test_an_operation_without_a_layer_is_refused_by_name(tmp_path, capsys):
+def test_an_operation_without_a_layer_becomes_an_operation_node_and_a_keras_ops_call(tmp_path, capsys):
     values = keras.Input((3,), name="values")
     model = keras.Model(values, keras.ops.concatenate([values, values], axis=0), name="stacked")
     model.save(tmp_path / "stacked.keras")
-    assert main(["import", str(tmp_path / "stacked.keras"), "-o", str(tmp_path / "stacked.nbproj")]) == 1
-    assert "keras.ops Concatenate" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "stacked.keras"), "-o", str(tmp_path / "stacked.nbproj")]) == 0
+    project = load(tmp_path / "stacked.nbproj")
+    [node] = [n for n in project.graph.nodes if n.layer == "Operation"]
+    assert node.config == {"operation": "concatenate", "axis": 0}
+    assert node.extra["call_args"] == [[{"port": 0}, {"port": 1}]]
+    _assert_same_model(project, tmp_path)
+    assert "keras.ops.concatenate([values, values], axis=0)" in (tmp_path / "model_script.py").read_text()
+
+
+def test_wrappers_keyword_ports_and_named_outputs_are_written_as_keras_code(tmp_path, capsys):
+    """Inner layers of wrappers as layers, `initial_state=` from the wired ports, outputs as the dict they are."""
+    words = keras.Input((5, 3), name="words")
+    encoded = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bi")(words)
+    per_step = keras.layers.TimeDistributed(keras.layers.Dense(2), name="per_step")(encoded)
+    _, h, c = keras.layers.LSTM(4, return_state=True, name="encoder")(per_step)
+    decoded = keras.layers.LSTM(4, name="decoder")(words, initial_state=[h, c])
+    model = keras.Model(words, {"summary": keras.layers.Dense(1, name="head")(decoded), "steps": per_step})
+    model.save(tmp_path / "m.keras")
+    assert main(["import", str(tmp_path / "m.keras"), "-o", str(tmp_path / "m.nbproj")]) == 0
+    rebuilt = _assert_same_model(load(tmp_path / "m.nbproj"), tmp_path, with_weights=True)
+    code = (tmp_path / "model_script.py").read_text()
+    assert "layers.Bidirectional(layer=layers.LSTM(" in code and "layers.TimeDistributed(layer=layers.Dense(" in code
+    assert "initial_state=[encoder[1], encoder[2]]" in code
+    assert "outputs={'summary': head, 'steps': per_step}" in code
+    assert sorted(rebuilt.output) == ["steps", "summary"]
 
 
 def test_the_command_line_writes_the_script(tmp_path, capsys):

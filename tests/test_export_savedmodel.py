@@ -102,3 +102,21 @@ def test_without_run_the_latest_run_beside_the_project_is_exported(tmp_path, cap
     assert main(["export", str(project), "--untrained", "--run", str(tmp_path / "tips.runs" / "20260101-000000"),
                  "--format", "keras", "-o", str(tmp_path / "x.keras")]) == 1
     assert "choose one" in capsys.readouterr().err
+
+
+def test_named_outputs_and_inputs_keep_their_names_in_the_signature(tmp_path):
+    """A model with `outputs={"priority": …, "department": …}` serves them by those names."""
+    from netbuilder.keras_bridge import import_model_file
+
+    title, tags = keras.Input((4,), name="title"), keras.Input((3,), name="tags")
+    x = keras.layers.Concatenate()([title, tags])
+    model = keras.Model({"title": title, "tags": tags},
+                        {"priority": keras.layers.Dense(1, name="p")(x), "department": keras.layers.Dense(2, name="d")(x)})
+    model.save(tmp_path / "tickets.keras")
+    project = import_model_file(tmp_path / "tickets.keras", tmp_path / "tickets.nbproj")
+    assert project.sections["io"]["outputs"] == {"priority": "p", "department": "d"}
+    result = export_savedmodel(build_model(project).model, tmp_path / "serving")
+    signature = tf.saved_model.load(str(result.path)).signatures["serving_default"]
+    assert set(signature.structured_input_signature[1]) == {"title", "tags"}
+    assert set(signature.structured_outputs) == {"priority", "department"}
+    assert result.verified

@@ -89,6 +89,20 @@ def test_several_inputs_and_outputs_are_matched_by_the_node_names(write_project,
         np.testing.assert_allclose(served[name], np.asarray(expected[name]), rtol=1e-4, atol=1e-5)
 
 
+def test_named_outputs_keep_their_names_in_the_tflite_signature(write_project, tmp_path):
+    """The project's `io` section names the outputs; the signature runner answers by those names."""
+    path = write_project({"format": "netbuilder", "version": 1, "name": "t", "graph": {
+        "nodes": [{"id": "x", "layer": "Input", "config": {"shape": [4]}},
+                  {"id": "p", "layer": "Dense", "config": {"units": 1}},
+                  {"id": "d", "layer": "Dense", "config": {"units": 2, "activation": "softmax"}}],
+        "edges": [{"source": "x", "target": "p"}, {"source": "x", "target": "d"}]},
+        "io": {"outputs": {"priority": "p", "department": "d"}}})
+    model = build_model(project_file.load(path)).model
+    out = tmp_path / "named.tflite"
+    assert export_tflite(model, out).verified
+    assert sorted(interpreter(out).get_signature_list()["serving_default"]["outputs"]) == ["department", "priority"]
+
+
 def test_a_layer_tflite_lacks_is_named_and_needs_the_flex_delegate(write_project, tmp_path, capfd):
     path = project(write_project, [
         {"id": "volume", "layer": "Input", "config": {"shape": [4, 4, 4, 2]}},

@@ -7,11 +7,11 @@ reads and writes JSON, so it never needs Keras once built (see `cache`).
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from netbuilder.catalog.call_ports import OPERATION_LAYER, keyword_ports, operation_range
 from netbuilder.catalog.rules import CATEGORY_ORDER
 from netbuilder.catalog.spec import LayerSpec
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Graph, Node
@@ -65,6 +65,8 @@ class Catalog:
         by_lower: dict[str, str] = {}
         for key, spec in sorted(self._lookup.items()):
             by_lower.setdefault(key.lower(), spec.name)
+        import difflib  # only for a misspelt name: not worth its import at launch
+
         matches = difflib.get_close_matches(name.lower(), list(by_lower), n=limit * 2, cutoff=0.6)
         return list(dict.fromkeys(by_lower[m] for m in matches))[:limit]
 
@@ -73,19 +75,25 @@ class Catalog:
         """(min, max) inputs a node takes, max None for "any number"; None when unknown.
 
         A `Submodel` node takes one input per Input node of the graph its
-        `config["submodel"]` names in `submodels`.
+        `config["submodel"]` names in `submodels`; an `Operation` node as many
+        as its call names. Ports a call passes by keyword (`call_ports`) come on top.
         """
         if node.layer == INPUT_LAYER:
             return (0, 0)
+        if node.layer == OPERATION_LAYER:
+            return operation_range(node.extra)
+        extra = len(keyword_ports(node.extra))
         if node.layer == SUBMODEL_LAYER:
             key = node.config.get("submodel")
             graph = (submodels or {}).get(key) if isinstance(key, str) else None
             if graph is None:
                 return None
-            count = len(graph.input_ids())
+            count = len(graph.input_ids()) + extra
             return (count, count)
         spec = self.get(node.layer)
-        return None if spec is None else (spec.min_inputs, spec.max_inputs)
+        if spec is None:
+            return None
+        return (spec.min_inputs + extra, None if spec.max_inputs is None else spec.max_inputs + extra)
 
     def to_json(self) -> str:
         """The whole catalog as JSON; sorted, so equal catalogs give identical bytes."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import re
 from typing import Any, Callable
 
 from netbuilder.catalog.spec import LayerSpec, ParamSpec
+from netbuilder.graph.layer_names import is_layer_name, safe_name
 
 # Keys every layer accepts through `keras.layers.Layer.__init__`, with their kinds;
 # `name` is checked on its own, as the graph uses it as the Keras layer name.
@@ -31,6 +31,21 @@ GENERIC_KEYS: dict[str, str] = {
 _SHOWN_CHOICES = 6  # longer lists end in "…" so a message stays one line
 _SHOWN_VALUE = 40
 
+# Settings whose whole numbers become sizes: of weights (units, filters, kernels,
+# vocabularies) or of tensors (repeats, crops, sequence lengths). Keras allocates
+# whatever it is given, so 2**40 units would take the machine down before any
+# error; MAX_SIZE is far above any real layer and low enough to refuse in a sentence.
+MAX_SIZE = 2**24
+SIZE_SETTINGS = frozenset({
+    "units", "filters", "kernel_size", "strides", "dilation_rate", "pool_size", "size", "n", "groups",
+    "depth_multiplier", "input_dim", "output_dim", "key_dim", "value_dim", "head_dim", "num_heads",
+    "num_query_heads", "num_key_value_heads", "lora_rank", "max_tokens", "vocabulary_size", "num_tokens",
+    "num_bins", "num_oov_indices", "output_sequence_length", "height", "width", "shape", "target_shape",
+    "output_shape", "output_size", "cropping", "padding", "output_padding", "noise_shape", "num_mel_bins",
+    "fft_length", "sequence_length", "sequence_stride", "sliding_window", "tile_grid_size", "chain_depth",
+    "num_chains", "num_ops", "power_iterations", "max_number",
+})
+
 
 def check_config(spec: LayerSpec, config: dict[str, Any]) -> list[str]:
     """One short message per problem in `config` for layer `spec`; empty when fine."""
@@ -45,6 +60,7 @@ def check_config(spec: LayerSpec, config: dict[str, Any]) -> list[str]:
             problem = check_value(ParamSpec(key, GENERIC_KEYS[key], nullable=True), value)
         else:
             problem = _unknown(key, ["name", *params, *GENERIC_KEYS])
+        problem = problem or size_problem(key, value)
         if problem:
             problems.append(problem)
     for param in spec.params:
@@ -67,6 +83,24 @@ def show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 1] + "…"
+
+
+def size_problem(key: str, value: Any) -> str | None:
+    """Why setting `key` holds a number too large to be a size (a sentence naming where), or None.
+
+    It looks inside lists and inside the configs of wrapped layers
+    (Bidirectional's `layer`, `layer.config.units`), as Keras builds those too.
+    """
+    todo: list[tuple[str, str, Any]] = [(key, key, value)]
+    while todo:
+        path, name, item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend((f"{path}.{k}", k, v) for k, v in reversed(item.items()))
+        elif isinstance(item, list | tuple):
+            todo.extend((path, name, v) for v in reversed(item))
+        elif name in SIZE_SETTINGS and _is_int(item) and abs(item) > MAX_SIZE:
+            return f"{path} must be at most {MAX_SIZE:,} (a size Keras would allocate), got {item}"
+    return None
 
 
 def _unknown(key: str, known: list[str]) -> str:
@@ -112,20 +146,14 @@ def _str(param: ParamSpec, value: Any) -> str | None:
     return None if isinstance(value, str) else f"{param.name} must be text, got {show(value)}"
 
 
-# TensorFlow opens a name scope per layer when it trains or exports and refuses other characters;
-# "/" is left out too, as Keras reads it as a scope separator.
-_NAME_CHARACTERS = "[A-Za-z0-9_.>-]"
-_LAYER_NAME = re.compile(f"{_NAME_CHARACTERS}+")
-
-
 def name_problem(value: Any) -> str | None:
     """Why `value` cannot name a layer (a sentence with a suggestion), or None."""
     if not isinstance(value, str):
         return f"name must be text, got {show(value)}"
     if not value.strip():
         return "name must not be empty"
-    if not _LAYER_NAME.fullmatch(value):
-        suggestion = re.sub(f"(?:(?!{_NAME_CHARACTERS}).)+", "_", value.strip()).strip("_") or "layer"
+    if not is_layer_name(value):
+        suggestion = safe_name(value)
         return (f"name {show(value)} can only use the letters A-Z and a-z, digits and _ . - > (TensorFlow cannot train or "
                 f"export a layer named otherwise); try {show(suggestion)}")
     return None

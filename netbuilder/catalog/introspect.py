@@ -9,7 +9,6 @@ path (it imports Keras); `cache` keeps the result so the GUI rarely runs it.
 
 from __future__ import annotations
 
-import importlib.metadata
 import inspect
 from typing import Any
 
@@ -43,7 +42,7 @@ def build_catalog() -> Catalog:
             continue
         spec.aliases = sorted(n for n in names if n != name)
         specs.append(spec)
-    return Catalog(specs, denied, importlib.metadata.version("keras"))
+    return Catalog(specs, denied, keras.__version__)
 
 
 def _layer_classes(keras: Any) -> dict[type, list[str]]:

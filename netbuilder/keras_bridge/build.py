@@ -10,6 +10,8 @@ from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.checks import ProjectChecker
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.model_io import graph_io
+from netbuilder.keras_bridge.tracer import model_from_results
 from netbuilder.keras_bridge.weights import load_weights
 
 
@@ -26,13 +28,18 @@ def build_model(project: Project, catalog: Catalog | None = None, *, with_weight
     """The functional model the graph describes; BridgeError lists every problem.
 
     With `with_weights`, weights saved beside the project (imported or trained)
-    are loaded into the new layers by node id.
+    are loaded into the new layers by node id. The project's `io` section
+    names or nests the model's inputs and outputs (see `model_io`).
     """
     checker = ProjectChecker(project, catalog)
     report = checker.check(build_model=True)
     if report.problems or report.model is None:
         raise BridgeError(report.problems or ["the graph did not produce a model"])
-    built = Built(report.model, checker)
+    model = report.model
+    io = graph_io(project, "")
+    if io:  # named or nested inputs and outputs: the same tensors, arranged as the project says
+        model = model_from_results(project.graph, dict(report.results), project.name, io)
+    built = Built(model, checker)
     path = project.weights_path
     if with_weights and path is not None and path.exists():
         try:

@@ -17,6 +17,7 @@ from netbuilder.catalog import Catalog, load_catalog
 from netbuilder.catalog.project_check import StructuralChecker
 from netbuilder.graph import SUBMODEL_LAYER, Graph, Problem, Project
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.model_io import graph_io
 from netbuilder.keras_bridge.tracer import NodeResult, Tracer, model_from_results
 
 
@@ -82,7 +83,8 @@ class ProjectChecker:
         report = Report(problems=problems, results=MappingProxyType(results))
         if build_model and not problems:
             try:
-                report.model = model_from_results(graph, results, self.project.name)
+                # With the project's `io` section, as `build_model` makes it: what validate passes must build.
+                report.model = model_from_results(graph, results, self.project.name, graph_io(self.project, ""))
             except BridgeError as exc:
                 report.problems = exc.problems
         return report
@@ -93,10 +95,10 @@ class ProjectChecker:
         scopes: list[tuple[str, Graph]] = [("", self.project.graph), *self.project.submodels.items()]
         for scope, graph in scopes:
             for node in graph.nodes:
-                if node.layer == SUBMODEL_LAYER or node.extra.get("shares"):
+                if node.layer == SUBMODEL_LAYER or node.shares is not None:
                     continue
                 layer = self.tracer.layer_of(scope, node.id)
-                if layer is not None and layer.weights:
+                if getattr(layer, "weights", None):  # an Operation node's operation has none
                     layers[f"{scope}/{node.id}" if scope else node.id] = layer
         return layers
 

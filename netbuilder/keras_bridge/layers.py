@@ -10,6 +10,7 @@ from typing import Any
 
 import keras
 
+from netbuilder.catalog.call_ports import fill_ports, ports_in
 from netbuilder.catalog.config_check import name_problem
 from netbuilder.catalog.spec import LayerSpec
 from netbuilder.graph import Node
@@ -85,8 +86,28 @@ def make_layer(node: Node, spec: LayerSpec) -> keras.Layer:
     return layer_from_config(node.layer, {**node.config, "name": node.name}, spec.defaults())
 
 
-def call_layer(layer: Any, inputs: list[Any], spec: LayerSpec | None, kwargs: dict[str, Any]) -> list[Any]:
-    """Call `layer` on `inputs` as its spec says, returning its outputs as a flat list."""
+def revive(template: Any) -> Any:
+    """A call template's serialised Keras values (`__slice__`, `__tensor__`) as objects, in safe mode."""
+    if not template:
+        return template
+    from keras.src.saving import serialization_lib
+
+    return serialization_lib.deserialize_keras_object(template, safe_mode=True)
+
+
+def call_layer(layer: Any, inputs: list[Any], spec: LayerSpec | None, kwargs: dict[str, Any],
+               call_args: list[Any] | None = None) -> list[Any]:
+    """Call `layer` on `inputs` as its spec says, returning its outputs as a flat list.
+
+    `inputs` are in port order. Ports that `kwargs` (or `call_args`) name with
+    `{"port": N}` are passed there (see `call_ports`); the others positionally.
+    """
+    named = set(ports_in(kwargs))
+    filled = fill_ports(revive(kwargs), inputs)
+    if call_args is not None:
+        return list(keras.tree.flatten(layer(*fill_ports(revive(call_args), inputs), **filled)))
+    kwargs = filled
+    inputs = [t for i, t in enumerate(inputs) if i not in named]
     mode = spec.input_mode if spec is not None else "single"
     if mode == "list":
         out = layer(list(inputs), **kwargs)

@@ -8,8 +8,8 @@ variable and called again. Whatever the user typed (node ids, names, string
 settings) appears only as quoted literals (`repr`); the variable and function
 names are derived from it by keeping ASCII letters and digits (joined by `_`),
 so no user text is ever pasted into the code. Each layer's keyword arguments are
-checked while writing: a layer made from them must have the very config of the
-layer netbuilder builds, else the script falls back to `from_config`.
+checked while writing (`python_layers`); calls with keyword ports, `keras.ops`
+operations and named or nested inputs and outputs are written by `python_calls`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,19 @@ import math
 import re
 from typing import Any
 
-import keras
-
 from netbuilder.catalog import Catalog
-from netbuilder.catalog.spec import LayerSpec
-from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Graph, Node, Project
+from netbuilder.catalog.call_ports import OPERATION_LAYER
+from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Edge, Graph, Node, Project
+from netbuilder.graph.layer_names import keras_name
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.checks import ProjectChecker
+from netbuilder.keras_bridge.model_io import graph_io
+from netbuilder.keras_bridge.python_calls import (
+    call_code,
+    operation_code,
+    structure_code,
+)
+from netbuilder.keras_bridge.python_layers import LayerWriter
 
 # Names the script itself uses; derived names never take them.
 _RESERVED = {"keras", "layers", "np", "csv", "argparse", "build_model", "train", "load_data", "main", "model",
@@ -40,7 +46,7 @@ def python_code(project: Project, catalog: Catalog | None = None) -> str:
 
     built = build_model(project, catalog, with_weights=False)
     writer = _ScriptWriter(project, built.checker)
-    inputs = [project.graph.node(nid).name for nid in project.graph.input_ids()]
+    inputs = [keras_name(project.graph.node(nid).name) for nid in project.graph.input_ids()]
     imports, training = training_code(project, inputs, list(built.model.output_names))
     standard = [line for line in imports if "numpy" not in line]
     third_party = ["import keras", *(line for line in imports if "numpy" in line), "from keras import layers"]
@@ -113,6 +119,7 @@ class _ScriptWriter:
         self.functions = {name: namer.fresh(f"build_{name}") for name in project.submodels}
         self.instances = {name: namer.fresh(name, "submodel") for name in project.submodels}
         self.globals = set(namer.taken)
+        self.layers = LayerWriter(self.catalog, keyword_args, literal)
 
     # -- which sub-models, in what order ------------------------------------------
     def _uses(self, graph: Graph) -> list[str]:
@@ -145,13 +152,23 @@ class _ScriptWriter:
         else:
             head = [f"def {self.functions[name]}({params}) -> keras.Model:",
                     '    """A sub-model; one instance serves every node that uses it, so they share weights."""']
-            model_name = name.replace("/", "_") or "model"
+            model_name = keras_name(name)
         body, refs = self._body(graph, scope, Namer(self.globals))
         ins = [refs[nid][0] for nid in graph.input_ids()]
         outs = [self._outputs_of(refs[nid]) for nid in graph.output_ids()]
         flat = [o for group in outs for o in group]
         inputs = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
         outputs = flat[0] if len(flat) == 1 else "[" + ", ".join(flat) + "]"
+        io = graph_io(self.project, scope)
+
+        def tensor(node_id: str, port: int) -> str:
+            var, count = refs[node_id]
+            return var if count == 1 else f"{var}[{port}]"
+
+        if "inputs" in io:
+            inputs = structure_code(io["inputs"], tensor, literal)
+        if "outputs" in io:
+            outputs = structure_code(io["outputs"], tensor, literal)
         tail = [f"    return keras.Model(inputs={inputs}, outputs={outputs}, name={literal(model_name)})"]
         return "\n".join(head + [f"    {line}" for line in body] + tail) + "\n"
 
@@ -166,7 +183,7 @@ class _ScriptWriter:
     def _body(self, graph: Graph, scope: str, namer: Namer) -> tuple[list[str], dict[str, tuple[str, int]]]:
         lines: list[str] = []
         refs: dict[str, tuple[str, int]] = {}
-        owners = {n.extra["shares"] for n in graph.nodes if n.extra.get("shares")}
+        owners = {n.shares for n in graph.nodes if n.shares is not None}
         layer_vars: dict[str, str] = {}
         for nid in graph.topological_order() or []:
             node = graph.node(nid)
@@ -182,54 +199,32 @@ class _ScriptWriter:
                 refs[nid] = (var, 1)
                 continue
             spec = self.catalog.get(node.layer)
+            built = result.layer if result else None
+            if node.layer == OPERATION_LAYER:
+                inputs = [self._tensor(scope, e) for e in graph.incoming(nid)]
+                call = operation_code(node, args, inputs, built, literal)
+                lines.append(f"{var} = {call}" if count == 1 else f"{var} = keras.tree.flatten({call})")
+                refs[nid] = (var, count)
+                continue
             if node.layer == SUBMODEL_LAYER:
                 callee, spec = self.instances[node.config["submodel"]], None
-            elif node.extra.get("shares"):
-                callee = layer_vars[node.extra["shares"]]
+            elif node.shares is not None:
+                callee = layer_vars[node.shares]
             else:
-                callee = self._layer_expr(node, spec, result.layer if result else None)
+                callee = self.layers.expression(node.layer, {**node.config, "name": keras_name(node.name)}, built)
                 if nid in owners:
                     layer_vars[nid] = namer.fresh(f"{node.id}_layer")
                     lines.append(f"{layer_vars[nid]} = {callee}")
                     callee = layer_vars[nid]
-            call = f"{callee}({_call_args(args, spec, node.extra.get('call_kwargs') or {})})"
+            call = f"{callee}({call_code(args, spec, node, literal)})"
             lines.append(f"{var} = {call}" if count == 1 else f"{var} = keras.tree.flatten({call})")
             refs[nid] = (var, count)
         return lines, refs
 
-    def _layer_expr(self, node: Node, spec: LayerSpec | None, built: Any) -> str:
-        """`layers.X(k=v, …)` when that makes the very layer netbuilder built, else `X.from_config`."""
-        cls = getattr(keras.layers, node.layer)
-        ref = f"layers.{node.layer}" if _is_name(node.layer) else f"getattr(layers, {literal(node.layer)})"
-        full = {**node.config, "name": node.name}
-        defaults = spec.defaults() if spec is not None else {}
-        short = {k: v for k, v in full.items() if k == "name" or k not in defaults or defaults[k] != v}
-        target = _unbuilt(built.get_config())
-        for candidate in (short, full):
-            try:
-                if _unbuilt(cls(**candidate).get_config()) == target:
-                    return f"{ref}({keyword_args(candidate)})"
-            except Exception:  # a constructor that wants objects, not configs (a wrapper's `layer`)
-                continue
-        try:
-            same = _unbuilt(cls.from_config(full).get_config()) == target
-        except Exception:  # e.g. a from_config that needs keys the node leaves to their defaults
-            same = False
-        return f"{ref}.from_config({literal(full if same else built.get_config())})"
-
-
-def _unbuilt(config: Any, top: bool = True) -> Any:
-    """A config without what differs between two makings of one layer.
-
-    That is the `build_config` nested layers gain once called, and their names,
-    which Keras numbers afresh (`forward_lstm_1`) in a process that made one before.
-    """
-    if isinstance(config, dict):
-        return {k: _unbuilt(v, False) for k, v in config.items()
-                if k != "build_config" and (top or k != "name" or "trainable" not in config)}
-    if isinstance(config, (list, tuple)):
-        return [_unbuilt(v, False) for v in config]
-    return config
+    def _tensor(self, scope: str, edge: Edge) -> Any:
+        """The symbolic tensor netbuilder's own build passed along a wire (for checking generated calls)."""
+        result = self.checker.tracer.result_of(scope, edge.source)
+        return result.outputs[edge.source_port] if result is not None and result.outputs else None
 
 
 def _input_args(node: Node) -> str:
@@ -241,19 +236,5 @@ def _input_args(node: Node) -> str:
         args["sparse"] = True
     if cfg.get("batch_size") is not None:
         args["batch_size"] = cfg["batch_size"]
-    args["name"] = node.name
+    args["name"] = keras_name(node.name)
     return keyword_args(args)
-
-
-def _call_args(args: list[str], spec: LayerSpec | None, kwargs: dict[str, Any]) -> str:
-    mode = spec.input_mode if spec is not None else "single"
-    if mode == "positional":
-        parts = list(args)
-    elif mode == "list" or len(args) != 1:
-        parts = ["[" + ", ".join(args) + "]"]
-    else:
-        parts = list(args)
-    if kwargs:
-        parts.append(keyword_args(kwargs))
-    return ", ".join(parts)
-

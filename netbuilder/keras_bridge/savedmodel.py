@@ -3,16 +3,19 @@
 `OUT/<YYYYmmddHHMMSS>/saved_model.pb` plus `variables/`: serving systems pick
 the highest-numbered version folder under a model's base path. The
 `serving_default` signature takes and returns tensors named as the user named
-the Input and output nodes, so a client's request reads like the drawing.
+the Input and output nodes (named outputs by their names), so a client's
+request reads like the drawing.
 The folder is written under a temporary name beside its final place and
-renamed at the end, so a failed export never leaves a half-written version
-for a server to pick up; then it is loaded back with `tf.saved_model.load`
-and must answer like the Keras model on a sample batch.
+renamed at the end (`new_folder`), so a failed export never leaves a
+half-written version for a server to pick up, and the next export into the
+same folder removes what a killed one left behind; then it is loaded back
+with `tf.saved_model.load` and must answer like the Keras model on a sample
+batch.
 """
 
 from __future__ import annotations
 
-import shutil
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +24,16 @@ from typing import Any
 import keras
 import numpy as np
 
+from netbuilder.graph.atomic_file import new_folder, remove_leftovers
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
+from netbuilder.keras_bridge.sample_batch import sample_values
 
 SIGNATURE = "serving_default"
 VERSION_FORMAT = "%Y%m%d%H%M%S"
+VERSION_LEFTOVERS = "version"  # versions are written as OUT/.version.XXXXXXXX.partial, then renamed
+# Earlier releases wrote versions as OUT/.<timestamp>.partial; their leftovers go too.
+EARLIER_PARTIAL = re.compile(r"\.\d{14,}\.partial")
 
 
 @dataclass(frozen=True)
@@ -58,33 +67,25 @@ def export_savedmodel(model: keras.Model, out: Path, *, now: datetime | None = N
     import tensorflow as tf
 
     inputs = [t.name for t in model.inputs]
-    outputs = list(model.output_names)
+    outputs = model_output_names(model)
     specs = [tf.TensorSpec(shape=t.shape, dtype=t.dtype, name=name) for t, name in zip(model.inputs, inputs)]
 
     def serve(*tensors: Any) -> dict[str, Any]:
-        result = model(list(tensors) if len(tensors) > 1 else tensors[0], training=False)
-        values = result if isinstance(result, (list, tuple)) else [result]
-        return dict(zip(outputs, values))
+        result = model(model_arguments(model, list(tensors)), training=False)
+        return dict(zip(outputs, keras.tree.flatten(result)))
 
     target = version_folder(out, now)
-    partial = target.with_name(f".{target.name}.partial")
+    remove_leftovers(out, EARLIER_PARTIAL)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(partial, ignore_errors=True)
-        archive = keras.export.ExportArchive()
-        archive.track(model)
-        archive.add_endpoint(SIGNATURE, serve, input_signature=specs)
-        archive.write_out(str(partial), verbose=False)
-        partial.rename(target)
+        with new_folder(target, temporary_name=VERSION_LEFTOVERS) as partial:
+            archive = keras.export.ExportArchive()
+            archive.track(model)
+            archive.add_endpoint(SIGNATURE, serve, input_signature=specs)
+            archive.write_out(str(partial), verbose=False)
     except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
         raise BridgeError([f"{out}: cannot write the SavedModel: {exc.strerror or exc}"]) from None
     except tf.errors.OpError as exc:  # TensorFlow's own file writes: a full disk, a denied folder
-        shutil.rmtree(partial, ignore_errors=True)
         raise BridgeError([f"{out}: cannot write the SavedModel: {_file_error(exc)}"]) from None
-    except Exception:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
     difference = _difference(model, target, specs, seed) if verify else float("nan")
     return SavedModelExport(target, inputs, outputs, difference)
 
@@ -103,17 +104,12 @@ def _file_error(exc: Any) -> str:
 
 
 def _difference(model: keras.Model, folder: Path, specs: list[Any], seed: int) -> float:
-    """Load the written folder back and compare it with the Keras model on a random batch of 4."""
+    """Load the written folder back and compare it with the Keras model on a random batch of 4 (see `sample_batch`)."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
-    batch = {}
-    for spec in specs:
-        shape = [4 if d is None else int(d) for d in spec.shape]
-        values = rng.uniform(0, 1, size=shape)
-        batch[spec.name] = values.astype(spec.dtype.as_numpy_dtype)
+    batch = {spec.name: sample_values(spec.shape, spec.dtype, 4, rng) for spec in specs}
     served = tf.saved_model.load(str(folder)).signatures[SIGNATURE](**{k: tf.constant(v) for k, v in batch.items()})
-    expected = model([batch[s.name] for s in specs] if len(specs) > 1 else batch[specs[0].name], training=False)
-    expected = expected if isinstance(expected, (list, tuple)) else [expected]
+    expected = keras.tree.flatten(model(model_arguments(model, [batch[s.name] for s in specs]), training=False))
     return max(float(np.max(np.abs(np.asarray(served[name]) - np.asarray(value)), initial=0.0))
-               for name, value in zip(model.output_names, expected))
+               for name, value in zip(model_output_names(model), expected))

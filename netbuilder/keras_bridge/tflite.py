@@ -31,7 +31,9 @@ from tensorflow.lite.python.convert_phase import ConverterError  # not exported 
 
 from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
+from netbuilder.keras_bridge.sample_batch import sample_values
 
 SUFFIX = ".tflite"
 SIGNATURE = "serving_default"
@@ -121,8 +123,8 @@ def _write_saved_model(model: keras.Model, folder: Path, batch: int | None) -> N
              for t, name in zip(model.inputs, names)]
 
     def serve(*tensors: Any) -> dict[str, Any]:
-        result = model(list(tensors) if len(tensors) > 1 else tensors[0], training=False)
-        return dict(zip(model.output_names, result if isinstance(result, (list, tuple)) else [result]))
+        result = model(model_arguments(model, list(tensors)), training=False)
+        return dict(zip(model_output_names(model), keras.tree.flatten(result)))
 
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -180,7 +182,7 @@ def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_
 
     rng = np.random.default_rng(seed)
     names = [t.name for t in model.inputs]
-    sample = {name: _sample(t, batch, rng) for name, t in zip(names, model.inputs)}
+    sample = {name: sample_values(t.shape, t.dtype, batch, rng) for name, t in zip(names, model.inputs)}
     with warnings.catch_warnings(), quiet_stderr():
         # The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
         warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated")
@@ -192,11 +194,11 @@ def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_
             if flex_layers:  # TensorFlow's pip package builds this interpreter without the Flex delegate
                 return math.nan
             raise
-    expected = model([sample[n] for n in names] if len(names) > 1 else sample[names[0]], training=False)
-    expected = expected if isinstance(expected, (list, tuple)) else [expected]
-    outputs = _match(model.output_names, served)
+    expected = keras.tree.flatten(model(model_arguments(model, [sample[n] for n in names]), training=False))
+    output_names = model_output_names(model)
+    outputs = _match(output_names, served)
     return max(_largest_difference(served[outputs[name]], np.asarray(value))
-               for name, value in zip(model.output_names, expected))
+               for name, value in zip(output_names, expected))
 
 
 def _match(names: list[str], keys: Any) -> dict[str, str]:
@@ -209,19 +211,6 @@ def _match(names: list[str], keys: Any) -> dict[str, str]:
             raise BridgeError([f"the TFLite file has no tensor named {name!r} (it has {', '.join(keys)})"])
         found[name] = key
     return found
-
-
-def _sample(tensor: Any, batch: int, rng: np.random.Generator) -> np.ndarray:
-    """Random values the input accepts: small whole numbers for lookups and embeddings, else [0, 1)."""
-    shape = [batch, *(4 if d is None else int(d) for d in tensor.shape[1:])]
-    if tensor.dtype == "string":
-        return rng.choice(np.array(["a", "b c"], dtype=object), size=shape)
-    dtype = np.dtype(str(tensor.dtype))
-    if dtype.kind in "iu":
-        return rng.integers(0, 4, size=shape).astype(dtype)
-    if dtype.kind == "b":
-        return rng.integers(0, 2, size=shape).astype(bool)
-    return rng.uniform(0, 1, size=shape).astype(dtype)
 
 
 def _largest_difference(served: np.ndarray, expected: np.ndarray) -> float:

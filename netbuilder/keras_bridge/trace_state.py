@@ -4,11 +4,13 @@ A full trace walks the graph in `Graph.topological_order()` (ties in document
 order). A node's result depends on its own settings, its inputs' results and
 two facts about that order: which node keeps a name used twice (the first in
 that order; the others get "already used") and whether the node a `shares`
-node borrows its layer from came before it. This keeps those facts up to date
-from the graph's events and, after an edit, lists the nodes to redo — those
-the edit touched and everything they feed — in an order where each comes
-after what it depends on. The whole order is recomputed only when a name is
-used twice or a layer is shared and the graph's wiring changed.
+node borrows its layer from came before it (when it did not, the node's
+message names that node, so an edit of it redoes the node too). This keeps
+those facts up to date from the graph's events and, after an edit, lists the
+nodes to redo — those the edit touched and everything they feed — in an order
+where each comes after what it depends on. The whole order is recomputed
+only when a name is used twice or a layer is shared and the graph's wiring
+changed.
 No Keras here: the tracer does the calls.
 """
 
@@ -110,8 +112,8 @@ class TraceState:
             if node_id in graph:
                 renamed.update(self._index(node_id))
                 redo.add(node_id)
-            else:
-                redo.update(self._sharers.get(node_id, ()))  # their owner is gone
+            # Their owner is gone or changed, perhaps its name, which their messages say.
+            redo.update(self._sharers.get(node_id, ()))
         if changes.structure:
             # The order may differ: who keeps a twice-used name, who shares after its owner.
             renamed.update(self._twice)
@@ -135,8 +137,8 @@ class TraceState:
         users.add(node_id)
         if len(users) > 1:
             self._twice.add(node.name)
-        owner = node.extra.get("shares")
-        if isinstance(owner, str) and owner:
+        owner = node.shares
+        if owner is not None:
             self._owner_of[node_id] = owner
             self._sharers.setdefault(owner, set()).add(node_id)
             self._owner_first.setdefault(node_id, False)

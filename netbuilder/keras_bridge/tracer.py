@@ -17,17 +17,23 @@ the results a fresh tracer would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import keras
 
 from netbuilder.catalog import Catalog
-from netbuilder.catalog.config_check import check_config
+from netbuilder.catalog.call_ports import OPERATION_LAYER
+from netbuilder.catalog.config_check import check_config, size_problem
 from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, Graph, Node, Problem, Project
+from netbuilder.graph.layer_names import keras_name
+from netbuilder.graph.validation import shown_name
 from netbuilder.keras_bridge.errors import BridgeError
+from netbuilder.keras_bridge.layer_state import StateSource, keeps_state, restore_state
 from netbuilder.keras_bridge.layers import call_layer, input_config_problems, make_input, make_layer
 from netbuilder.keras_bridge.messages import clean_keras_error, merge_problem
+from netbuilder.keras_bridge.model_io import graph_io, io_problems, pack
+from netbuilder.keras_bridge.operations import call_operation, make_operation, operation_problems
 from netbuilder.keras_bridge.trace_state import CycleFound, Entry, TraceState
 
 
@@ -53,6 +59,7 @@ class Tracer:
         self._traces: dict[str, TraceState] = {}  # per scope ("" or a sub-model's name)
         self._submodels: dict[str, tuple[tuple[Any, ...], keras.Model | None, list[Problem]]] = {}
         self._references: dict[int, tuple[Graph, int, list[Any]]] = {}  # sub-models each graph calls
+        self.states = StateSource(lambda: project.weights_path)  # adapted vocabularies, by node
 
     # -- one graph -----------------------------------------------------------
     def run(self, graph: Graph, scope: str = "") -> dict[str, NodeResult]:
@@ -127,15 +134,17 @@ class Tracer:
             trace.submodel_keys[node.id] = self._submodel_key(node)
         keeper = trace.name_keeper(node.id)
         if keeper is not None:
-            return NodeResult(errors=[f"name '{node.name}' is already used by node '{keeper}'"])
+            # The other node shows this same name on its card: its layer tells the two apart.
+            other = trace.graph.node(keeper).layer
+            return NodeResult(errors=[f"name '{node.name}' is already used by {other} '{node.name}'"])
         inputs = self._inputs_of(trace.graph, node, trace.results)
         if inputs is None:
             return NodeResult()
         # A node sharing another's layer gets it only if that node was traced before
         # it; otherwise it says so (a walk in order cannot look ahead).
         owner = None
-        if node.extra.get("shares") and trace.owner_first(node.id):
-            owner = trace.results[node.extra["shares"]].layer
+        if node.shares is not None and trace.owner_first(node.id):
+            owner = trace.results[node.shares].layer
         return self._cached(trace, scope, node, inputs, owner)
 
     def _inputs_of(self, graph: Graph, node: Node, results: dict[str, NodeResult]) -> list[Any] | None:
@@ -148,9 +157,11 @@ class Tracer:
         return tensors
 
     def _cached(self, trace: TraceState, scope: str, node: Node, inputs: list[Any], owner: Any) -> NodeResult:
-        shares = node.extra.get("shares")
+        shares = node.shares
         sub_key = self._submodel_key(node) if node.layer == SUBMODEL_LAYER else None
-        key = (node.layer, tuple(id(t) for t in inputs), repr(node.extra), shares, sub_key, id(owner))
+        # The owner's name is in the message of a node whose owner is not built yet.
+        owner_name = shown_name(trace.graph, shares) if shares is not None else None
+        key = (node.layer, tuple(id(t) for t in inputs), repr(node.extra), shares, sub_key, id(owner), owner_name)
         entry = trace.entries.get(node.id)
         if entry is not None and entry.key == key and entry.config is node.config:
             return entry.result
@@ -161,16 +172,18 @@ class Tracer:
 
     def _compute(self, graph: Graph, scope: str, node: Node, inputs: list[Any], owner: Any) -> NodeResult:
         if node.layer == INPUT_LAYER:
-            errors = input_config_problems(node)
+            errors = _input_problems(node)
             if errors:
                 return NodeResult(errors=errors)
             try:
-                tensor = make_input(node)
+                tensor = make_input(_keras_named(node))
             except Exception as exc:  # Keras validates dtype/shape combinations itself
                 return NodeResult(errors=[clean_keras_error(exc)])
             return NodeResult(layer=tensor._keras_history.operation, outputs=[tensor])
         if node.layer == SUBMODEL_LAYER:
             return self._call_submodel(node, inputs)
+        if node.layer == OPERATION_LAYER:
+            return self._call_operation(node, inputs)
         spec = self.catalog.get(node.layer)
         problems = self.settings_problems(node)
         if spec is None or problems:
@@ -179,12 +192,15 @@ class Tracer:
         problem = merge_problem(node.layer, node.config, shapes)
         if problem:
             return NodeResult(errors=[problem])
-        layer = self._layer_for(node, spec, owner)
+        layer = self._layer_for(graph, node, spec, owner)
         if isinstance(layer, str):
             return NodeResult(errors=[layer])
         kwargs = node.extra.get("call_kwargs", {}) or {}
         try:
-            outputs = call_layer(layer, inputs, spec, kwargs)
+            state = self.states.get(scope, node.id) if node.shares is None and keeps_state(layer) else None
+            if state is not None:  # an adapted vocabulary decides the output's width: before the call
+                restore_state(layer, state)
+            outputs = call_layer(layer, inputs, spec, kwargs, node.extra.get("call_args"))
         except Exception as exc:  # any Keras complaint becomes the node's message
             return NodeResult(layer=layer, errors=[clean_keras_error(exc)])
         return NodeResult(layer=layer, outputs=outputs)
@@ -192,10 +208,13 @@ class Tracer:
     def settings_problems(self, node: Node) -> list[str]:
         """What is wrong with a layer node on its own: an unknown layer or bad settings."""
         if node.layer in (INPUT_LAYER, SUBMODEL_LAYER):
-            return input_config_problems(node) if node.layer == INPUT_LAYER else []
+            return _input_problems(node) if node.layer == INPUT_LAYER else []
+        if node.layer == OPERATION_LAYER:
+            return operation_problems(node)
         spec = self.catalog.get(node.layer)
         if spec is not None:
-            return check_config(spec, node.config)
+            # A node that shares a layer calls it as its owner configured it: its own settings are ignored.
+            return [] if node.shares is not None else check_config(spec, node.config)
         reason = self.catalog.denied_reason(node.layer)
         if reason is None:
             close = self.catalog.suggest(node.layer)
@@ -203,15 +222,15 @@ class Tracer:
             reason = f"unknown layer '{node.layer}'{hint}"
         return [reason]
 
-    def _layer_for(self, node: Node, spec: Any, owner: Any) -> Any:
+    def _layer_for(self, graph: Graph, node: Node, spec: Any, owner: Any) -> Any:
         """A new layer, or `owner` (the layer of the node it names) when this node `shares` another's weights."""
-        owner_id = node.extra.get("shares")
-        if owner_id:
+        owner_id = node.shares
+        if owner_id is not None:
             if owner is None:
-                return f"shares the layer of node '{owner_id}', which is not built yet"
+                return f"shares the layer of node '{shown_name(graph, owner_id)}', which is not built yet"
             return owner
         try:
-            return make_layer(node, spec)
+            return make_layer(_keras_named(node), spec)
         except Exception as exc:
             return f"invalid settings: {clean_keras_error(exc)}"
 
@@ -252,8 +271,8 @@ class Tracer:
 
     def try_call(self, graph: Graph, scope: str, node: Node, inputs: list[Any]) -> NodeResult:
         """Call a fresh copy of `node`'s layer on `inputs`, touching no cache (for what-ifs)."""
-        owner = node.extra.get("shares")
-        return self._compute(graph, scope, node, inputs, self.layer_of(scope, owner) if isinstance(owner, str) else None)
+        owner = node.shares
+        return self._compute(graph, scope, node, inputs, None if owner is None else self.layer_of(scope, owner))
 
     def layer_of(self, scope: str, node_id: str) -> Any:
         """The layer the last run made for a node (None if it made none)."""
@@ -278,7 +297,8 @@ class Tracer:
         model = None
         if not problems:
             try:
-                model = model_from_results(graph, results, name)
+                # A sub-model is a layer of the model that calls it: named by the same rule as one.
+                model = model_from_results(graph, results, keras_name(name), graph_io(self.project, name))
             except BridgeError as exc:
                 problems = exc.problems
         self._submodels[name] = (key, model, problems)
@@ -293,17 +313,62 @@ class Tracer:
         if model is None:
             return NodeResult(errors=[f"sub-model '{name}' is not valid ({len(problems)} problem(s) inside it)"])
         try:
-            outputs = call_layer(model, inputs, None, {})
+            outputs = call_layer(model, inputs, None, node.extra.get("call_kwargs") or {}, node.extra.get("call_args"))
         except Exception as exc:
             return NodeResult(layer=model, errors=[clean_keras_error(exc)])
         return NodeResult(layer=model, outputs=outputs)
 
+    def _call_operation(self, node: Node, inputs: list[Any]) -> NodeResult:
+        """An `Operation` node: its `keras.ops` operation made afresh and called as the node lays it out."""
+        problems = operation_problems(node)
+        if problems:
+            return NodeResult(errors=problems)
+        if not inputs:  # no tensor to follow: Keras would compute it now, as big as the file asks (arange(2e9))
+            return NodeResult(errors=["takes no input: an operation of the model needs a tensor wired into it"])
+        try:
+            operation = make_operation(_keras_named(node))
+            return NodeResult(layer=operation, outputs=call_operation(operation, node, inputs))
+        except Exception as exc:  # Keras' complaint (shapes, dtypes) becomes the node's message
+            return NodeResult(errors=[clean_keras_error(exc)])
 
-def model_from_results(graph: Graph, results: dict[str, NodeResult], name: str) -> keras.Model:
-    """A functional model from a successful run: Inputs in node order, outputs per the graph."""
-    ins, outs = [], []
-    for nid in graph.input_ids():
-        ins.append(results[nid].outputs[0])  # type: ignore[index]
+
+def _input_problems(node: Node) -> list[str]:
+    """An Input's config problems; a shape too large to be one is checked once the shape is a shape."""
+    problems = input_config_problems(node)
+    too_large = None if problems else size_problem("shape", node.config.get("shape"))
+    return problems if too_large is None else [too_large]
+
+
+def _keras_named(node: Node) -> Node:
+    """`node`, or a copy whose config names its layer `keras_name(node.name)`: an id such as
+    "my tip!" (or one holding control characters) is not a name TensorFlow takes, and a
+    layer is named after its node's id unless its config names it."""
+    name = keras_name(node.name)
+    return node if name == node.name else replace(node, config={**node.config, "name": name})
+
+
+def model_from_results(graph: Graph, results: dict[str, NodeResult], name: str,
+                       io: dict[str, Any] | None = None) -> keras.Model:
+    """A functional model from a successful run: Inputs in node order, outputs per the graph.
+
+    `io` (the graph's entry in the project's `io` section) names or nests them instead.
+    """
+    io = io or {}
+    problems = io_problems(graph, io)
+    if problems:
+        raise BridgeError(problems)
+
+    def tensor(leaf: tuple[str, int]) -> Any:
+        result = results.get(leaf[0])
+        if result is None or result.outputs is None:
+            raise BridgeError([Problem(leaf[0], "this output has no value", graph.node(leaf[0]).layer)])
+        if leaf[1] >= len(result.outputs):
+            raise BridgeError([Problem(leaf[0], f"the model's outputs name its output {leaf[1]}, "
+                                       f"but it has {len(result.outputs)}", graph.node(leaf[0]).layer)])
+        return result.outputs[leaf[1]]
+
+    ins = [results[nid].outputs[0] for nid in graph.input_ids()]  # type: ignore[index]
+    outs = []
     for nid in graph.output_ids():
         result = results.get(nid)
         if result is None or result.outputs is None:
@@ -311,10 +376,12 @@ def model_from_results(graph: Graph, results: dict[str, NodeResult], name: str) 
         outs.extend(result.outputs)
     if not ins:
         raise BridgeError(["the graph has no Input node: add one to feed the model"])
+    inputs = pack(io["inputs"], tensor) if "inputs" in io else ins[0] if len(ins) == 1 else ins
+    outputs = pack(io["outputs"], tensor) if "outputs" in io else outs[0] if len(outs) == 1 else outs
     try:
         return keras.Model(
-            inputs=ins[0] if len(ins) == 1 else ins,
-            outputs=outs[0] if len(outs) == 1 else outs,
+            inputs=inputs,
+            outputs=outputs,
             name=name.replace("/", "_") or "model",  # Keras refuses '/'; all else is kept
         )
     except Exception as exc:

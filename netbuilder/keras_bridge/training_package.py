@@ -6,10 +6,11 @@ and the training, needing nothing but TensorFlow), a copy of the dataset in
 reader) and a README saying how to run it on one machine, on a cluster
 (`TF_CONFIG`) or as a managed training job. `python DIR/train.py` reproduces
 the run netbuilder would make: same initial weights, validation rows,
-shuffling and batches, given the project's seed. A dataset over
-`BIG_DATA_BYTES` is referred to by its absolute path instead of copied. The
+shuffling and batches, given the project's seed. Which data is copied in,
+and which only with the user's consent, is `package_data`'s to say. The
 folder is written under a temporary name beside the destination and renamed
-at the end, so a failed export leaves nothing half-written.
+at the end (`new_folder`), so a failed export leaves nothing half-written
+and the next export to the same place removes what a killed one left.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from __future__ import annotations
 import ast
 import errno
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,14 +25,15 @@ from typing import Any
 from netbuilder import __version__
 from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
+from netbuilder.graph.atomic_file import new_folder
+from netbuilder.keras_bridge import package_data
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.python_code import python_code
 from netbuilder.keras_bridge.python_training import PackageLayout, package_code
-from netbuilder.training.datasets.source import source_path, validation_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.distribute import MULTI_WORKER_KERAS
 from netbuilder.training.settings import TrainingSettings
 
-BIG_DATA_BYTES = 200 * 1024 * 1024
 TRAIN, DATASET_JSON, README, WEIGHTS = "train.py", "dataset.json", "README.md", "initial.weights.h5"
 
 
@@ -47,13 +46,18 @@ class PackageExport:
     data_copied: bool
 
 
-def write_package(project: Project, out_dir: Path, catalog: Catalog | None = None) -> PackageExport:
+def write_package(project: Project, out_dir: Path, catalog: Catalog | None = None, *,
+                  include_outside_data: bool = False) -> PackageExport:
     """Write the training package for `project` into the new (or empty) folder `out_dir`.
+
+    `include_outside_data` is the user's consent to copy dataset files from outside the project's folder.
 
     Raises:
         FileExistsError: `out_dir` holds files already.
         BridgeError: the graph does not make a model.
+        OutsideDataError: the dataset lies outside the project's folder, and there is no consent to copy it.
         DatasetError, SettingsError: the project has no usable dataset or training settings.
+        OSError: `out_dir` cannot be written (the error names `out_dir`).
     """
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise FileExistsError(errno.EEXIST, "is in the way; a training package goes into a new or empty folder",
@@ -64,10 +68,9 @@ def write_package(project: Project, out_dir: Path, catalog: Catalog | None = Non
     spec = DatasetSpec.from_section(project.sections["dataset"])
     settings = TrainingSettings.from_section(project.sections.get("training"))
     built = build_model(project, catalog)  # with the project's own weights, as a netbuilder run starts
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        layout, copied = _place_data(spec, project.path.parent if project.path else None, work)
+    with new_folder(out_dir) as work:
+        base = project.path.parent if project.path is not None else None
+        layout, copied = package_data.place_data(spec, base, work, include_outside_data=include_outside_data)
         weights = project.weights_path
         if weights is not None and weights.exists():
             built.model.save_weights(work / WEIGHTS)
@@ -79,42 +82,11 @@ def write_package(project: Project, out_dir: Path, catalog: Catalog | None = Non
                                          encoding="utf-8")
         (work / README).write_text(_readme(out_dir.name, layout, copied, bool(settings.tensorboard_dir)),
                                    encoding="utf-8")
-        if out_dir.exists():
-            out_dir.rmdir()
-        work.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     files = [TRAIN, *([WEIGHTS] if layout.initial_weights else []), DATASET_JSON, README]
     files += [p for p in (layout.data, layout.validation) if p and copied]
     return PackageExport(out_dir, files, copied)
 
 
-def _size(path: Path) -> int:
-    if path.is_file():
-        return path.stat().st_size
-    return sum((Path(root) / name).stat().st_size for root, _, names in os.walk(path) for name in names)
-
-
-def _place_data(spec: DatasetSpec, base: Path | None, work: Path) -> tuple[PackageLayout, bool]:
-    """Copy the dataset (and a validation file) into `work/data/`, unless it is too big to carry along."""
-    sources = [source_path(spec, base), validation_path(spec, base)]
-    for source in sources:
-        if source is not None and not source.exists():
-            raise DatasetError(f"{source}: no such file or folder; the package needs the dataset")
-    if sum(_size(s) for s in sources if s is not None) > BIG_DATA_BYTES:
-        return PackageLayout(str(sources[0].resolve()), str(sources[1].resolve()) if sources[1] else None), False
-    places = [f"data/{sources[0].name}", f"data/validation/{sources[1].name}" if sources[1] else None]
-    for source, place in zip(sources, places):
-        if source is None or place is None:
-            continue
-        target = work / place
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target)
-        else:
-            shutil.copyfile(source, target)
-    return PackageLayout(places[0], places[1]), True
 
 
 def _train_script(project: Project, catalog: Catalog | None, inputs: list[str], outputs: list[str],
@@ -130,7 +102,8 @@ def _train_script(project: Project, catalog: Catalog | None, inputs: list[str], 
         return sorted(lines, key=lambda line: (line.startswith("from"), line.split()[1]))
 
     head = "\n".join([_HEADER, "", *ordered(standard), "", *ordered(third_party)])
-    return "\n\n\n".join([head, functions, training, _HELPERS, _RESULTS, _MAIN.rstrip("\n")]) + "\n"
+    tested = f"# The Keras releases the multi-worker fix below was tested with (major.minor).\nTESTED_KERAS = {MULTI_WORKER_KERAS!r}"
+    return "\n\n\n".join([head, functions, training, tested, _HELPERS, _RESULTS, _MAIN.rstrip("\n")]) + "\n"
 
 
 def _model_functions(project: Project, catalog: Catalog | None) -> tuple[list[str], str]:
@@ -212,7 +185,12 @@ def mend_keras_for_multi_worker(model: keras.Model, strategy: tf.distribute.Stra
     Keras builds the metrics and optimizer from a first batch averaged across replicas, which cannot take a
     per-replica batch, so the model is built here from the dataset's element spec; and it averages each
     step's logs along axis 0, which fails on scalars, so those are averaged over replicas alone.
+    Both are private Keras functions: on a release the fix was not tested with, stop instead of patching.
     """
+    if not any(keras.__version__ == v or keras.__version__.startswith(v + ".") for v in TESTED_KERAS):
+        raise SystemExit(f"The multi-worker strategy needs a fix for Keras 3's fit (Keras issue 20585) that was "
+                         f"tested with Keras {', '.join(v + '.x' for v in TESTED_KERAS)} only, and this is Keras "
+                         f"{keras.__version__}; install that Keras or train with --strategy default or mirrored.")
     from keras.src.backend.tensorflow import trainer  # private, so imported only on this path
 
     batch = keras.tree.map_structure(lambda spec: keras.KerasTensor(spec.shape, spec.dtype.name),
@@ -298,7 +276,7 @@ def _readme(name: str, layout: PackageLayout, copied: bool, tensorboard: bool) -
     weights = (f"| `{WEIGHTS}` | the project's own weights, which training starts from |\n"
                if layout.initial_weights else "")
     far = "" if copied else (
-        f"\nThe dataset is over {BIG_DATA_BYTES // 2**20} MB, too big to copy, so `train.py` reads it "
+        f"\nThe dataset is over {package_data.BIG_DATA_BYTES // 2**20} MB, too big to copy, so `train.py` reads it "
         f"from `{layout.data}`. On another machine, pass `--data PATH` with a copy it can read (on Vertex AI, "
         "`/gcs/BUCKET/…`).\n")
     extra = "pip install tensorboard       # the project logs to TensorBoard\n" if tensorboard else ""

@@ -3,6 +3,8 @@
 Keying by node id (not by Keras' internal layer order) means a weights file
 still loads after the user moves nodes around or edits an unrelated layer;
 a node whose arrays no longer fit its layer is skipped with a message.
+Preprocessing state that is no weight (adapted vocabularies) sits beside the
+arrays under `state/` (see `layer_state`).
 """
 
 from __future__ import annotations
@@ -12,21 +14,27 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import h5py
+import keras
 import numpy as np
 
 from netbuilder.graph.atomic_file import replacing
+from netbuilder.keras_bridge.layer_state import write_states
 
 GROUP = "nodes"
 
 
 def save_weights(path: Path, layers: dict[str, Any]) -> None:
-    """Write every layer's weights (trainable and not) atomically to `path`."""
+    """Write every layer's weights (trainable and not) and preprocessing state atomically to `path`."""
     with replacing(path) as tmp, h5py.File(tmp, "w") as fh:
         root = fh.create_group(GROUP)
         for key, layer in layers.items():
+            weights = layer.get_weights()
+            if not weights:
+                continue
             group = root.create_group(quote(key, safe=""))
-            for i, value in enumerate(layer.get_weights()):
+            for i, value in enumerate(weights):
                 group.create_dataset(str(i), data=np.asarray(value))
+        write_states(fh, layers)
 
 
 def load_weights(path: Path, layers: dict[str, Any]) -> list[str]:
@@ -49,4 +57,6 @@ def load_weights(path: Path, layers: dict[str, Any]) -> list[str]:
                 notes.append(f"node '{key}': saved weights have shapes {got}, the layer now needs {expected}; left as initialised")
                 continue
             layer.set_weights(arrays)
+            if isinstance(layer, keras.layers.Normalization):
+                layer.finalize_state()  # its statistics are computed from these weights, as after `adapt`
     return notes

@@ -8,15 +8,16 @@ traceback), 2 usage.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from netbuilder import __version__
-from netbuilder.cli_common import BAD_INPUT, OK, USAGE, CommandError, load_project
-from netbuilder.graph import ProjectFileError
-from netbuilder.graph import project_file
+from netbuilder.cli_common import BAD_INPUT, OK, USAGE, CommandError, load_project, say
+from netbuilder.graph import ProjectFileError, project_file
+
+if TYPE_CHECKING:  # argparse is imported where a subcommand is parsed: launching the editor needs none of it
+    import argparse
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ins = ", ".join(f"{i} {fmt_shape(shapes[i][0])}" for i in graph.input_ids())  # type: ignore[index]
     outs = ", ".join(f"{o} {fmt_shape(shapes[o][0])}" for o in graph.output_ids())  # type: ignore[index]
     subs = f", {len(project.submodels)} sub-model(s)" if project.submodels else ""
-    print(
+    say(
         f"{args.project}: valid — {len(graph)} nodes, {len(graph.edges)} edges{subs}; "
         f"inputs {ins}; outputs {outs}; {model.count_params():,} parameters"
     )
@@ -44,9 +45,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from netbuilder.keras_bridge import build_model
 
     built = build_model(load_project(args.project))
-    built.model.summary()
+    # Keras writes straight to the terminal unless given a print_fn: the model is named after the project.
+    built.model.summary(print_fn=lambda text, **_: [say(line) for line in text.splitlines()])
     for note in built.notes:
-        print(f"note: {note}", file=sys.stderr)
+        say(f"note: {note}", file=sys.stderr)
     return OK
 
 
@@ -58,11 +60,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError([f"{target}: the project file must end in {project_file.EXTENSION}"])
     project = import_model_file(Path(args.model), target)
     subs = f" and {len(project.submodels)} sub-model(s)" if project.submodels else ""
-    print(f"imported '{project.name}': {len(project.graph)} nodes{subs} → {target} (weights in {project.weights_path})")
+    say(f"imported '{project.name}': {len(project.graph)} nodes{subs} → {target} (weights in {project.weights_path})")
     return OK
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     # Here, not at the top: opening the editor needs none of the subcommands, and every
     # millisecond before its window shows is one the user waits.
     from netbuilder.cli_export import EXPORT_FORMATS, cmd_export
@@ -97,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "package: a folder with train.py, the data and a README, to train anywhere TensorFlow runs")
     p.add_argument("--untrained", action="store_true", help="export fresh, untrained weights")
     p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the latest run, else the project's weights)")
+    p.add_argument("--include-outside-data", action="store_true",
+                   help="package: copy the dataset even where it lies outside the project's folder")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)
 
@@ -138,14 +144,18 @@ def _open_editor(argv: list[str]) -> int:
         from netbuilder.resources import example_names
 
         if example not in example_names():
-            print(f"netbuilder: no example called '{example}'; there are: {', '.join(example_names())}", file=sys.stderr)
+            say(f"netbuilder: no example called '{example}'; there are: {', '.join(example_names())}", file=sys.stderr)
             return BAD_INPUT
     elif argv:
         path = Path(argv[0])
         if not path.is_file():
-            print(f"netbuilder: {path}: no such project file", file=sys.stderr)
+            say(f"netbuilder: {path}: no such project file", file=sys.stderr)
             return BAD_INPUT
-    from netbuilder.qt_platform import PlatformProbe, missing_from_import_error, missing_message
+    from netbuilder.qt_platform import (
+        PlatformProbe,
+        missing_from_import_error,
+        missing_message,
+    )
 
     probe = PlatformProbe()  # asks now, in another process, while Qt is imported below
     try:
@@ -183,7 +193,7 @@ def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     except CommandError as exc:
         lines = exc.lines
     except ProjectFileError as exc:
-        lines = str(exc).splitlines()
+        lines = [f"{exc.source}: {problem}" for problem in exc.problems]  # one line each, whatever they hold
     except BridgeError as exc:
         prefix = f"{getattr(args, 'project', '')}: " if getattr(args, "project", None) else ""
         lines = [f"{prefix}{p}" for p in exc.problems]
@@ -194,7 +204,7 @@ def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace)
     except OSError as exc:
         lines = [f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")]
     for line in lines:
-        print(line, file=sys.stderr)
+        say(line, file=sys.stderr)
     return BAD_INPUT
 
 

@@ -1,8 +1,11 @@
-"""What every `netbuilder` subcommand shares: exit codes, the bad-input error, reading a project."""
+"""What every `netbuilder` subcommand shares: exit codes, the bad-input error, reading a project, printing."""
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
+from typing import TextIO
 
 from netbuilder.graph import Project
 from netbuilder.graph import project_file
@@ -20,3 +23,27 @@ class CommandError(Exception):
 
 def load_project(path: str) -> Project:
     return project_file.load(Path(path))
+
+
+# C0 and C1 controls (escape sequences, newlines, backspaces), the marks that reorder
+# text right-to-left, and lone surrogates, which no terminal encoding can write at all.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` as one line that shows what it holds: unprintable characters as Python escapes (`\\x1b`, `\\n`).
+
+    Node ids, names, paths and Keras' messages come from files anyone may
+    write; printed raw, an id could recolour or clear the terminal, move the
+    cursor, or split one problem into two lines.
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def say(text: str, file: TextIO | None = None, flush: bool = False) -> None:
+    """Print one line that may hold user-controlled text, `printable` and in the stream's own encoding."""
+    stream = file if file is not None else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(printable(text).encode(encoding, "backslashreplace").decode(encoding) + "\n")
+    if flush:
+        stream.flush()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netbuilder.cli_common import OK, CommandError, load_project
+from netbuilder.cli_common import OK, CommandError, load_project, say
 from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import atomic_write_text
 
@@ -36,18 +36,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_savedmodel(built.model, out)
     if args.format == "tflite":
         result = export_tflite(built.model, out)
-        print(f"wrote {out} ({result.size_bytes:,} bytes)")
+        say(f"wrote {out} ({result.size_bytes:,} bytes)")
         for note in result.notes():
-            print(f"note: {note}", file=sys.stderr)
+            say(f"note: {note}", file=sys.stderr)
         if result.answers_differently:
             raise CommandError([f"{out}: reloaded with tf.lite.Interpreter, it answers differently from the Keras "
                                 f"model (largest difference {result.max_difference:.3g})"])
         if result.verified:
-            print(f"verified: reloaded with tf.lite.Interpreter, it answers like the Keras model "
-                  f"(largest difference {result.max_difference:.2g})")
+            say(f"verified: reloaded with tf.lite.Interpreter, it answers like the Keras model "
+                f"(largest difference {result.max_difference:.2g})")
         return OK
     save_model_file(built.model, out)
-    print(f"wrote {out} ({built.model.count_params():,} parameters)")
+    say(f"wrote {out} ({built.model.count_params():,} parameters)")
     return OK
 
 
@@ -64,11 +64,11 @@ def _built_for_export(project: Project, args: argparse.Namespace):  # -> Built
         run = latest[0].path if latest else None
     built = built_with_weights(project, run=run, untrained=args.untrained)
     if args.untrained:
-        print("weights: untrained (fresh initial values)", file=sys.stderr)
+        say("weights: untrained (fresh initial values)", file=sys.stderr)
     else:
-        print(f"weights: {'the run ' + str(run) if run else 'the project' + chr(39) + 's own'}", file=sys.stderr)
+        say(f"weights: {'the run ' + str(run) if run else 'the project' + chr(39) + 's own'}", file=sys.stderr)
     for note in built.notes:
-        print(f"note: {note}", file=sys.stderr)
+        say(f"note: {note}", file=sys.stderr)
     return built
 
 
@@ -82,22 +82,26 @@ def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int
         raise CommandError([f"{out}: a Python script must end in .py"])
     atomic_write_text(out, python_code(project))
     trains = "def train(" in out.read_text(encoding="utf-8")
-    print(f"wrote {out} (build_model() and train(); python {out.name} --help)" if trains
-          else f"wrote {out} (build_model(); import it and call build_model())")
+    say(f"wrote {out} (build_model() and train(); python {out.name} --help)" if trains
+        else f"wrote {out} (build_model(); import it and call build_model())")
     return OK
 
 
 def _export_package(project: Project, out: Path, args: argparse.Namespace) -> int:
     from netbuilder.keras_bridge.training_package import write_package
+    from netbuilder.training.datasets.sharing import OutsideDataError
 
     if args.run_dir or args.untrained:
         raise CommandError(["a training package trains the model from the start, as netbuilder would; "
                             "--run and --untrained do not apply"])
-    result = write_package(project, out)
+    try:
+        result = write_package(project, out, include_outside_data=args.include_outside_data)
+    except OutsideDataError as exc:  # a project from someone else must not pick what this user uploads
+        raise CommandError([f"{exc}; to copy it into the package anyway, add --include-outside-data"]) from None
     listed = ", ".join(f"{name}/…" if (out / name).is_dir() else name for name in result.files)
-    print(f"wrote {out} ({listed}); run: python {out / 'train.py'}")
+    say(f"wrote {out} ({listed}); run: python {out / 'train.py'}")
     if not result.data_copied:
-        print("note: the dataset is too big to copy; train.py reads it where it is (see README.md)", file=sys.stderr)
+        say("note: the dataset is too big to copy; train.py reads it where it is (see README.md)", file=sys.stderr)
     return OK
 
 
@@ -105,11 +109,11 @@ def _export_savedmodel(model: Any, out: Path) -> int:
     from netbuilder.keras_bridge.savedmodel import export_savedmodel
 
     result = export_savedmodel(model, out)
-    print(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
-          f"outputs {', '.join(result.outputs)})")
+    say(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
+        f"outputs {', '.join(result.outputs)})")
     if not result.verified:
         raise CommandError([f"{result.path}: reloaded with tf.saved_model.load, it answers differently from the "
                             f"Keras model (largest difference {result.max_difference:.3g})"])
-    print(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
-          f"(largest difference {result.max_difference:.2g})")
+    say(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
+        f"(largest difference {result.max_difference:.2g})")
     return OK

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from netbuilder.cli_common import OK, CommandError, load_project
+from netbuilder.cli_common import OK, CommandError, load_project, say
 from netbuilder.graph import Project
 
 if TYPE_CHECKING:
@@ -49,23 +49,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     def report(event: Event) -> None:
         nonlocal previous
         if isinstance(event, Preparing) and event.message.startswith("Training with"):
-            print(event.message, flush=True)
+            say(event.message, flush=True)
         if isinstance(event, EpochEnd):
             values = "  ".join(f"{k} {_number(v)}" for k, v in event.logs.items())
             seconds = event.elapsed - previous
-            print(f"epoch {event.epoch}/{settings.epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
-                  flush=True)
+            say(f"epoch {event.epoch}/{settings.epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
+                flush=True)
             previous = event.elapsed
 
     out = Path(args.out)
     result = TrainingSession(project, spec, settings, out, run_dir=out, listener=report, queue_events=False).run()
     if result.run_dir is not None:
         written = [name for name in (HISTORY, MODEL, SETTINGS, CURVES) if (result.run_dir / name).exists()]
-        print(f"run written to {result.run_dir} ({', '.join(written)})")
+        say(f"run written to {result.run_dir} ({', '.join(written)})")
     if result.status != "completed":
         raise CommandError([result.message])
     if result.message.startswith("Early stopping"):
-        print(result.message)
+        say(result.message)
     return OK
 
 
@@ -106,7 +106,7 @@ def _train_as_worker(project: Project, spec: DatasetSpec, settings: TrainingSett
         shutil.rmtree(scratch, ignore_errors=True)
     if result.status != "completed":
         raise CommandError([f"{role.describe()}: {result.message}"])
-    print(f"{role.describe()}: done; the chief writes the run")
+    say(f"{role.describe()}: done; the chief writes the run")
     return OK
 
 
@@ -122,8 +122,8 @@ def _train_local_cluster(args: argparse.Namespace, settings: TrainingSettings) -
                            args.local_workers)
     cluster.start()
     addresses = ", ".join(f"localhost:{p}" for p in cluster.ports)
-    print(f"started {args.local_workers} local workers on {addresses} (pids "
-          f"{', '.join(map(str, cluster.pids()))}); worker 0 is the chief", file=sys.stderr, flush=True)
+    say(f"started {args.local_workers} local workers on {addresses} (pids "
+        f"{', '.join(map(str, cluster.pids()))}); worker 0 is the chief", file=sys.stderr, flush=True)
     ok, message = cluster.run()
     if not ok:
         raise CommandError([message])

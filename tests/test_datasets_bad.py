@@ -3,6 +3,7 @@ as a DatasetError the GUI and the command line show as it is — never a traceba
 
 import numpy as np
 import pytest
+from data_files import array_bytes, bmp_bytes, npy_bytes, npz_bytes, png_bytes
 
 from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset, preview_dataset
 
@@ -56,7 +57,8 @@ CSV_CASES = {
                                "a class label is one column, but output 'y' has 2 (a, b)"),
     "identifier column": ("id,t\n" + "".join(f"u{i},{i}\n" for i in range(60)), {"target": ["t"]},
                           "column 'id' holds text with 60 different values, too many to one-hot encode"),
-    "not UTF-8": (None, {"target": ["t"]}, "t.csv: is not UTF-8 text; is it really a CSV file?"),
+    "not UTF-8": (None, {"target": ["t"]}, "t.csv: line 2 is not UTF-8 text (byte 0xff); save the file as UTF-8 "
+                                           "(is it really a CSV file?)"),
 }
 
 
@@ -150,7 +152,7 @@ def test_each_bad_npz_file_gets_its_message(tmp_path, case):
 
 def test_npz_files_that_are_not_plain_arrays(tmp_path):
     np.savez(tmp_path / "objects.npz", x=np.array([{"a": 1}, None], dtype=object), y=np.arange(2))
-    assert "objects.npz: holds pickled Python objects, which netbuilder does not load" in message(
+    assert "objects.npz: array 'x' holds Python objects, stored pickled, which netbuilder never loads" in message(
         DatasetSpec("objects.npz"), tmp_path)
     write(tmp_path, "fake.npz", "not a zip")
     assert message(DatasetSpec("fake.npz"), tmp_path) == "fake.npz: is not a NumPy .npz archive (np.savez writes one)"
@@ -191,4 +193,127 @@ def test_previews_refuse_what_loading_refuses(tmp_path):
 def test_an_unreadable_image_is_named_not_a_traceback(tmp_path):
     (tmp_path / "pics" / "cat").mkdir(parents=True)
     write(tmp_path / "pics" / "cat", "broken.png", "this is not a picture")
-    assert message(DatasetSpec("pics", image_size=(4, 4)), tmp_path).startswith("pics: an image cannot be read:")
+    assert message(DatasetSpec("pics", image_size=(4, 4)), tmp_path) == (
+        "pics/cat/broken.png: is not a PNG, JPEG, GIF or BMP image, whatever its name says; replace it or delete it")
+
+
+# -- issue 15: bad input never crashes (and the cases the fuzzer in test_fuzz_datasets.py found) ---------------
+
+def test_numbers_beyond_float32_are_named_by_cell_not_left_to_overflow(tmp_path):
+    write(tmp_path, "t.csv", "a,t\n1,1\n1e308,2\n3,3\n")
+    assert message(DatasetSpec("t.csv", target=["t"]), tmp_path, validation_split=0) == (
+        "t.csv: column 'a' holds 1e+308 in row 3, beyond the ±3.403e+38 that a model's 32-bit numbers hold; "
+        "rescale the column or fix the cell")
+    write(tmp_path, "t.csv", "a,t\n1,1\n2,-1e39\n")
+    assert "column 't' holds -1e+39 in row 3, beyond" in message(DatasetSpec("t.csv", target=["t"]), tmp_path,
+                                                                 validation_split=0)
+    np.savez(tmp_path / "d.npz", x=np.array([[1.0, 2.0], [3.0, 1e308]]), y=np.array([1.0, 2.0]))
+    assert message(DatasetSpec("d.npz"), tmp_path, validation_split=0) == (
+        "d.npz: array 'x' holds 1e+308 in row 1 (counting from 0), beyond the ±3.403e+38 that a model's 32-bit "
+        "numbers hold; rescale it")
+
+
+def test_npz_members_that_are_not_arrays_are_named_and_never_unpickled(tmp_path):
+    marker = tmp_path / "ran"
+    payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."  # a pickle that runs a command
+    header = {"descr": "|O", "fortran_order": False, "shape": (2,)}
+    members = {"x.npy": npy_bytes(header, payload), "y.npy": array_bytes(np.arange(2))}
+    (tmp_path / "evil.npz").write_bytes(npz_bytes(members))
+    assert message(DatasetSpec("evil.npz"), tmp_path).startswith(
+        "evil.npz: array 'x' holds Python objects, stored pickled, which netbuilder never loads")
+    with pytest.raises(DatasetError, match="array 'x' holds Python objects"):
+        preview_dataset(DatasetSpec("evil.npz"), tmp_path)
+    assert not marker.exists()
+    (tmp_path / "raw.npz").write_bytes(npz_bytes({"x.npy": b"plain bytes", "y.npy": array_bytes(np.arange(2))}))
+    assert message(DatasetSpec("raw.npz"), tmp_path) == (
+        "raw.npz: array 'x' is not a NumPy array: it does not start as a .npy file does")
+    (tmp_path / "notes.npz").write_bytes(npz_bytes({"x.npy": array_bytes(np.zeros((2, 1))), "notes.txt": b"hi"}))
+    assert message(DatasetSpec("notes.npz"), tmp_path) == (
+        "notes.npz: member 'notes.txt' is not a NumPy array (np.savez writes only .npy arrays)")
+
+
+def test_an_npz_with_no_rows_or_no_values_per_row(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.zeros((0, 3)), y=np.zeros(0))
+    assert message(DatasetSpec("d.npz"), tmp_path, validation_split=0) == (
+        "d.npz: array 'x' has no rows (shape (0, 3)); there is nothing to train on")
+    np.savez(tmp_path / "d.npz", x=np.zeros((4, 0)), y=np.zeros(4))
+    assert message(DatasetSpec("d.npz"), tmp_path, validation_split=0) == (
+        "d.npz: array 'x' has shape (4, 0): each row holds no values")
+
+
+def test_a_header_claiming_ten_trillion_rows_is_refused_without_allocating(tmp_path):
+    import tracemalloc
+
+    header = {"descr": "<f8", "fortran_order": False, "shape": (10**13, 1)}
+    (tmp_path / "d.npz").write_bytes(npz_bytes({"x.npy": npy_bytes(header, bytes(64)),
+                                                "y.npy": array_bytes(np.arange(8))}))
+    tracemalloc.start()
+    try:
+        found = message(DatasetSpec("d.npz"), tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == ("d.npz: array 'x' is damaged: its header describes shape (10000000000000, 1) of float64 "
+                     "(80,000,000,000,000 bytes), but the file holds 64 bytes of it")
+    assert peak < 8 * 2**20
+
+
+def test_an_array_bigger_than_memory_is_refused_by_name(tmp_path, monkeypatch):
+    from netbuilder.training.datasets import npz_members
+
+    np.savez(tmp_path / "d.npz", x=np.zeros((512, 2)), y=np.zeros(512))
+    monkeypatch.setattr(npz_members, "_memory_bytes", lambda: 4096)
+    assert message(DatasetSpec("d.npz"), tmp_path) == (
+        "d.npz: array 'x' of shape (512, 2) needs 8.0 KiB, more than this computer's memory (4.0 KiB)")
+
+
+def test_damaged_npz_members_are_named(tmp_path):
+    content = bytearray(npz_bytes({"x.npy": array_bytes(np.arange(40.0).reshape(20, 2)),
+                                   "y.npy": array_bytes(np.arange(20))}))
+    content[200] ^= 0xFF  # inside x's data: the checksum no longer matches
+    (tmp_path / "d.npz").write_bytes(bytes(content))
+    assert message(DatasetSpec("d.npz"), tmp_path).startswith(
+        "d.npz: array 'x' is damaged and cannot be read (Bad CRC-32")
+
+
+def test_images_that_are_empty_not_images_or_damaged_are_named_by_path(tmp_path):
+    pixels = np.zeros((4, 4, 3), np.uint8)
+    for label in ("cat", "dog"):
+        (tmp_path / "pics" / label).mkdir(parents=True)
+        (tmp_path / "pics" / label / "ok.png").write_bytes(png_bytes(pixels))
+    spec = DatasetSpec("pics", image_size=(4, 4))
+    (tmp_path / "pics" / "dog" / "empty.png").write_bytes(b"")
+    assert message(spec, tmp_path) == "pics/dog/empty.png: the image file is empty (0 bytes); replace it or delete it"
+    (tmp_path / "pics" / "dog" / "empty.png").unlink()
+    (tmp_path / "pics" / "dog" / "cut.png").write_bytes(png_bytes(pixels)[:40])
+    assert message(spec, tmp_path).startswith("pics/dog/cut.png: the image is damaged and cannot be decoded (")
+    (tmp_path / "pics" / "dog" / "cut.png").write_bytes(bmp_bytes(pixels))  # a BMP named .png is still an image
+    assert len(load_dataset(spec, tmp_path, input_names=["x"], output_names=["y"], validation_split=0).train) == 3
+
+
+def test_csv_oddities_each_get_their_sentence(tmp_path):
+    write(tmp_path, "t.csv", "a," + "7" * 10_000_000 + "\n")  # a 10 MB line
+    assert message(DatasetSpec("t.csv", target=["a"]), tmp_path) == (
+        "t.csv: row 1 has a cell of more than 131,072 characters; is it really a CSV file?")
+    (tmp_path / "t.csv").write_bytes(b"a,t\n1,1\n2\x00,2\n")
+    assert message(DatasetSpec("t.csv", target=["t"]), tmp_path) == (
+        "t.csv: row 3 holds a NUL character (\\x00), which text never does; is it really a CSV file, saved as UTF-8?")
+    (tmp_path / "t.csv").write_bytes("a,t\ncafé,1\n".encode() + "thé,2\n".encode("latin-1"))
+    assert message(DatasetSpec("t.csv", target=["t"]), tmp_path) == (
+        "t.csv: line 3 is not UTF-8 text (byte 0xe9); save the file as UTF-8 (is it really a CSV file?)")
+    (tmp_path / "t.csv").write_bytes("a,t\n1,2\n".encode("utf-16"))
+    assert message(DatasetSpec("t.csv", target=["t"]), tmp_path) == (
+        "t.csv: is UTF-16 text; save it as UTF-8 (is it really a CSV file?)")
+
+
+def test_names_from_the_file_are_shown_short_and_escaped(tmp_path):
+    # Found by the fuzzer: a column named by a code point no font draws was echoed as it was.
+    (tmp_path / "t.csv").write_bytes("\U00018cd6\n0.0\n".encode())
+    assert message(DatasetSpec("t.csv", target=["\U00018cd6"]), tmp_path) == (
+        "t.csv: no feature columns feed input 'x'; every column is a target (\\U00018cd6)")
+    write(tmp_path, "t.csv", "a,t\n" + "q" * 1000 + "\x1b[2J,1\n" + "".join(f"{i},1\n" for i in range(3)))
+    found = message(DatasetSpec("t.csv", target=["t"]), tmp_path)
+    assert found.startswith("t.csv: column 'a' holds text ('" + "q" * 40 + "…' in row 2) among numbers")
+    assert found.isprintable()
+    write(tmp_path, "t.csv", ",".join(f"c{i}" for i in range(100)) + "\n" + ",".join(["1"] * 100) + "\n")
+    assert message(DatasetSpec("t.csv", target=["nope"]), tmp_path).endswith("c10, c11, … (88 more)")

@@ -23,7 +23,7 @@ import pytest
 
 from netbuilder import resources
 from netbuilder.cli_train import _without_local_workers
-from netbuilder.training.distribute import DistributeError, check_strategy, cluster_role
+from netbuilder.training.distribute import DistributeError, check_multi_worker_keras, check_strategy, cluster_role
 from netbuilder.training.local_cluster import describe_exit, free_ports, tf_config
 from netbuilder.training.settings import SettingsError, TrainingSettings
 
@@ -152,6 +152,21 @@ def test_multi_worker_without_a_cluster_says_how_to_get_one():
     with pytest.raises(DistributeError, match="--local-workers 2"):
         check_strategy("multi-worker", {})
     assert check_strategy("mirrored", {}) is None
+
+
+def test_multi_worker_is_refused_on_a_keras_its_fix_was_not_tested_with(monkeypatch):
+    from netbuilder.training import distribute
+
+    check_multi_worker_keras("3.15.1")  # the version netbuilder pins and tests with
+    with pytest.raises(DistributeError, match=r"tested with Keras 3\.15\.x only, and this is Keras 3\.16\.0"):
+        check_multi_worker_keras("3.16.0")
+    with pytest.raises(DistributeError, match="3.15.x only"):
+        check_multi_worker_keras("3.1")  # a prefix of the tested release is not that release
+    monkeypatch.setattr("netbuilder.catalog.cache.installed_keras_version", lambda: "4.0.0")
+    first_worker = {"TF_CONFIG": json.dumps({"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 0}})}
+    with pytest.raises(DistributeError, match="this is Keras 4.0.0; install the tested Keras"):
+        distribute.check_strategy("multi-worker", first_worker)
+    assert distribute.check_strategy("mirrored", first_worker) is None  # the other strategies need no fix
 
 
 def test_the_strategy_setting_round_trips_and_is_checked():

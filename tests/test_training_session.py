@@ -117,6 +117,7 @@ def test_stop_ends_the_run_after_the_batch_under_way_and_keeps_what_was_learned(
     assert result.status == "stopped"
     assert int(session.model.optimizer.iterations) in (23, 24)  # at most one more batch ran
     batches = int(session.model.optimizer.iterations) - 20
+    assert session.batches_done == int(session.model.optimizer.iterations)  # the worker's own count
     assert result.message == (f"Stopped during epoch 2, after {batches} batches; the weights so far are kept, "
                               "and the history of the 1 complete epoch.")
     # The cut epoch is no epoch of the history: one row per complete epoch, every value measured.

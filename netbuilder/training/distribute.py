@@ -20,6 +20,10 @@ from typing import Any, Mapping
 from netbuilder.training.settings import STRATEGIES
 
 TF_CONFIG = "TF_CONFIG"
+# The Keras releases `mend_keras_for_multi_worker` was written for and tested with (major.minor).
+# It replaces private functions of Keras' TensorFlow trainer, which another release may change or
+# fix, so on any other release the multi-worker strategy is refused instead of patched blindly.
+MULTI_WORKER_KERAS = ("3.15",)
 # A peer that stops answering must fail the run, not hang it: collectives give up after this long.
 COLLECTIVE_TIMEOUT_S = 120.0
 _multi_worker: Any = None
@@ -82,12 +86,28 @@ def check_strategy(name: str, environ: Mapping[str, str] | None = None) -> Clust
         raise DistributeError(f"Unknown strategy {name!r}; use one of {', '.join(STRATEGIES)}.")
     if name != "multi-worker":
         return None
+    check_multi_worker_keras()
     role = cluster_role(environ)
     if role is None:
         raise DistributeError("The multi-worker strategy needs the cluster described in the TF_CONFIG "
                               "environment variable; to try it on this machine, run "
                               "`netbuilder train … --strategy multi-worker --local-workers 2`.")
     return role
+
+
+def check_multi_worker_keras(version: str | None = None) -> None:
+    """Refuse the multi-worker strategy on a Keras release its fix has not been tested with."""
+    from netbuilder.catalog.cache import installed_keras_version
+
+    version = version if version is not None else installed_keras_version()
+    if version is not None and any(version == v or version.startswith(v + ".") for v in MULTI_WORKER_KERAS):
+        return
+    tested = ", ".join(f"{v}.x" for v in MULTI_WORKER_KERAS)
+    raise DistributeError(
+        f"The multi-worker strategy needs netbuilder's fix for Keras 3's fit (Keras issue 20585), which has "
+        f"been tested with Keras {tested} only, and this is Keras {version or 'of an unknown version'}; "
+        "install the tested Keras (pip install -c constraints.txt -e .) or train with the default or "
+        "mirrored strategy.")
 
 
 def split_cpu(count: int) -> None:

@@ -169,6 +169,11 @@ class TrainingSession:
             except queue.Empty:
                 return found
 
+    @property
+    def batches_done(self) -> int:
+        """Training batches the worker has finished so far, as it counts them (events reach the GUI later)."""
+        return self._progress.batches_done if self._progress is not None else 0
+
     def wait(self, timeout: float | None = None) -> RunFinished | None:
         """Block until a started run ends (or `timeout` passes); its result, or None if still running."""
         if self._thread is not None:

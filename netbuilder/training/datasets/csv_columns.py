@@ -14,10 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from netbuilder.training.datasets.csv_table import CsvTable
+from netbuilder.training.datasets.shown import shown
 from netbuilder.training.datasets.spec import DatasetError
 
 # More categories than this is almost always an identifier or a free-text column, not a category.
 MAX_CATEGORIES = 50
+# Models compute in float32: a larger number would become infinity on the way in, and the loss NaN.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,13 @@ class NumericColumn:
         if bad.size:
             row = table.row_number(int(bad[0]))
             what = "has no value (empty or NaN)" if np.isnan(values[bad[0]]) else "holds an infinite value"
-            raise DatasetError(f"{table.name}: column '{self.column}' {what} in row {row}; "
+            raise DatasetError(f"{table.name}: column '{shown(self.column)}' {what} in row {row}; "
                                "fill in the cell or leave the row out")
+        huge = np.flatnonzero(np.abs(values) > FLOAT32_MAX)
+        if huge.size:
+            raise DatasetError(f"{table.name}: column '{shown(self.column)}' holds {values[huge[0]]:g} in row "
+                               f"{table.row_number(int(huge[0]))}, beyond the ±{FLOAT32_MAX:.4g} that a model's "
+                               "32-bit numbers hold; rescale the column or fix the cell")
         return values.reshape(-1, 1)
 
 
@@ -63,7 +71,7 @@ def feature_encoder(column: str, tables: list[CsvTable], categorical: str) -> En
         return NumericColumn(column)
     table = text_tables[0]
     index, value = table.first_text(column)
-    where = f"{table.name}: column '{column}' holds text ('{value}' in row {table.row_number(index)})"
+    where = f"{table.name}: column '{shown(column)}' holds text ('{shown(value)}' in row {table.row_number(index)})"
     if categorical == "reject":
         raise DatasetError(f"{where}; text columns are refused (categorical is 'reject'): write the values as "
                            "numbers, leave the column out of the inputs, or one-hot encode text columns")
@@ -72,8 +80,8 @@ def feature_encoder(column: str, tables: list[CsvTable], categorical: str) -> En
         raise DatasetError(f"{where} among numbers; fix that cell, or leave the column out of the inputs")
     categories = _categories(column, text_tables)
     if len(categories) > MAX_CATEGORIES:
-        raise DatasetError(f"{table.name}: column '{column}' holds text with {len(categories)} different values, "
-                           f"too many to one-hot encode ({MAX_CATEGORIES} at most); leave it out of the inputs")
+        raise DatasetError(f"{table.name}: column '{shown(column)}' holds text with {len(categories)} different "
+                           f"values, too many to one-hot encode ({MAX_CATEGORIES} at most); leave it out of the inputs")
     return OneHotColumn(column, categories)
 
 
@@ -87,7 +95,7 @@ def class_labels(column: str, tables: list[CsvTable]) -> tuple[list[str], list[n
         fractional = np.flatnonzero(column_values != np.round(column_values))
         if fractional.size:
             row = int(fractional[0])
-            raise DatasetError(f"{table.name}: column '{column}' holds {column_values[row]:g} in row "
+            raise DatasetError(f"{table.name}: column '{shown(column)}' holds {column_values[row]:g} in row "
                                f"{table.row_number(row)}, which is not a whole-number class label; to predict it as a "
                                "number, use a regression loss")
     classes = np.unique(np.concatenate(values))
@@ -99,7 +107,7 @@ def _text_tables(column: str, tables: list[CsvTable]) -> list[CsvTable]:
     text_tables = [t for t in tables if column in t.texts]
     if text_tables and len(text_tables) != len(tables):
         numeric = next(t for t in tables if column not in t.texts)
-        raise DatasetError(f"column '{column}' holds text in {text_tables[0].name} but only numbers in "
+        raise DatasetError(f"column '{shown(column)}' holds text in {text_tables[0].name} but only numbers in "
                            f"{numeric.name}; both files must hold the same kind of values")
     return text_tables
 
@@ -117,5 +125,5 @@ def _category_indices(table: CsvTable, column: str, categories: list[str]) -> np
         return np.fromiter((position[cell.strip()] for cell in cells), dtype=np.intp, count=len(cells))
     except KeyError:
         index = next(i for i, cell in enumerate(cells) if cell.strip() not in position)
-        raise DatasetError(f"{table.name}: column '{column}' is empty in row {table.row_number(index)}; "
+        raise DatasetError(f"{table.name}: column '{shown(column)}' is empty in row {table.row_number(index)}; "
                            "fill in the cell or leave the row out") from None

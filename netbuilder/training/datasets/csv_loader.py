@@ -17,6 +17,7 @@ from netbuilder.training.datasets.csv_columns import NumericColumn, class_labels
 from netbuilder.training.datasets.csv_table import CsvTable, read_csv
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping, unique
+from netbuilder.training.datasets.shown import shown, shown_names
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 
 
@@ -27,7 +28,7 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     main = tables[0]
     if len(tables) == 2:
         _same_columns(main, tables[1])
-    listing = f"the columns of {main.name}: {', '.join(main.columns)}"
+    listing = f"the columns of {main.name}: {shown_names(main.columns)}"
     outputs = output_mapping(spec, output_names, [], main.name, listing)
     target_columns = unique(outputs)
     _check_exist(main, target_columns, "target", listing)
@@ -35,11 +36,11 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     for name, columns in inputs.items():
         if not columns:
             raise DatasetError(f"{main.name}: no feature columns feed input '{name}'; "
-                               f"every column is a target ({', '.join(target_columns)})")
+                               f"every column is a target ({shown_names(target_columns)})")
         _check_exist(main, columns, f"input '{name}'", listing)
         both = [c for c in columns if c in target_columns]
         if both:
-            raise DatasetError(f"{main.name}: column '{both[0]}' is both a target and a feature of input "
+            raise DatasetError(f"{main.name}: column '{shown(both[0])}' is both a target and a feature of input "
                                f"'{name}'; the model would be shown the answer")
 
     encoders = {c: feature_encoder(c, tables, spec.categorical) for c in unique(inputs)}
@@ -53,7 +54,7 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
         if task == "classification" or (task is None and texts):
             if len(columns) != 1:
                 raise DatasetError(f"{main.name}: a class label is one column, but output '{name}' has "
-                                   f"{len(columns)} ({', '.join(columns)}); give each its own output")
+                                   f"{len(columns)} ({shown_names(columns)}); give each its own output")
             names, labels = class_labels(columns[0], tables)
             class_names = names if class_names is None else class_names
             tasks.append("classification")
@@ -61,7 +62,7 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
             if texts:
                 table, column = texts[0]
                 index, value = table.first_text(column)
-                raise DatasetError(f"{table.name}: target column '{column}' holds text ('{value}' in row "
+                raise DatasetError(f"{table.name}: target column '{shown(column)}' holds text ('{shown(value)}' in row "
                                    f"{table.row_number(index)}); a regression target must be numbers")
             labels = [np.hstack([NumericColumn(c).encode(t) for c in columns]).astype(np.float32) for t in tables]
             tasks.append("regression")
@@ -78,14 +79,14 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
 def _check_exist(table: CsvTable, columns: list[str], role: str, listing: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise DatasetError(f"{table.name}: no column '{missing[0]}' (for the {role}); {listing}")
+        raise DatasetError(f"{table.name}: no column '{shown(missing[0])}' (for the {role}); {listing}")
 
 
 def _same_columns(main: CsvTable, validation: CsvTable) -> None:
     missing = [c for c in main.columns if c not in validation.columns]
     extra = [c for c in validation.columns if c not in main.columns]
     if missing or extra:
-        parts = ([f"it lacks {', '.join(missing)}"] if missing else []) + (
-            [f"it has {', '.join(extra)} besides"] if extra else [])
+        parts = ([f"it lacks {shown_names(missing)}"] if missing else []) + (
+            [f"it has {shown_names(extra)} besides"] if extra else [])
         raise DatasetError(f"{validation.name}: the validation file's columns differ from {main.name}'s: "
                            f"{'; '.join(parts)}")

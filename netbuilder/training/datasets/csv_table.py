@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 
+from netbuilder.training.datasets.shown import shown
 from netbuilder.training.datasets.spec import DatasetError
 from netbuilder.training.datasets.text_file import read_text
 
@@ -63,6 +64,10 @@ def read_csv(path: Path) -> CsvTable:
     name = path.name
     if not text.strip():
         raise DatasetError(f"{name}: the file is empty; a CSV file needs a header row naming its columns")
+    if "\x00" in text:  # the csv module would take it as part of a cell; no text file holds one
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DatasetError(f"{name}: row {line} holds a NUL character (\\x00), which text never does; is it "
+                           "really a CSV file, saved as UTF-8?")
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -77,6 +82,9 @@ def read_csv(path: Path) -> CsvTable:
                 rows.append(row)
                 lines.append(reader.line_num)
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise DatasetError(f"{name}: row {reader.line_num} has a cell of more than "
+                               f"{csv.field_size_limit():,} characters; is it really a CSV file?") from None
         raise DatasetError(f"{name}: row {reader.line_num}: {exc}") from None
     if not rows:
         raise DatasetError(f"{name}: has a header but no rows of data")
@@ -97,14 +105,15 @@ def read_csv(path: Path) -> CsvTable:
 
 def _column_names(header: list[str], name: str) -> list[str]:
     if header and all(_number(cell) is not None for cell in header):
-        raise DatasetError(f"{name}: the first row ({', '.join(header[:4])}{', …' if len(header) > 4 else ''}) "
+        raise DatasetError(f"{name}: the first row ({', '.join(shown(c) for c in header[:4])}"
+                           f"{', …' if len(header) > 4 else ''}) "
                            "holds numbers, not column names; add a header row naming the columns")
     # A nameless column (pandas writes its index that way) gets a name the user can refer to.
     columns = [cell.strip() or f"column {i}" for i, cell in enumerate(header, start=1)]
     seen: dict[str, int] = {}
     for position, column in enumerate(columns, start=1):
         if column in seen:
-            raise DatasetError(f"{name}: the header names column '{column}' twice (columns {seen[column]} "
+            raise DatasetError(f"{name}: the header names column '{shown(column)}' twice (columns {seen[column]} "
                                f"and {position}); give each column its own name")
         seen[column] = position
     return columns

@@ -1,7 +1,10 @@
 """Loading a folder of images in class sub-folders with Keras' own `image_dataset_from_directory`.
 
 The folder is checked first with the standard library, so a wrong folder gets
-a message rather than a TensorFlow error. Images are resized to the spec's
+a message rather than a TensorFlow error; so is every image file's first
+bytes, so an empty file or one that is no image at all is named by its path.
+An image that starts right but is damaged further on fails inside
+TensorFlow; then the images are decoded one by one to find and name it. Images are resized to the spec's
 `image_size` and colour mode and collected into one float32 array with pixel
 values 0–255: the model should rescale them (start it with a `Rescaling`
 layer, as the bundled digits example does). Labels are class indices in the
@@ -11,15 +14,19 @@ order of the sorted folder names, which are the class names.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from netbuilder.training.datasets.loaded import LoadedData, Split
-from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.datasets.shown import shown
+from netbuilder.training.datasets.spec import MODE_FOR_CHANNELS, DatasetError, DatasetSpec
 
-# The formats image_dataset_from_directory reads.
+# The formats image_dataset_from_directory reads, and how each file of them starts.
 IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+CHANNELS = {mode: channels for channels, mode in MODE_FOR_CHANNELS.items()}
 
 
 def class_folders(path: Path) -> dict[str, int]:
@@ -58,7 +65,52 @@ def load_images(spec: DatasetSpec, path: Path, validation: Path | None, *, input
 
 
 def _count_images(folder: Path) -> int:
-    return sum(1 for _, _, files in os.walk(folder) for name in files if name.lower().endswith(IMAGE_SUFFIXES))
+    return sum(1 for _ in _image_files(folder))
+
+
+def _image_files(folder: Path) -> Iterator[Path]:
+    """The files image_dataset_from_directory reads under `folder` (it follows no links, nor does this)."""
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        yield from (Path(root, name) for name in sorted(files) if name.lower().endswith(IMAGE_SUFFIXES))
+
+
+def _check_image_files(folder: Path, classes: list[str]) -> None:
+    """Refuse, by path, an image file that is empty, unreadable or no image (its first bytes say)."""
+    for image in (image for name in classes for image in _image_files(folder / name)):
+        where = _where(folder, image)
+        try:
+            with open(image, "rb") as fh:
+                start = fh.read(max(len(s) for s in IMAGE_SIGNATURES))
+        except OSError as exc:
+            raise DatasetError(f"{where}: cannot be read: {exc.strerror or exc}") from None
+        if not start:
+            raise DatasetError(f"{where}: the image file is empty (0 bytes); replace it or delete it")
+        if not start.startswith(IMAGE_SIGNATURES):
+            raise DatasetError(f"{where}: is not a PNG, JPEG, GIF or BMP image, whatever its name says; "
+                               "replace it or delete it")
+
+
+def _damaged_image(folder: Path, classes: list[str], channels: int) -> str | None:
+    """The path and TensorFlow's reason for the first image that cannot be decoded, if one cannot."""
+    import tensorflow as tf
+
+    for image in (image for name in classes for image in _image_files(folder / name)):
+        try:
+            tf.io.decode_image(tf.io.read_file(str(image)), channels=channels, expand_animations=False)
+        except Exception as exc:  # TensorFlow reports undecodable images with several exception types
+            return f"{_where(folder, image)}: the image is damaged and cannot be decoded ({_first_line(exc)})"
+    return None
+
+
+def _where(folder: Path, image: Path) -> str:
+    """The image as the user finds it: the dataset folder's name, the class folder, the file."""
+    return shown(str(image.relative_to(folder.parent)), 200)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(getattr(exc, "message", exc)).strip().splitlines()
+    return shown(lines[0], 120) if lines else type(exc).__name__
 
 
 def _only_name(names: list[str], role: str, folder: str) -> str:
@@ -71,6 +123,7 @@ def _only_name(names: list[str], role: str, folder: str) -> str:
 def _read_folder(spec: DatasetSpec, folder: Path, classes: list[str], model_input: str, model_output: str) -> Split:
     from netbuilder.keras_bridge.quiet_import import import_keras_quietly
 
+    _check_image_files(folder, classes)
     import_keras_quietly()
     import keras
 
@@ -82,8 +135,8 @@ def _read_folder(spec: DatasetSpec, folder: Path, classes: list[str], model_inpu
         )
         pairs = list(dataset.batch(1024).as_numpy_iterator())
     except Exception as exc:  # TensorFlow reports unreadable images with many exception types
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatasetError(f"{folder.name}: an image cannot be read: {first_line}") from None
+        damaged = _damaged_image(folder, classes, CHANNELS[spec.color_mode])
+        raise DatasetError(damaged or f"{folder.name}: an image cannot be read: {_first_line(exc)}") from None
     images = np.concatenate([batch for batch, _ in pairs]).astype(np.float32)
     labels = np.concatenate([batch for _, batch in pairs]).astype(np.int32)
     return Split({model_input: images}, {model_output: labels})

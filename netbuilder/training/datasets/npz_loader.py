@@ -3,58 +3,46 @@
 By default `x` feeds the model's only input and `y` is the target; a spec's
 `inputs`/`target`/`outputs` name other arrays (one array each). Integer, bool
 and text targets are class labels (classification) unless the caller asks for
-regression; float targets are regression values. Pickled object arrays are
-never loaded: a data file must not be able to run code.
+regression; float targets are regression values. Only the arrays used are
+read, through `npz_members`, which never unpickles (a data file must not be
+able to run code) and never allocates what a damaged header claims.
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping
+from netbuilder.training.datasets.npz_members import npz_members, read_member
+from netbuilder.training.datasets.shown import shown, shown_names
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
-from netbuilder.training.datasets.text_file import check_file
 
-WHAT = "a NumPy .npz file"
 NPZ_FEATURES, NPZ_TARGET = "x", "y"  # the arrays used when the dataset section names none
-
-
-def read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Every array in the archive, by name."""
-    check_file(path, WHAT)
-    if not zipfile.is_zipfile(path):  # np.load would try a non-zip file as a pickle
-        raise DatasetError(f"{path.name}: is not a NumPy .npz archive (np.savez writes one)")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, EOFError, OSError):
-        raise DatasetError(f"{path.name}: is not a NumPy .npz archive (np.savez writes one)") from None
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise DatasetError(f"{path.name}: holds pickled Python objects, which netbuilder does not load; "
-                               "save plain numeric arrays") from None
-        raise DatasetError(f"{path.name}: cannot be read: {exc}") from None
 
 
 def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
              output_names: list[str], task: Task | None, source_name: str) -> LoadedData:
-    archives = [(path.name, read_npz(path))] + ([(validation.name, read_npz(validation))] if validation else [])
-    name, arrays = archives[0]
-    choices = f"the arrays in {name}: {', '.join(arrays) or 'none'}"
+    files = [path] + ([validation] if validation else [])
+    headers = [npz_members(file) for file in files]
+    name = path.name
+    choices = f"the arrays in {name}: {shown_names(list(headers[0])) or 'none'}"
     inputs = _one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], name, "arrays"), "input")
     outputs = _one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], name, choices), "output")
     used = list(dict.fromkeys([*inputs.values(), *outputs.values()]))
+    archives: list[tuple[str, dict[str, np.ndarray]]] = []
+    for file, members in zip(files, headers):
+        missing = [key for key in used if key not in members]
+        if missing:
+            raise DatasetError(f"{file.name}: has no array '{shown(missing[0])}'; its arrays are: "
+                               f"{shown_names(list(members)) or 'none'}")
+        _same_rows(file.name, {key: members[key].shape for key in used})
+        archives.append((file.name, {key: read_member(file, members[key]) for key in used}))
     splits: list[Split] = []
     for file_name, found in archives:
-        missing = [key for key in used if key not in found]
-        if missing:
-            raise DatasetError(f"{file_name}: has no array '{missing[0]}'; its arrays are: "
-                               f"{', '.join(found) or 'none'}")
-        _same_rows(file_name, {key: found[key] for key in used})
         splits.append(Split({model_input: _features(file_name, key, found[key])
                              for model_input, key in inputs.items()}, {}))
     file_names = [file_name for file_name, _ in archives]
@@ -82,60 +70,86 @@ def _one_array_each(mapping: dict[str, list[str]], role: str) -> dict[str, str]:
     for name, keys in mapping.items():
         if len(keys) != 1:
             raise DatasetError(f"{role} '{name}' must be fed by one array of the .npz file, not {len(keys)}"
-                               f" ({', '.join(keys)})")
+                               f" ({shown_names(keys)})")
     return {name: keys[0] for name, keys in mapping.items()}
 
 
-def _same_rows(file_name: str, arrays: dict[str, np.ndarray]) -> None:
-    for key, array in arrays.items():
-        if array.ndim == 0:
-            raise DatasetError(f"{file_name}: array '{key}' is a single value, not one row per sample")
-    counts = {key: array.shape[0] for key, array in arrays.items()}
+def _same_rows(file_name: str, shapes: dict[str, tuple[int, ...]]) -> None:
+    """Checked on the headers, before any array is read."""
+    for key, shape in shapes.items():
+        if not shape:
+            raise DatasetError(f"{file_name}: array '{shown(key)}' is a single value, not one row per sample")
+        if shape[0] == 0:
+            raise DatasetError(f"{file_name}: array '{shown(key)}' has no rows (shape {shape}); there is "
+                               "nothing to train on")
+        if 0 in shape:
+            raise DatasetError(f"{file_name}: array '{shown(key)}' has shape {shape}: each row holds no values")
+    counts = {key: shape[0] for key, shape in shapes.items()}
     if len(set(counts.values())) > 1:
         raise DatasetError(f"{file_name}: the arrays have different numbers of rows: "
-                           + ", ".join(f"{key} has {n}" for key, n in counts.items()))
+                           + ", ".join(f"{shown(key)} has {n}" for key, n in counts.items()))
 
 
 def _features(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
     if array.dtype.kind not in "biuf":
-        raise DatasetError(f"{file_name}: array '{key}' holds {array.dtype} values; model inputs must be numbers")
-    values = array.astype(np.float32)
-    if values.ndim == 1:
-        values = values.reshape(-1, 1)
-    _check_finite(file_name, key, values)
-    return values
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds {array.dtype} values; model inputs must be "
+                           "numbers")
+    return _float32(file_name, key, array)
 
 
 def _regression_target(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
     if array.dtype.kind not in "biuf":
-        raise DatasetError(f"{file_name}: array '{key}' holds {array.dtype} values; a regression target "
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds {array.dtype} values; a regression target "
                            "must be numbers")
-    values = array.astype(np.float32)
-    values = values.reshape(-1, 1) if values.ndim == 1 else values
-    _check_finite(file_name, key, values)
-    return values
+    return _float32(file_name, key, array)
+
+
+def _float32(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
+    """The values as the model takes them (float32, one row per sample), checked before the cast,
+    where a number too big for float32 would silently become infinity."""
+    rows = array.reshape(-1, 1) if array.ndim == 1 else array
+    _check_finite(file_name, key, rows)
+    _check_float32_range(file_name, key, rows)
+    return rows.astype(np.float32)
 
 
 def _class_labels(file_names: list[str], key: str, arrays: list[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
     flat = []
     for file_name, array in zip(file_names, arrays):
         if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
-            raise DatasetError(f"{file_name}: array '{key}' has shape {array.shape}; class labels are one per "
+            raise DatasetError(f"{file_name}: array '{shown(key)}' has shape {array.shape}; class labels are one per "
                                "row, shape (n,)")
         labels = array.reshape(-1)
         if labels.dtype.kind == "f":
             _check_finite(file_name, key, labels.reshape(-1, 1))
             fractional = np.flatnonzero(labels != np.round(labels))
             if fractional.size:
-                raise DatasetError(f"{file_name}: array '{key}' holds {labels[fractional[0]]:g} at index "
+                raise DatasetError(f"{file_name}: array '{shown(key)}' holds {labels[fractional[0]]:g} at index "
                                    f"{fractional[0]}, which is not a whole-number class label")
         flat.append(labels)
-    classes = np.unique(np.concatenate(flat))
+    try:
+        classes = np.unique(np.concatenate(flat))
+    except TypeError:  # NumPy cannot put, say, text labels and numbers in one array
+        raise DatasetError(f"array '{shown(key)}' holds {flat[0].dtype} labels in {file_names[0]} but "
+                           f"{flat[-1].dtype} in {file_names[-1]}; both files must label classes alike") from None
     names = [f"{c:g}" if classes.dtype.kind == "f" else str(c) for c in classes]
     return names, [np.searchsorted(classes, labels).astype(np.int32) for labels in flat]
 
 
 def _check_finite(file_name: str, key: str, values: np.ndarray) -> None:
-    bad = np.flatnonzero(~np.isfinite(values.reshape(len(values), -1)).all(axis=1))
+    rows = values.reshape(len(values), -1)
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
-        raise DatasetError(f"{file_name}: array '{key}' holds NaN or infinity in row {bad[0]} (counting from 0)")
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds NaN or infinity in row {bad[0]} "
+                           "(counting from 0)")
+
+
+def _check_float32_range(file_name: str, key: str, values: np.ndarray) -> None:
+    if values.dtype.kind != "f" or values.dtype.itemsize <= 4:
+        return
+    rows = values.reshape(len(values), -1)
+    huge = np.flatnonzero((np.abs(rows) > FLOAT32_MAX).any(axis=1))
+    if huge.size:
+        value = rows[huge[0]][np.abs(rows[huge[0]]) > FLOAT32_MAX][0]
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds {value:g} in row {huge[0]} (counting from 0), "
+                           f"beyond the ±{FLOAT32_MAX:.4g} that a model's 32-bit numbers hold; rescale it")

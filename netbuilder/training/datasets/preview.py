@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from netbuilder.training.datasets.csv_table import ColumnKind, read_csv
 from netbuilder.training.datasets.image_loader import class_folders
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES
-from netbuilder.training.datasets.npz_loader import WHAT as NPZ_WHAT
+from netbuilder.training.datasets.npz_members import npz_members
 from netbuilder.training.datasets.source import dataset_kind, source_path
-from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
-from netbuilder.training.datasets.text_file import check_file, read_text
+from netbuilder.training.datasets.spec import DatasetSpec
+from netbuilder.training.datasets.text_file import read_text
 
 
 @dataclass
@@ -68,30 +65,16 @@ def _csv_preview(path: Path, rows: int) -> Preview:
 
 
 def _npz_preview(path: Path) -> Preview:
-    check_file(path, NPZ_WHAT)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            headers = [(member[:-4] if member.endswith(".npy") else member, _array_header(archive, member))
-                       for member in archive.namelist()]
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise DatasetError(f"{path.name}: is not a NumPy .npz archive (np.savez writes one)") from None
-    table = [[name, str(shape), str(dtype)] for name, (shape, dtype) in headers]
-    kinds: dict[str, ColumnKind] = {name: "numeric" if dtype.kind in "biuf" else "categorical"
-                                    for name, (_, dtype) in headers}
-    shapes = dict((name, shape) for name, (shape, _) in headers)
+    # The headers say shape and dtype; reading them instead of the arrays keeps a big file's preview instant.
+    members = npz_members(path)
+    table = [[name, str(member.shape), str(member.dtype)] for name, member in members.items()]
+    kinds: dict[str, ColumnKind] = {name: "numeric" if member.dtype.kind in "biuf" else "categorical"
+                                    for name, member in members.items()}
+    shapes = {name: member.shape for name, member in members.items()}
     samples = shapes.get(NPZ_FEATURES) or next(iter(shapes.values()), ())
     n_rows = samples[0] if samples else 0
-    note = f"NumPy archive with {len(headers)} arrays; each array's first dimension counts the samples"
+    note = f"NumPy archive with {len(members)} arrays; each array's first dimension counts the samples"
     return Preview(["array", "shape", "dtype"], table, kinds, n_rows, note)
-
-
-def _array_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...], np.dtype]:
-    # The header says shape and dtype; reading it instead of the array keeps a big file's preview instant.
-    with archive.open(member) as fh:
-        version = np.lib.format.read_magic(fh)
-        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read(fh)
-    return shape, dtype
 
 
 def _images_preview(spec: DatasetSpec, path: Path) -> Preview:

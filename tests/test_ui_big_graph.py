@@ -1,24 +1,28 @@
-"""The canvas with thousands of layers: drawn a slice at a time, checked off the GUI thread,
-drawn far out by one overview, and cards whose text fits or is cut at a word."""
+"""The canvas with thousands of layers: read and checked off the GUI thread, drawn a slice at a time,
+far out by one overview, the wires of a crowded port by one bundle, re-read after a check only where it
+changed something, and cards whose text fits or is cut at a word."""
 
 import importlib.util
 import json
 import sys
 
 import pytest
-from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
 from helpers import REPO
 from netbuilder.catalog import load_catalog
-from netbuilder.graph import Edge, Node, SetConfig, project_file
+from netbuilder.graph import Disconnect, Edge, Node, SetConfig, project_file
 from netbuilder.ui.canvas import theme
+from netbuilder.ui.canvas import scene as scene_module
 from netbuilder.ui.canvas.card_text import ELLIPSIS, NAME_FONT, SMALL_FONT, elide_words
+from netbuilder.ui.canvas.hit import wire_at
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import MIN_ZOOM, GraphView
 from netbuilder.ui.canvas.wire_item import WireItem, wire_path, wire_polyline
 from netbuilder.ui.document import EditorDocument
+from ui_gestures import click_canvas, drag_over, release_drag, start_palette_drag, type_keys
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 SEPARATORS = " _-./,·"
@@ -129,12 +133,103 @@ def test_far_out_one_overview_draws_every_card_and_the_cards_stay_selectable(far
 
 
 def test_fit_all_shows_every_card_of_a_graph_too_tall_for_the_usual_zoom_limit(far_view):
-    view = far_view("chain", 3000)  # 330,000 units tall
+    view = far_view("chain", 600)  # 66,000 units tall: a 800-pixel view shows 40,000 at the usual limit
     assert view.zoom < MIN_ZOOM
     assert view.visible_scene_rect().contains(view.scene().items_rect())
     fitted = view.zoom
     view.set_zoom(fitted / 2)
     assert view.zoom == pytest.approx(fitted)  # no further out than it takes to see all of it
+
+
+def test_a_big_file_that_cannot_be_read_says_so_when_its_reading_ends(editor, tmp_path, qtbot):
+    path = tmp_path / "broken.nbproj"
+    path.write_text(json.dumps(_big_project("chain", 600))[:-40])  # cut short: not JSON any more
+    assert editor.files.open_path(path)  # big enough to be read off the GUI thread
+    qtbot.waitUntil(lambda: bool(editor.files.told), timeout=30_000)
+    [told] = editor.files.told
+    assert told.startswith("Cannot open project: broken.nbproj cannot be opened") and editor.document is None
+
+
+def test_a_check_after_an_edit_rereads_only_the_cards_it_changed(qtbot, big_document, monkeypatch):
+    doc = big_document("chain", 1000)
+    scene = GraphScene(doc)
+    scene.finish_loading()
+    looked = []
+    real = scene_module.node_look
+    monkeypatch.setattr(scene_module, "node_look", lambda document, node, *rest: (
+        looked.append(node.id), real(document, node, *rest))[1])
+    doc.push(Disconnect(doc.graph, Edge("dense_499", "dense_500")))
+    doc.flush_check()
+    assert scene.nodes["dense_500"].look.hints  # not connected yet: shown on its card
+    assert set(looked) == {"dense_499", "dense_500"}  # the wire's two ends, not 1,000 cards
+
+
+def test_a_second_wire_from_a_port_moves_the_labels_of_both_towards_their_targets(qtbot, big_document):
+    doc = big_document("chain", 3)
+    scene = GraphScene(doc)
+    first = scene.wires[Edge("input", "dense_1")]
+    assert first.label_at == 0.5
+    doc.graph.add_node(Node("extra", "Dense", {"units": 4}, position=(300.0, 110.0)))
+    doc.graph.add_edge(Edge("input", "extra"))
+    assert first.label_at == scene.wires[Edge("input", "extra")].label_at == 0.78
+    doc.graph.remove_edge(Edge("input", "extra"))
+    assert first.label_at == 0.5
+
+
+def fan_editor(editor, write_project, layers=100):
+    """The editor on a fan: one Input, `layers` - 2 Dense side by side, one Concatenate (crowded ports)."""
+    editor.files.open_path(write_project(_big_project("fan", layers)))
+    editor.document.flush_check()
+    editor.scene.finish_loading()
+    return editor.document, editor.scene
+
+
+def test_the_wires_of_a_crowded_port_are_painted_by_one_bundle(editor, write_project, qtbot):
+    doc, scene = fan_editor(editor, write_project)
+    assert set(scene.bundles) == {("out", "input", 0), ("in", "concat", 0)}
+    assert all(len(bundle) == 98 for bundle in scene.bundles.values())
+    assert all(wire.bundle is not None and wire.flags() & NO_CONTENTS for wire in scene.wires.values())
+    editor.view.set_zoom(1.0)
+    editor.view.centerOn(0, 140)
+    picture = editor.view.viewport().grab().toImage()
+    grey = theme.WIRE.rgb()
+    assert sum(picture.pixel(x, y) == grey for x in range(0, picture.width(), 2) for y in range(picture.height())) > 200
+
+
+def on_a_bundled_wire(editor, edge):
+    """A point on `edge`'s curve, and the wire the pointer finds there (wires of a fan lie close together)."""
+    start = editor.scene.port_position(edge.source, False, edge.source_port)
+    end = editor.scene.port_position(edge.target, True, edge.target_port)
+    spot = wire_path(start, end).pointAtPercent(0.5)
+    editor.view.set_zoom(1.0)
+    editor.view.centerOn(spot)
+    wire = wire_at(editor.scene, spot)
+    assert wire is not None and wire.bundle is not None
+    return spot, wire
+
+
+def test_a_bundled_wire_is_selected_by_a_click_drawn_highlighted_and_deleted(editor, write_project, qtbot):
+    doc, scene = fan_editor(editor, write_project)
+    spot, wire = on_a_bundled_wire(editor, Edge("dense_0", "concat", 0, 0))
+    bundle, edge = wire.bundle, wire.edge
+    click_canvas(editor.view, spot)
+    assert scene.selected_edges() == [edge]
+    assert not wire.flags() & NO_CONTENTS  # it draws its highlight over the bundle
+    type_keys(editor, key=Qt.Key.Key_Delete)
+    assert not doc.graph.has_edge(edge) and edge not in scene.wires and len(bundle) == 97
+    doc.undo()
+    assert scene.wires[edge].bundle is bundle and len(bundle) == 98
+
+
+def test_a_layer_dropped_on_a_bundled_wire_goes_into_it(editor, write_project, qtbot):
+    doc, scene = fan_editor(editor, write_project)
+    spot, wire = on_a_bundled_wire(editor, Edge("input", "dense_97"))
+    mime = start_palette_drag(editor.palette, "Dropout")
+    assert drag_over(editor.view, mime, spot) and editor.view.wire_drop.edge == wire.edge
+    assert release_drag(editor.view, mime, spot)
+    new = next(n.id for n in doc.graph.nodes if n.layer == "Dropout")
+    assert {Edge(wire.edge.source, new), Edge(new, wire.edge.target)} <= set(doc.graph.edges)
+    assert not doc.graph.has_edge(wire.edge)
 
 
 def test_a_wire_across_thousands_of_cards_is_drawn_and_hit_along_its_curve(qtbot):

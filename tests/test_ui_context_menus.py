@@ -126,7 +126,7 @@ def test_rename_is_cancelled_by_esc_and_a_bad_name_is_refused_where_it_was_typed
     assert toast.isVisible() and toast.title.text() == f"Cannot rename '{h}'" and "my_layer" in toast.text.text()
     pick(right_click(editor.view, card_centre(editor, out)), "Rename")
     type_keys(editor, x, Qt.Key.Key_Return)
-    assert snapshot(editor) == before and f"already used by node '{x}'" in editor.view.toast.text.text()
+    assert snapshot(editor) == before and f"already used by Input '{x}'" in editor.view.toast.text.text()
 
 
 def test_the_menu_answers_arrow_keys_and_enter(editor, qtbot):

@@ -1,15 +1,17 @@
 """The Messages and Model summary panels follow the document as a user edits, undoes and switches graphs."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 
 from netbuilder.catalog import load_catalog
-from netbuilder.graph import Disconnect, Edge, Graph, Node, SetConfig, project_file
+from netbuilder.graph import AddNode, Compound, Connect, Disconnect, Edge, Graph, Node, SetConfig, project_file
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.messages_panel import MessagesPanel
-from netbuilder.ui.model_summary import readable_size, summary_rows
+from netbuilder.ui.model_summary import readable_size
+from netbuilder.ui.summary_table import SummaryTable
 from netbuilder.ui.summary_panel import WAITING_TEXT, SummaryPanel
 
 from helpers import EXAMPLES
@@ -96,9 +98,10 @@ def test_a_broken_layer_shows_unknown_shape_and_count_in_red(open_document, show
     panel = show(SummaryPanel(document))
     set_units(document, "h1", 0)
     qtbot.waitUntil(lambda: panel.rows()[2][2:4] == ("?", "?"))
-    item = panel.table.topLevelItem(2)
-    assert "units" in item.toolTip(0)
-    assert item.foreground(0).color() != panel.table.topLevelItem(0).foreground(0).color()
+    broken, fine = panel.model.index(2, 0), panel.model.index(0, 0)
+    assert "units" in broken.data(Qt.ItemDataRole.ToolTipRole)
+    assert broken.data(Qt.ItemDataRole.ForegroundRole).color() != panel.table.palette().text().color()
+    assert fine.data(Qt.ItemDataRole.ForegroundRole) is None  # the usual colour
 
 
 def test_a_hidden_summary_waits_until_it_is_shown(open_document, show, qtbot):
@@ -129,6 +132,54 @@ def test_summary_counts_sub_models_and_switches_with_the_canvas(open_document, s
     assert panel.totals_text().startswith("Total params: 275 ")
 
 
+def long_chain(layers):
+    """Input → Dense(4) → Dense(4) → … : `layers` layers, 20 parameters in each Dense."""
+    nodes = [{"id": "x", "layer": "Input", "config": {"shape": [4]}}]
+    nodes += [{"id": f"d{i}", "layer": "Dense", "config": {"units": 4}} for i in range(layers - 1)]
+    edges = [{"source": "x", "target": "d0"}] + [{"source": f"d{i}", "target": f"d{i + 1}"} for i in range(layers - 2)]
+    return project_file.loads(json.dumps({"format": "netbuilder", "version": 1, "name": "long",
+                                          "graph": {"nodes": nodes, "edges": edges}}))
+
+
+def rows_in_view(panel):
+    """Rows the table shows, counting one cut by each edge."""
+    view = panel.table
+    first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
+    return (last if last >= 0 else panel.model.rowCount() - 1) - first + 3
+
+
+def test_an_edit_of_a_big_model_remakes_only_the_summary_rows_on_screen(catalog, show, qtbot):
+    """300 layers: the table makes the rows it shows, and an edit that changes 299 rows remakes those in view."""
+    document = EditorDocument(long_chain(300), catalog)
+    document.attach_keras()
+    panel = show(SummaryPanel(document))
+    model = panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 300)
+    table = model.table
+    assert 0 < table.rows_made <= rows_in_view(panel) < 100
+    assert panel.totals_text().startswith(f"Total params: {299 * 20:,} ")
+
+    made = table.rows_made
+    set_units(document, "d0", 8)  # every layer below gets new inputs, so the check redoes all 299
+    qtbot.waitUntil(lambda: model.index(1, 3).data() == "40")
+    assert model.index(1, 2).data() == "(None, 8)" and model.index(2, 3).data() == "36"
+    assert panel.totals_text().startswith(f"Total params: {299 * 20 + 36:,} ")
+    assert table.rows_made - made <= rows_in_view(panel)
+
+    made = table.rows_made
+    panel.table.scrollToBottom()
+    step = Compound("Add", [AddNode(document.graph, Node("tail", "Dense", {"units": 2})),
+                            Connect(document.graph, Edge("d298", "tail"))])
+    document.push(step)
+    qtbot.waitUntil(lambda: model.rowCount() == 301)
+    assert model.table is table  # the same rows, one more: not laid out afresh
+    assert model.index(300, 0).data() == "tail" and model.index(300, 3).data() == "10"
+    assert table.rows_made - made <= rows_in_view(panel) + 1  # the rows scrolled into view, and the new one
+    document.undo()
+    qtbot.waitUntil(lambda: model.rowCount() == 300)
+    assert panel.totals_text().startswith(f"Total params: {299 * 20 + 36:,} ")
+
+
 class FakeWeight:
     def __init__(self, *shape):
         self.shape = shape
@@ -146,15 +197,17 @@ class FakeLayer:
 def test_shared_layers_are_marked_and_counted_once():
     graph = Graph()
     for node in (Node("x", "Input", {"shape": [4]}), Node("a", "Dense", {"units": 2, "name": "first"}),
-                 Node("b", "Dense", {"units": 2}, extra={"shares": "a"})):
+                 Node("b", "Dense", {"units": 2}, shares="a")):
         graph.add_node(node)
     graph.add_edge(Edge("x", "a"))
     graph.add_edge(Edge("a", "b", source_port=1))
     dense = FakeLayer([FakeWeight(4, 2)], [FakeWeight(1, 2)])
     input_layer = SimpleNamespace(built=True, trainable_weights=[], non_trainable_weights=[])
     layers = {"x": input_layer, "a": dense, "b": dense}
-    rows, totals = summary_rows(graph, lambda nid: [(None, 2)], layers.get)
-    assert [row.cells() for row in rows] == [
+    table = SummaryTable(graph, lambda nid: [(None, 2)], layers.get)
+    table.apply(table.refresh(None, {}))
+    totals = table.totals()
+    assert [table.row(i).cells() for i in range(len(table))] == [
         ("x", "Input", "(None, 2)", "0", ""),
         ("first", "Dense · a", "(None, 2)", "10", "x"),
         ("b", "Dense", "(None, 2)", "shared", "first[1]"),

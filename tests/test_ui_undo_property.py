@@ -2,7 +2,9 @@
 
 Edits go through the same entry points the user's gestures reach (palette
 activation, wires judged by the document, inspector signals, menu actions),
-chosen at random from a seeded generator so a failure can be replayed.
+chosen at random from a seeded generator so a failure can be replayed. Shared
+layers (one more call of a layer, pushed as the document's own command) are in
+the mix, so delete, copy, duplicate, group and ungroup meet them too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import random
 import pytest
 from PySide6.QtCore import QPointF
 
-from netbuilder.graph import Edge, SUBMODEL_LAYER
+from netbuilder.graph import INPUT_LAYER, SUBMODEL_LAYER, AddNode, Compound, Edge, Node
+from netbuilder.graph.validation import sharing_problem
 from netbuilder.graph.commands import Connect
 
 LAYERS = ["Dense", "Dropout", "Add", "Concatenate", "BatchNormalization", "Flatten", "Activation", "Input"]
@@ -23,11 +26,17 @@ def text(window) -> str:
     return json.dumps(window.document.project.to_dict())
 
 
+def sharing_problems(window) -> list[str]:
+    project = window.document.project
+    graphs = [project.graph, *project.submodels.values()]
+    return [f"{n.id}: {problem}" for g in graphs for n in g.nodes if (problem := sharing_problem(g, n))]
+
+
 def random_edit(window, rng: random.Random) -> None:
     doc, scene, edits, actions = window.document, window.scene, window.edits, window.actions
     ids = [n.id for n in doc.graph.nodes]
     kind = rng.choice(["add", "connect", "connect", "delete", "config", "move", "copy", "duplicate",
-                       "insert", "arrange", "group", "disconnect"])
+                       "insert", "arrange", "group", "disconnect", "share", "share", "ungroup"])
     pick = lambda k: rng.sample(ids, min(k, len(ids)))  # noqa: E731
     if kind == "add" or not ids:
         edits.add_layer(rng.choice(LAYERS), None, QPointF(rng.uniform(-500, 500), rng.uniform(-500, 500)))
@@ -80,6 +89,21 @@ def random_edit(window, rng: random.Random) -> None:
     elif kind == "group":
         doc.flush_check()
         edits.group_as(pick(rng.randint(1, 3)), f"g{rng.randint(0, 99)}")  # refused groups change nothing
+    elif kind == "share":
+        owners = [n for n in doc.graph.nodes if n.layer not in (INPUT_LAYER, SUBMODEL_LAYER) and n.shares is None]
+        if owners:
+            owner = rng.choice(owners)
+            twin = Node(doc.graph.new_id(f"{owner.id}_twin"), owner.layer, {}, (rng.uniform(-500, 500), 0.0),
+                        shares=owner.id)
+            # Fed what feeds the owner, so the checker really calls the shared layer twice.
+            wires = [Connect(doc.graph, Edge(e.source, twin.id, e.source_port, e.target_port))
+                     for e in doc.graph.incoming(owner.id)]
+            doc.push(Compound(f"Share '{owner.id}'", [AddNode(doc.graph, twin), *wires]))
+    elif kind == "ungroup":
+        users = [n.id for n in doc.graph.nodes if n.layer == SUBMODEL_LAYER]
+        if users:
+            scene.select_nodes([rng.choice(users)])
+            edits.ungroup()
     doc.flush_check()
 
 
@@ -94,6 +118,7 @@ def test_random_edits_then_undo_all_restore_the_document(editor, seed):
             editor.actions["undo"].trigger()
             if rng.random() < 0.5:
                 editor.actions["redo"].trigger()
+        assert sharing_problems(editor) == []
     final = text(editor)
     undone = 0
     while editor.actions["undo"].isEnabled():

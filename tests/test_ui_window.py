@@ -285,3 +285,29 @@ def test_the_open_example_menu_lists_the_examples_by_their_titles(editor):
     assert "MLP 128-10" in entries and not any("_" in entry for entry in entries)
     editor.actions["examples_menu"].actions()[entries.index("MLP 128-10")].trigger()
     assert editor.document.display_name == "mlp_128_10"
+
+
+def test_a_launch_straight_into_a_project_makes_the_start_page_only_when_it_is_needed(qtbot, tmp_path, monkeypatch):
+    """The start page costs a launch into a project nothing; Close, or a file that cannot be read, shows it."""
+    from PySide6.QtCore import QSettings
+
+    from netbuilder.catalog import load_catalog
+    from netbuilder.ui.file_ops import FileOps
+    from netbuilder.ui.keras_loader import KerasLoader
+    from netbuilder.ui.main_window import open_window
+
+    monkeypatch.setenv("NETBUILDER_RECOVERY_DIR", str(tmp_path / "recovery"))
+    told = []
+    monkeypatch.setattr(FileOps, "tell", lambda self, title, text: told.append(text))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = open_window(load_catalog(), KerasLoader(), example="wide_and_deep", settings=settings)
+    qtbot.addWidget(window)
+    assert window._start_page is None and window.pages.currentWidget() is window.editor_page
+    window.actions["close"].trigger()
+    assert window.pages.currentWidget() is window.start_page
+
+    broken = tmp_path / "broken.nbproj"
+    broken.write_text("{")
+    other = open_window(load_catalog(), KerasLoader(), path=broken, settings=settings)
+    qtbot.addWidget(other)
+    assert other.pages.currentWidget() is other.start_page and told and "broken.nbproj" in told[0]

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from netbuilder.graph import SUBMODEL_LAYER, Edge
+from netbuilder.graph.validation import shown_name
 from netbuilder.ui.canvas.hit import card_at, wire_at
 from netbuilder.ui.canvas.rename_editor import InlineRename
 
@@ -84,8 +85,12 @@ class CanvasMenus:
     def _wire_menu(self, edge: Edge, at: QPointF) -> QMenu:
         menu = self._new_menu()
         menu.addAction(self.window.actions["delete"])
+        source, target = edge.source, edge.target
+        if self.window.document is not None:
+            graph = self.window.document.graph
+            source, target = shown_name(graph, source), shown_name(graph, target)
         self._entry(menu, "&Insert Layer Here…", lambda: self.window.request_quick_add(at, wire=edge),
-                    f"Put a new layer between '{edge.source}' and '{edge.target}'")
+                    f"Put a new layer between '{source}' and '{target}'")
         return menu
 
     def _canvas_menu(self, at: QPointF) -> QMenu:
@@ -127,8 +132,9 @@ class CanvasMenus:
         problem = window.edits.rename(node_id, text)
         card = window.scene.nodes.get(node_id)
         if problem and card is not None:
-            window.view.show_toast(window.view.mapFromScene(card.pos()), f"Cannot rename '{node_id}'", problem)
-            window.show_status(f"Cannot rename '{node_id}': {problem}")
+            title = f"Cannot rename '{card.look.name}'"
+            window.view.show_toast(window.view.mapFromScene(card.pos()), title, problem)
+            window.show_status(f"{title}: {problem}")
 
     def show_in_inspector(self, node_id: str) -> None:
         """Select the node and put the cursor in the inspector's name field, ready to type."""

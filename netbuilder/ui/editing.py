@@ -22,7 +22,7 @@ from netbuilder.graph.fragment import (
 from netbuilder.graph.grouping import group_command, ungroup_command
 from netbuilder.graph.layout import layout_command
 from netbuilder.graph.placement import bounding_box
-from netbuilder.graph.validation import Verdict
+from netbuilder.graph.validation import Verdict, shown_name
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.theme import NODE_HEIGHT, NODE_WIDTH
 from netbuilder.ui.document import EditorDocument
@@ -83,7 +83,8 @@ class EditController:
         else:
             source, port = connect_from
             edge = Edge(source, node_id, port, 0)
-            self.document.push(Compound(f"Add {layer} '{node_id}' after '{source}'", [command, Connect(self.graph, edge)]))
+            text = f"Add {layer} '{node_id}' after '{shown_name(self.graph, source)}'"
+            self.document.push(Compound(text, [command, Connect(self.graph, edge)]))
         self.scene.select_nodes([node_id])
         return node_id
 
@@ -93,7 +94,7 @@ class EditController:
         sx, sy = source.position or (0.0, 0.0)
         tx, ty = target.position or (sx, sy + 2 * NODE_HEIGHT)
         add, node_id = add_node_command(self.graph, layer, new_config(self.document, layer, None), ((sx + tx) / 2, (sy + ty) / 2))
-        self.document.push(Compound(f"Connect '{edge.source}' → '{edge.target}' through {layer}", [
+        self.document.push(Compound(f"Connect '{source.name}' → '{target.name}' through {layer}", [
             add,
             Connect(self.graph, Edge(edge.source, node_id, edge.source_port, 0)),
             Connect(self.graph, Edge(node_id, edge.target, 0, edge.target_port)),
@@ -116,7 +117,8 @@ class EditController:
         command, node_id = insert_on_edge_command(self.graph, edge, layer, config, _centred(at))
         verdict = Verdict() if force else self._judge_insert(command.children)
         if verdict.problem is not None:
-            return Refusal(f"Cannot insert {layer} between '{edge.source}' and '{edge.target}'", verdict)
+            between = f"'{shown_name(self.graph, edge.source)}' and '{shown_name(self.graph, edge.target)}'"
+            return Refusal(f"Cannot insert {layer} between {between}", verdict)
         self.document.push(command)
         self.scene.select_nodes([node_id])
         return None
@@ -150,9 +152,10 @@ class EditController:
             return None
         name = text.strip() or None
         problem = name_problem(name)
-        taken = next((n.id for n in self.graph.nodes if n.id != node_id and n.name == (name or node_id)), None)
+        shown = name or node_id
+        taken = next((n for n in self.graph.nodes if n.id != node_id and n.name == shown), None)
         if problem is None and taken is not None:
-            problem = f"name '{name or node_id}' is already used by node '{taken}'"
+            problem = f"name '{shown}' is already used by {taken.layer} '{shown}'"
         if problem is not None:
             return problem
         config = {k: v for k, v in node.config.items() if k != NAME_KEY}
@@ -160,7 +163,7 @@ class EditController:
             config[NAME_KEY] = name
         if config != node.config:
             command = SetConfig(self.graph, node_id, config)
-            command.text = f"Rename '{node_id}' to '{name or node_id}'"
+            command.text = f"Rename '{node.name}' to '{shown}'"
             self.document.push(command)
         return None
 

@@ -7,24 +7,29 @@ and the dialog then says what was written — for a SavedModel, that it was
 loaded back with `tf.saved_model.load` and answers like the Keras model.
 Failures are shown in red in the dialog; every writer goes through a
 temporary file or folder that is renamed at the end, so an earlier export is
-never damaged. Keras is imported only inside the export job, and the
-destination picker is one method (`ask_destination`) tests can answer.
+never damaged. A training package that would copy dataset files from
+outside the project's folder (a project someone else wrote may name any
+file) is written only once the user has said yes to a question naming them.
+Keras is imported only inside the export job, and the destination picker and
+that question are one method each (`ask_destination`,
+`confirm_outside_data`) tests can answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-    QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
+from netbuilder.training.datasets.sharing import OutsideDataError
 from netbuilder.training.runs import RunInfo, runs_root, runs_with_model
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.worker import BackgroundCall
@@ -52,11 +57,13 @@ UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to write where: `weights` is a run folder, PROJECT_WEIGHTS or UNTRAINED."""
+    """What to write where: `weights` is a run folder, PROJECT_WEIGHTS or UNTRAINED; `include_outside_data`
+    is the user's yes to copying dataset files from outside the project's folder into a package."""
 
     format: str
     destination: Path
     weights: Path | str
+    include_outside_data: bool = False
 
 
 def exportable_runs(project: Project) -> list[RunInfo]:
@@ -72,7 +79,7 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
     if request.format == "package":
         from netbuilder.keras_bridge.training_package import write_package
 
-        package = write_package(project, out, catalog)
+        package = write_package(project, out, catalog, include_outside_data=request.include_outside_data)
         far = "" if package.data_copied else "\nThe dataset is too big to copy: train.py reads it where it is."
         return f"Wrote {out} ({', '.join(package.files)})\nRun: python {out / 'train.py'}{far}"
     if request.format == "python":
@@ -185,6 +192,21 @@ class ExportDialog(QDialog):
                 path += fmt.suffix
         return Path(path) if path else None
 
+    def confirm_outside_data(self, error: OutsideDataError) -> bool:
+        """Whether to copy files from outside the project's folder into the package; the question names them."""
+        shown = "\n".join(str(p) for p in error.paths[:5]) + (
+            f"\n… and {len(error.paths) - 5} more" if len(error.paths) > 5 else "")
+        where = (f"outside the project's folder ({error.folder})" if error.folder is not None
+                 else "outside any project folder")
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Copy data from outside the project?",
+            f"The project's dataset lies {where}:\n\n{shown}\n\nThe training package would carry a copy of it "
+            "to wherever the package goes. Copy it into the package?",
+            buttons.Yes | buttons.No, buttons.No,
+        )
+        return answer == buttons.Yes
+
     # -- state ---------------------------------------------------------------------------
     @property
     def current_format(self) -> ExportFormat:
@@ -241,14 +263,14 @@ class ExportDialog(QDialog):
         if path is not None:
             self.destination.setText(str(path))
 
-    def start_export(self) -> BackgroundCall | None:
-        """Run the export off the GUI thread; the outcome appears in the dialog."""
+    def start_export(self, request: ExportRequest | None = None) -> BackgroundCall | None:
+        """Run the export (the dialog's, or `request`) off the GUI thread; the outcome appears in the dialog."""
         if self.is_busy:
             return None
-        request = self.request()
-        if not self.destination.text().strip():
+        if request is None and not self.destination.text().strip():
             self._show("Choose where to export first.", error=True)
             return None
+        request = request or self.request()
         project, catalog, loader = self.project, self.catalog, self.loader
 
         def work() -> str:
@@ -260,9 +282,19 @@ class ExportDialog(QDialog):
         self._show(f"Exporting to {request.destination}…", error=False)
         call = BackgroundCall(work, self)
         call.done.connect(lambda text: self._finished(text, error=False))
-        call.failed.connect(lambda exc: self._finished(failure_text(exc), error=True))
+        call.failed.connect(lambda exc: self._failed(exc, request))
         self.call = call
         return call.start()
+
+    def _failed(self, exc: BaseException, request: ExportRequest) -> None:
+        """Show why; for data from outside the project's folder, ask, and export again with a yes."""
+        self._finished(failure_text(exc), error=True)
+        if isinstance(exc, OutsideDataError) and not request.include_outside_data:
+            if self.confirm_outside_data(exc):
+                self.start_export(replace(request, include_outside_data=True))
+            else:
+                self._show(f"Nothing was exported: {exc.paths[0]} lies outside the project's folder, and the "
+                           "package would carry a copy of it.", error=True)
 
     def _finished(self, text: str, error: bool) -> None:
         self.call = None

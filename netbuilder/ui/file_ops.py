@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from netbuilder.graph import Project, ProjectFileError
 from netbuilder.graph import project_file
+from netbuilder.ui.project_loading import is_big_file, open_off_thread
 from netbuilder.ui.recovery import RecoveredWork, find_recoverable, forget, load_recovered
 from netbuilder.ui.worker import BackgroundCall
 from netbuilder.resources import example_names, example_path, example_title
@@ -31,6 +32,7 @@ class FileOps:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self._import_call: BackgroundCall | None = None
+        self._reading: BackgroundCall | None = None  # a big file being read; a later open_path wins
 
     # -- questions (tests replace these) ----------------------------------------------
     def ask_open_path(self, title: str, filter_: str) -> Path | None:
@@ -78,23 +80,52 @@ class FileOps:
             self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
+        """Open the project at `path`; False when it is not opened (kept the open one, or it cannot be read).
+
+        A big file is read (and first checked) off the GUI thread: then True
+        means it is on its way, and a file that turns out unreadable is
+        reported when the reading ends.
+        """
         path = Path(path)
         if path.parent.resolve() == example_path("x").parent.resolve():
             return self.open_example(path.stem)
         if not self.confirm_discard():
             return False
+        if is_big_file(path):
+            self._reading = call = open_off_thread(
+                self.window, path, self.window.catalog, self.window.loader.loaded,
+                lambda project, checker: self._reading is call and self._opened(path, project, checker),
+                lambda error: self._reading is call and self._not_opened(path, error))
+            return True
         try:
             project = project_file.load(path)
-        except ProjectFileError as exc:
-            self.tell("Cannot open project", f"{path.name} cannot be opened:\n\n" + "\n".join(f"• {p}" for p in exc.problems))
+        except (ProjectFileError, OSError) as exc:
+            self._not_opened(path, exc)
             return False
-        except OSError as exc:
-            self.tell("Cannot open project", f"{path} cannot be read: {exc.strerror or exc}")
-            self.window.recent.remove(path)
-            return False
-        self.window.show_project(project)
-        self.window.recent.add(path)
+        self._opened(path, project, None)
         return True
+
+    def _opened(self, path: Path, project: Project, checker: object | None) -> None:
+        self._reading = None
+        self.window.show_project(project, checker=checker)
+        self.window.recent.add(path)
+
+    @property
+    def reading(self) -> bool:
+        """Whether a big project file is being read off the GUI thread."""
+        return self._reading is not None
+
+    def _not_opened(self, path: Path, error: BaseException) -> None:
+        self._reading = None
+        if self.window.document is None:  # a launch straight into this file: the start page instead
+            self.window.show_start_page()
+        if isinstance(error, ProjectFileError):
+            self.tell("Cannot open project", f"{path.name} cannot be opened:\n\n" + "\n".join(f"• {p}" for p in error.problems))
+        elif isinstance(error, OSError):
+            self.tell("Cannot open project", f"{path} cannot be read: {error.strerror or error}")
+            self.window.recent.remove(path)
+        else:  # a bug in reading: still a sentence where the user looks, not a silent nothing
+            self.tell("Cannot open project", f"{path.name} cannot be opened: {error}")
 
     def open_example(self, name: str) -> bool:
         """Open a bundled example as a new, unsaved copy (Save asks where, never into the package)."""

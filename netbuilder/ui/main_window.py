@@ -63,7 +63,9 @@ TRAINING_DOCK_HEIGHT = 330  # the bottom dock grows to this when the Training ta
 class MainWindow(QMainWindow):
     """One window, at most one project open in it."""
 
-    def __init__(self, catalog: Catalog, loader: KerasLoader, settings: QSettings | None = None) -> None:
+    def __init__(self, catalog: Catalog, loader: KerasLoader, settings: QSettings | None = None,
+                 start_page: bool = True) -> None:
+        """`start_page=False` when a project is about to be opened: the start page is then made when first shown."""
         super().__init__()
         self.catalog = catalog
         self.loader = loader
@@ -78,7 +80,7 @@ class MainWindow(QMainWindow):
         self._quick_add_target: tuple[QPointF, tuple[str, int] | None, Edge | None] = (QPointF(), None, None)
         self.resize(1400, 860)
 
-        self.start_page = StartPage(self.recent)
+        self._start_page: StartPage | None = None
         self.editor_page = QWidget()
         self._editor_layout = QVBoxLayout(self.editor_page)
         self._editor_layout.setContentsMargins(0, 0, 0, 0)
@@ -86,7 +88,6 @@ class MainWindow(QMainWindow):
         self.breadcrumb = self._make_breadcrumb()
         self._editor_layout.addWidget(self.breadcrumb)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.start_page)
         self.pages.addWidget(self.editor_page)
         self.setCentralWidget(self.pages)
 
@@ -126,19 +127,15 @@ class MainWindow(QMainWindow):
         self.palette.layer_activated.connect(self._add_at_centre)
         self.inspector.config_edited.connect(self._config_edited)
         self.quick_add.chosen.connect(self._quick_add_chosen)
-        self.start_page.new_requested.connect(self.files.new)
-        self.start_page.open_requested.connect(self.files.open)
-        self.start_page.open_path.connect(self.files.open_path)
-        self.start_page.import_requested.connect(self.files.import_model)
-        self.start_page.help_requested.connect(self.show_getting_started)
         loader.ready.connect(self._keras_ready)
         loader.failed.connect(lambda message: self.keras_label.setText("⚠ TensorFlow failed to load"))
         if loader.loaded:
             self._keras_ready()
         self.files.refresh_menus()
         self.recent.changed.connect(self.files.refresh_menus)
-        self.files.offer_recovery()
-        self.show_project(None)
+        self._start_page_wanted = start_page
+        self.show_project(None)  # the state with no project: actions, panels and status to match
+        self._start_page_wanted = True
 
     # -- building blocks -----------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -195,6 +192,23 @@ class MainWindow(QMainWindow):
             getattr(self.document, direction)()
 
     # -- the project shown -----------------------------------------------------------
+    @property
+    def start_page(self) -> StartPage:
+        """The start page, made when first needed: a launch straight into a project shows it only on Close."""
+        if self._start_page is None:
+            page = self._start_page = StartPage(self.recent)
+            self.pages.insertWidget(0, page)
+            page.new_requested.connect(self.files.new)
+            page.open_requested.connect(self.files.open)
+            page.open_path.connect(self.files.open_path)
+            page.import_requested.connect(self.files.import_model)
+            page.help_requested.connect(self.show_getting_started)
+            self.files.offer_recovery()
+        return self._start_page
+
+    def show_start_page(self) -> None:
+        self.pages.setCurrentWidget(self.start_page)
+
     def show_project(self, project: Project | None, modified: bool = False, checker: object = None) -> None:
         """Replace whatever is open by `project` (the caller has asked about unsaved work).
 
@@ -238,7 +252,8 @@ class MainWindow(QMainWindow):
         self.show_status("")
         self.panels.set_editor_shown(project is not None)  # the start page has the window to itself
         if project is None:
-            self.pages.setCurrentWidget(self.start_page)
+            if self._start_page_wanted:
+                self.show_start_page()
             self.inspector.show_node(None)
             self.palette.set_submodels([])
             self._update_window()
@@ -569,9 +584,11 @@ class MainWindow(QMainWindow):
 
 def open_window(catalog: Catalog, loader: KerasLoader, path: Path | None = None, example: str | None = None,
                 settings: QSettings | None = None) -> MainWindow:
-    window = MainWindow(catalog, loader, settings)
+    window = MainWindow(catalog, loader, settings, start_page=example is None and path is None)
     if example is not None:
         window.files.open_example(example)
     elif path is not None:
         window.files.open_path(path)
+    if window.document is None and not window.files.reading:  # it could not be opened
+        window.show_start_page()
     return window

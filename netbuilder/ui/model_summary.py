@@ -2,16 +2,18 @@
 
 Building a `keras.Model` just to summarise it is slow for big graphs, yet the
 checker has already called every layer: its layers know their weights and its
-tensors their shapes. This module reads those per node, in the order Keras
-would list them, and does the arithmetic Keras does for its footer (each
-weight counted once, 4 bytes per parameter). It never imports Keras: it only
-asks the layer objects it is handed, so it can live in the UI package.
+tensors their shapes. This module says what a node's row shows and does the
+arithmetic Keras does for its footer (each weight counted once, 4 bytes per
+parameter); `summary_table` keeps the rows in Keras' order as the graph is
+edited. It never imports Keras: it only asks the layer objects it is handed,
+so it can live in the UI package.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +95,8 @@ def connected_to(graph: Graph, node: Node) -> str:
     return ", ".join(parts)
 
 
-def _param_count(node: Node, layer: Any) -> int | None:
+def param_count(node: Node, layer: Any) -> int | None:
+    """What the row of `node` shows under Param # (None: not known, its layer is not built)."""
     if node.layer == INPUT_LAYER:
         return 0
     if layer is None or not getattr(layer, "built", False):
@@ -101,48 +104,47 @@ def _param_count(node: Node, layer: Any) -> int | None:
     return int(layer.count_params())
 
 
-def summary_rows(graph: Graph, shapes_of: Callable[[str], Sequence[Sequence[Any]] | None],
-                 layer_of: Callable[[str], Any]) -> tuple[list[SummaryRow], Totals]:
-    """One row per node in topological order (document order if there is a cycle), and the totals.
+class ParamTally:
+    """The totals, kept current one node at a time: each weight counted once, however many nodes use it.
 
-    A node whose layer an earlier row already listed (it `shares` weights, or
-    calls the same sub-model again) shows "shared": Keras counts those weights once.
+    Summing every layer's weights again after each edit costs a Keras property
+    call per layer (tens of milliseconds at 10,000 layers); here a node's
+    weights are added when its layer changes and taken away when it goes. The
+    weights themselves are held, not just their ids, so an id stays unique
+    while it is counted.
     """
-    order = graph.topological_order() or [n.id for n in graph.nodes]
-    rows: list[SummaryRow] = []
-    layers: list[Any] = []
-    seen: set[int] = set()
-    for nid in order:
-        node = graph.node(nid)
-        layer = layer_of(nid)
-        shared = bool(node.extra.get("shares")) or (layer is not None and id(layer) in seen)
-        if layer is not None and id(layer) not in seen:
-            seen.add(id(layer))
-            layers.append(layer)
-        rows.append(SummaryRow(
-            node_id=nid,
-            name=node.name,
-            layer=layer_type(node),
-            shapes=shapes_text(shapes_of(nid)),
-            params=0 if shared else _param_count(node, layer),
-            shared=shared,
-            connected_to=connected_to(graph, node),
-        ))
-    return rows, totals_of(layers)
 
+    def __init__(self) -> None:
+        self._of: dict[str, list[Any]] = {}  # node id -> the weights of its layer
+        self._users: Counter[int] = Counter()  # weight id -> nodes whose layer has it
+        self._counted: dict[int, tuple[int, bool]] = {}  # weight id -> (size, trainable) as added
+        self._sums = {True: 0, False: 0}  # trainable, frozen
 
-def totals_of(layers: Iterable[Any]) -> Totals:
-    """Trainable and frozen parameters of `layers`, each weight counted once as Keras does."""
-    counted: set[int] = set()
-
-    def size(weights: Iterable[Any]) -> int:
-        total = 0
+    def set(self, node_id: str, layer: Any) -> None:
+        """`node_id` now calls `layer` (None: no layer); an unbuilt layer has no weights yet."""
+        self.remove(node_id)
+        if layer is None or not getattr(layer, "built", False):
+            return
+        trainable = list(layer.trainable_weights)
+        weights = [*trainable, *layer.non_trainable_weights]
+        self._of[node_id] = weights
+        trainable_ids = {id(w) for w in trainable}
         for weight in weights:
-            if id(weight) not in counted:
-                counted.add(id(weight))
-                total += math.prod(weight.shape)
-        return total
+            key = id(weight)
+            self._users[key] += 1
+            if key not in self._counted:
+                size = math.prod(weight.shape)
+                self._counted[key] = (size, key in trainable_ids)
+                self._sums[key in trainable_ids] += size
 
-    built = [layer for layer in layers if getattr(layer, "built", False)]
-    trainable = sum(size(layer.trainable_weights) for layer in built)
-    return Totals(trainable, sum(size(layer.non_trainable_weights) for layer in built))
+    def remove(self, node_id: str) -> None:
+        for weight in self._of.pop(node_id, ()):
+            key = id(weight)
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                size, trainable = self._counted.pop(key)
+                self._sums[trainable] -= size
+
+    def totals(self) -> Totals:
+        return Totals(self._sums[True], self._sums[False])

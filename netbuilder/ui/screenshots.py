@@ -391,9 +391,12 @@ def _towers_project(towers: int, depth: int) -> Project:
 
 def _big_graph_shot(app: QApplication, window: MainWindow, out: Path) -> None:
     """10,000 layers fitted to the window: checked off the GUI thread, drawn far out by the overview."""
-    window.show_project(_towers_project(towers=40, depth=250))
+    project = _towers_project(towers=40, depth=250)
+    window.show_project(project)
     deadline = time.monotonic() + 900
-    while window.document is None or window.scene is None or window.scene.is_loading:
+    # The project shown before stays until the big one's first check is done off the GUI thread.
+    while window.document is None or window.document.project is not project or window.scene is None \
+            or window.scene.is_loading:
         if time.monotonic() > deadline:
             raise TimeoutError("the 10,000-layer project did not open in 15 minutes")
         app.processEvents()

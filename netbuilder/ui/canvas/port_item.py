@@ -11,7 +11,7 @@ from enum import Enum
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netbuilder.ui.canvas import theme
 
@@ -22,11 +22,19 @@ class PortHint(Enum):
     INVALID = 2
 
 
-class PortItem(QGraphicsItem):
-    """One input or output port of a node (a child of its NodeItem)."""
+class PortItem(QGraphicsEllipseItem):
+    """One input or output port of a node (a child of its NodeItem).
+
+    An ellipse item only for its bounds, which Qt then reads without calling
+    Python: it asks every child of a card on screen for them on each paint, and
+    a Concatenate of 10,000 layers has 10,000 ports (15 ms a frame when each
+    question was a Python call). `paint` draws the port itself.
+    """
 
     def __init__(self, node_id: str, is_input: bool, index: int, name: str, parent: QGraphicsItem) -> None:
-        super().__init__(parent)
+        r = theme.PORT_RADIUS + 3  # room for the hovered, larger circle and its border
+        super().__init__(-r, -r, 2 * r, 2 * r, parent)
+        self.setPen(Qt.PenStyle.NoPen)  # the bounds are the rect itself
         self.node_id = node_id
         self.is_input = is_input
         self.index = index
@@ -39,10 +47,6 @@ class PortItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
         self._update_tooltip()
-
-    def boundingRect(self) -> QRectF:
-        r = theme.PORT_RADIUS + 3
-        return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_hint(self, hint: PortHint, reason: str = "") -> None:
         if (hint, reason) != (self.hint, self.reason):

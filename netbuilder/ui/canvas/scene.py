@@ -7,8 +7,10 @@ redo, paste and file loads all update the canvas the same way. User gestures
 A big graph is drawn a slice at a time, one slice per turn of the event loop,
 so the window keeps answering while 10,000 cards appear (`load_progress`
 says how far it is). Far zoomed out, one overview item draws every card and
-wire (see overview.py). Nothing here walks all nodes per node: each event
-touches only the items it concerns.
+wire (see overview.py); the scene files each card and wire with it as they
+change. Nothing here walks all nodes per node: each event touches only the
+items it concerns, and a check re-reads only the cards whose shapes or
+problems it changed (see check_changes.py).
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouse
 
 from netbuilder.graph import Compound, Edge, Graph, MoveNode, Node
 from netbuilder.ui.canvas import theme
+from netbuilder.ui.canvas.check_changes import CheckChanges
 from netbuilder.ui.canvas.looks import ProblemIndex, node_look, problem_index, wire_label
 from netbuilder.ui.canvas.node_item import NodeItem
-from netbuilder.ui.canvas.overview import Box, Line, OverviewItem, graph_shapes
+from netbuilder.ui.canvas.overview import OverviewItem
 from netbuilder.ui.canvas.port_item import PortItem
+from netbuilder.ui.canvas.wire_bundle import BundleKey, WireBundle, bundle_key
 from netbuilder.ui.canvas.wire_drag import WireDrag
 from netbuilder.ui.canvas.wire_item import WireItem
 from netbuilder.ui.document import EditorDocument
 
-_MARGIN = 400.0
+_MARGIN = 400.0  # room around the graph in the scene's rect
 SLICE_SECONDS = 0.025  # building items per event-loop turn while a big graph is drawn
 
 
@@ -50,23 +54,27 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.nodes: dict[str, NodeItem] = {}
         self.wires: dict[Edge, WireItem] = {}
+        self.bundles: dict[BundleKey, WireBundle] = {}  # the wires of crowded ports, painted together
         self._graph: Graph | None = None
         self._press_positions: dict[str, QPointF] = {}
         self._syncing = False
         self._ports_shown = True
         self._far = False
         self._problems: ProblemIndex = problem_index(document)
+        self._check_changes = CheckChanges()
+        self._selected: set[str] = set()  # the cards the overview shows as selected
         self._pending_nodes: deque[str] = deque()
         self._pending_edges: deque[Edge] = deque()
         self._fan_out: Counter[tuple[str, int]] = Counter()  # wires per output port when drawing began
+        self._fan_in: Counter[str] = Counter()  # and per target
         self._slicer = QTimer(self)
         self._slicer.setSingleShot(True)
         self._slicer.timeout.connect(self._build_slice)
         self.overview: OverviewItem  # made by rebuild: clearing the scene deletes it
         self.drag = WireDrag(self)
         document.scope_changed.connect(self._on_scope_changed)
-        document.checked.connect(self.refresh)
-        self.selectionChanged.connect(self._far_changed)
+        document.checked.connect(self._on_checked)
+        self.selectionChanged.connect(self._selection_changed)
         self.rebuild()
 
     # -- following the document ------------------------------------------------
@@ -76,18 +84,27 @@ class GraphScene(QGraphicsScene):
             self._subscribe(self._graph, connect=False)
         self.drag.cancel()
         self._slicer.stop()
-        self.clear()
         self.nodes.clear()
         self.wires.clear()
-        self.overview = OverviewItem(self._overview_shapes)
+        self.bundles = {}
+        self._selected = set()
+        self.clear()  # after forgetting the items: it deletes them, and says the selection changed
+        self.overview = OverviewItem()
         self.addItem(self.overview)
         self.overview.set_shown(self._far)
         self._graph = self.document.graph
         self._subscribe(self._graph, connect=True)
         self._problems = problem_index(self.document)
+        self._check_changes.take(self.document)  # the cards are built from this check's results
         self._pending_nodes = deque(n.id for n in self._graph.nodes)
         self._pending_edges = deque(self._graph.edges)
+        # The scene's rect is set, not left to grow with the items: Qt files every item in its
+        # index again each time the rect changes, 60 ms a frame while 10,000 cards come.
+        where = self.items_rect()
+        self.setSceneRect(where.adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN) if not where.isNull()
+                          else QRectF(-_MARGIN, -_MARGIN, 2 * _MARGIN, 2 * _MARGIN))
         self._fan_out = Counter((e.source, e.source_port) for e in self._pending_edges)
+        self._fan_in = Counter(e.target for e in self._pending_edges)
         self._build_slice()
 
     @property
@@ -115,12 +132,12 @@ class GraphScene(QGraphicsScene):
             for _ in range(min(32, len(self._pending_edges))):
                 edge = self._pending_edges.popleft()
                 if edge not in self.wires and graph.has_edge(edge):
-                    self._add_wire(edge, self._fan_out.get((edge.source, edge.source_port)))
+                    self._add_wire(edge, self._fan_out.get((edge.source, edge.source_port)), self._fan_in.get(edge.target))
         if self.is_loading:
             self._slicer.start(0)
         else:
             self._fan_out.clear()
-            self._far_changed()  # the cards' real widths are known now
+            self._fan_in.clear()
         built = len(self.nodes) + len(self.wires)
         self.load_progress.emit(built, built + len(self._pending_nodes) + len(self._pending_edges))
 
@@ -132,7 +149,7 @@ class GraphScene(QGraphicsScene):
             self._subscribe(self._graph, connect=False)
             self._graph = None
         self.document.scope_changed.disconnect(self._on_scope_changed)
-        self.document.checked.disconnect(self.refresh)
+        self.document.checked.disconnect(self._on_checked)
 
     def _on_scope_changed(self, scope: str) -> None:
         self.rebuild()
@@ -162,18 +179,34 @@ class GraphScene(QGraphicsScene):
         self.addItem(item)
         self.nodes[node.id] = item
         self._mark_connected(item)
+        self._file_card(item)
+        self._make_room(item)
         return item
 
-    def _add_wire(self, edge: Edge, fan_out: int | None = None) -> None:
+    def _add_wire(self, edge: Edge, fan_out: int | None = None, fan_in: int | None = None) -> None:
+        """Draw `edge`; `fan_out`, `fan_in`: wires at its source port and its target, when known."""
+        graph = self.document.graph
+        if fan_out is None:
+            fan_out = sum(1 for e in graph.outgoing(edge.source) if e.source_port == edge.source_port)
+        if fan_in is None:
+            fan_in = len(graph.incoming(edge.target))
         wire = WireItem(edge)
-        wire.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._far)
+        wire.set_far(self._far)
         self.wires[edge] = wire
         self.addItem(wire)
         self._route(wire, fan_out)
         self._label(wire)
+        key = bundle_key(edge, fan_out, fan_in)
+        if key is not None:
+            bundle = self.bundles.get(key)
+            if bundle is None:
+                bundle = self.bundles[key] = WireBundle(key)
+                bundle.setVisible(not self._far)
+                self.addItem(bundle)
+            bundle.add(wire)
 
     def _label(self, wire: WireItem) -> None:
-        wire.set_label(wire_label(self.document, wire.edge), bad=bool(self._problem_index().of(wire.edge.target)))
+        wire.set_label(wire_label(self.document, wire.edge), bad=any(p.is_error for p in self._problem_index().of(wire.edge.target)))
 
     def _problem_index(self) -> ProblemIndex:
         """The document's problems by node, re-filed only when a check has replaced them."""
@@ -191,17 +224,16 @@ class GraphScene(QGraphicsScene):
     # "output" mark changes; a wire changes only its two ends.
     def _on_node_added(self, node: Node, index: int) -> None:
         self._add_item(node)
-        self._far_changed()
 
     def _on_node_removed(self, node: Node, index: int) -> None:
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
-        self._far_changed()
+        self._selected.discard(node.id)
+        self.overview.remove_card(node.id)
 
     def _on_node_changed(self, node: Node) -> None:
         self._refresh_node(node.id)
-        self._far_changed()
 
     def _on_node_moved(self, node: Node) -> None:
         item = self.nodes.get(node.id)
@@ -211,10 +243,12 @@ class GraphScene(QGraphicsScene):
                 item.setPos(*node.position)
                 self._syncing = False
                 self._route_around(node.id)
-                self._far_changed()
+                self._file_card(item)
+                self._make_room(item)
 
     def _on_edge_added(self, edge: Edge, index: int) -> None:
         self._fan_out.pop((edge.source, edge.source_port), None)  # no longer what drawing began with
+        self._fan_in.pop(edge.target, None)
         if edge.source in self.nodes and edge.target in self.nodes:
             self._add_wire(edge)
         else:  # an end is not drawn yet: the wire comes after it
@@ -222,16 +256,36 @@ class GraphScene(QGraphicsScene):
             self._slicer.start(0)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
-        self._far_changed()
+        self._place_fan_labels(edge)
 
     def _on_edge_removed(self, edge: Edge, index: int) -> None:
         self._fan_out.pop((edge.source, edge.source_port), None)
+        self._fan_in.pop(edge.target, None)
         wire = self.wires.pop(edge, None)
         if wire is not None:
+            bundle = wire.bundle
+            if bundle is not None:
+                bundle.remove(wire)
+                if not len(bundle):
+                    del self.bundles[bundle.key]
+                    self.removeItem(bundle)
             self.removeItem(wire)
+        self.overview.remove_wire(edge)
         for nid in (edge.source, edge.target):
             self._refresh_node(nid)
-        self._far_changed()
+        self._place_fan_labels(edge)
+
+    def _place_fan_labels(self, edge: Edge) -> None:
+        """Lay the wires of `edge`'s source port again when it gains or loses its second one.
+
+        Wires sharing a port share their first half, so their labels sit near their targets (`_route`).
+        """
+        port = [e for e in self.document.graph.outgoing(edge.source) if e.source_port == edge.source_port]
+        if len(port) <= 2:
+            for sibling in port:
+                wire = self.wires.get(sibling)
+                if wire is not None:
+                    self._route(wire, len(port))
 
     def refresh(self) -> None:
         """Re-read every node's look (shapes, problems, ports) and every wire's label."""
@@ -248,9 +302,25 @@ class GraphScene(QGraphicsScene):
                 if (item.look.inputs, item.look.outputs, item.width) != old_ports:  # ports moved
                     self._route_around(node.id)
                 self._mark_connected(item)
+                self._file_card(item)
         for wire in self.wires.values():
             self._label(wire)
-        self._far_changed()
+
+    def _on_checked(self) -> None:
+        """Re-read the cards whose shapes or problems the check changed, and their wires' labels."""
+        changed = self._check_changes.take(self.document)
+        graph = self.document.graph
+        if changed is None:
+            self.refresh()
+            return
+        if graph is not self._graph:
+            return
+        for node_id in changed:
+            self._refresh_node(node_id)
+            for edge in graph.outgoing(node_id) + graph.incoming(node_id):
+                wire = self.wires.get(edge)
+                if wire is not None:
+                    self._label(wire)
 
     def _refresh_node(self, node_id: str) -> None:
         graph = self.document.graph
@@ -258,9 +328,12 @@ class GraphScene(QGraphicsScene):
         if item is None or node_id not in graph:
             return
         outputs = {node_id} if self._is_output(node_id) else set()
+        old_ports = (item.look.inputs, item.look.outputs, item.width)
         item.apply(node_look(self.document, graph.node(node_id), outputs, self._problem_index()))
-        self._route_around(node_id)
+        if (item.look.inputs, item.look.outputs, item.width) != old_ports:  # ports moved
+            self._route_around(node_id)
         self._mark_connected(item)
+        self._file_card(item)
 
     def _mark_connected(self, item: NodeItem) -> None:
         graph = self.document.graph
@@ -288,6 +361,7 @@ class GraphScene(QGraphicsScene):
                 fan_out = sum(1 for e in self.document.graph.outgoing(wire.edge.source) if e.source_port == wire.edge.source_port)
             wire.label_at = 0.78 if fan_out > 1 else 0.5
             wire.set_ends(start, end)
+            self.overview.set_wire(wire.edge, *wire.ends)
 
     def _route_around(self, node_id: str) -> None:
         graph = self.document.graph
@@ -307,7 +381,16 @@ class GraphScene(QGraphicsScene):
     def _item_moved(self, item: NodeItem) -> None:
         if not self._syncing:
             self._route_around(item.node_id)
-            self._far_changed()
+            self._file_card(item)
+            self._make_room(item)
+
+    def _make_room(self, item: NodeItem) -> None:
+        """Grow the scene's rect to hold `item`, by half as much again, so that it seldom changes."""
+        rect, card = self.sceneRect(), item.sceneBoundingRect()
+        if not rect.contains(card):
+            grown = rect.united(card)
+            w, h = grown.width() / 4, grown.height() / 4
+            self.setSceneRect(grown.adjusted(-w, -h, w, h))
 
     def set_ports_shown(self, shown: bool) -> None:
         """Show ports when zoomed in enough to use them; hidden far out, they cost paint time."""
@@ -325,16 +408,29 @@ class GraphScene(QGraphicsScene):
         for item in self.nodes.values():
             item.setFlag(no_contents, far)
         for wire in self.wires.values():
-            wire.setFlag(no_contents, far)
+            wire.set_far(far)
+        for bundle in self.bundles.values():
+            bundle.setVisible(not far)
         self.overview.set_shown(far)
 
-    def _far_changed(self) -> None:
-        if self._far:
-            self.overview.invalidate()
+    def _file_card(self, item: NodeItem) -> None:
+        """Give the overview the card's box in the colour it shows far out (selected, wrong, or its category)."""
+        if item.node_id in self._selected:
+            colour = theme.SELECTED_BORDER
+        elif item.look.problems:
+            colour = theme.ERROR
+        else:
+            colour = theme.category_colour(item.look.category)
+        pos = item.pos()
+        self.overview.set_card(item.node_id, pos.x(), pos.y(), item.width, theme.NODE_HEIGHT, colour)
 
-    def _overview_shapes(self) -> tuple[list[Box], list[Line]]:
+    def _selection_changed(self) -> None:
         selected = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
-        return graph_shapes(self.document, self.nodes, self.wires, selected)
+        flipped, self._selected = selected ^ self._selected, selected
+        for node_id in flipped:
+            item = self.nodes.get(node_id)
+            if item is not None:
+                self._file_card(item)
 
     def items_rect(self) -> QRectF:
         """Where the graph's cards are (also those not built yet), for fitting the view."""

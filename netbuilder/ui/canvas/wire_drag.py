@@ -95,9 +95,9 @@ class WireDrag:
             self._judge(port)
         target = self.scene.document.graph.node(port.node_id)
         if port.hint is PortHint.INVALID:
-            self.scene.hint.emit(f"Cannot connect to {target.layer} '{port.node_id}': {port.reason}")
+            self.scene.hint.emit(f"Cannot connect to {target.layer} '{target.name}': {port.reason}")
         else:
-            self.scene.hint.emit(f"Release to connect to {target.layer} '{port.node_id}'")
+            self.scene.hint.emit(f"Release to connect to {target.layer} '{target.name}'")
 
     def finish(self, pos: QPointF) -> None:
         """Drop: connect, refuse with a message at `pos`, or offer to add a layer on empty canvas."""

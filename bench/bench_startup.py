@@ -77,6 +77,9 @@ def main() -> None:
             XDG_CONFIG_HOME=str(Path(tmp) / "config"),
             XDG_DATA_HOME=str(Path(tmp) / "data"),
         )
+        # Python caches compiled modules unless told not to (some shells and CI images do): a
+        # user's second launch reads bytecode, so the warm-up below must be able to write it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         runs = {
             "netbuilder": ([sys.executable, "-m", "netbuilder", "--example", "wide_and_deep"], "window-ready"),
             "bare Qt": ([sys.executable, "-c", BARE_QT], "ready"),

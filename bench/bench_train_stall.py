@@ -76,7 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     verdicts.add_arguments(parser, "1 run of 2 epochs on 4,000 rows")
     args = parser.parse_args()
     if args.quick:
@@ -103,6 +103,7 @@ def main() -> None:
                              settings=QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
         window.resize(1440, 900)
         window.show()
+        pump(app, lambda: window.training is not None, 60)  # the Training tab comes once imported off the GUI thread
         panel = window.training
         assert panel is not None
         window.bottom.setCurrentWidget(panel)
@@ -150,15 +151,16 @@ def main() -> None:
         window.train()
         pump(app, lambda: panel.session is not None
              and (panel._progress.epoch - 1) * steps + panel._progress.batch >= steps * args.epochs // 2)
-        panel.drain()
-        before_stop = len(panel.plots.curve("loss", kind="batch")[0])
         session = panel.session
+        # Counted where the worker counts them: the plot's count lags by the batches still on their
+        # way through the event queue, which ran before Stop.
+        done_at_stop = session.batches_done
         t0 = time.perf_counter()
         panel.stop()
         result = session.wait(30)
         stop_ms = (time.perf_counter() - t0) * 1000
         pump(app, lambda: panel.session is None)
-        after_stop = len(panel.plots.curve("loss", kind="batch")[0]) - before_stop
+        after_stop = session.batches_done - done_at_stop  # the one under way when Stop came, at most
         window.document.stack.set_clean()
         window.close()
 

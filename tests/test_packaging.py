@@ -59,3 +59,29 @@ def test_tests_import_helpers_by_one_name_and_never_skip_a_hard_dependency():
                 assert not any(n == "conftest" or n.startswith("tests") for n in names), f"{path.name}:{node.lineno}"
             if isinstance(node, ast.Attribute) and node.attr == "importorskip":
                 raise AssertionError(f"{path.name}:{node.lineno}: a missing dependency must fail, not skip")
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_normal(name)] = version.strip()
+    return pins
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_constraints_pin_every_dependency_and_the_installed_versions_are_the_pinned_ones():
+    """The README's commands install through constraints.txt, so this environment is what a fresh machine gets."""
+    from importlib import metadata
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*config["dependencies"], *config["optional-dependencies"]["test"]]
+    pins = _pins()
+    names = {_normal(re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)) for requirement in wanted}
+    assert names <= set(pins), f"pin these in constraints.txt: {sorted(names - set(pins))}"
+    installed = {name: metadata.version(name) for name in pins}
+    assert installed == pins, "the environment differs from constraints.txt: reinstall with -c constraints.txt"

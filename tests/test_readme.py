@@ -37,3 +37,12 @@ def test_every_benchmark_has_a_row_with_its_command_date_and_machine():
     for row in rows:
         assert re.search(r"\b20\d\d-\d\d-\d\d\b", row), f"no date in: {row[:80]}"
         assert "cores" in row, f"no machine in: {row[:80]}"
+
+
+def test_the_corpus_table_lists_every_architecture_and_refusal():
+    from corpus import corpus
+    from corpus.refusals import REFUSALS
+
+    section = README.split("\n### The corpus", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(\w+)`", section, re.M))
+    assert listed == {a.name for a in corpus()} | {r.name for r in REFUSALS}

@@ -8,6 +8,7 @@ everything else shared between test modules lives here. `tests/` is on
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,3 +35,21 @@ def tips_project(shape: tuple[int, ...] = (2,), **training: object) -> dict:
 def finish(qtbot, panel, timeout: int = 60_000) -> None:
     """Wait until the Training tab's run has ended."""
     qtbot.waitUntil(lambda: not panel.is_running, timeout=timeout)
+
+
+def push_and_check_undo(project, command) -> dict:  # noqa: ANN001 (a Project and a Command)
+    """Push `command`; undo must give back the exact document, redo the exact result (as JSON text: order counts).
+
+    Returns the document after the command, as parsed JSON.
+    """
+    from netbuilder.graph import UndoStack
+
+    stack = UndoStack()
+    before = json.dumps(project.to_dict())
+    stack.push(command)
+    after = json.dumps(project.to_dict())
+    stack.undo()
+    assert json.dumps(project.to_dict()) == before
+    stack.redo()
+    assert json.dumps(project.to_dict()) == after
+    return json.loads(after)

@@ -1,8 +1,9 @@
 """Group into sub-model (and ungroup): the model stays the same, and one undo puts everything back."""
 
-import json
 
 import pytest
+
+from helpers import push_and_check_undo
 
 from netbuilder.graph import Edge, Graph, Node, Project, UndoStack
 from netbuilder.graph.grouping import group_command, ungroup_command
@@ -54,17 +55,6 @@ def diamond_project(outputs=None):
     return Project("diamond", graph)
 
 
-def push_and_check_undo(project, command):
-    """Push `command`; undo must give back the exact document, redo the exact result (as JSON text: order counts)."""
-    stack = UndoStack()
-    before = json.dumps(project.to_dict())
-    stack.push(command)
-    after = json.dumps(project.to_dict())
-    stack.undo()
-    assert json.dumps(project.to_dict()) == before
-    stack.redo()
-    assert json.dumps(project.to_dict()) == after
-    return json.loads(after)
 
 
 def test_seed_autoencoder_grouped_into_encoder_and_decoder():

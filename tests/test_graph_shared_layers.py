@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from netbuilder.graph import Edge, Graph, Node, Project, UndoStack, validate
+from helpers import push_and_check_undo
+
+from netbuilder.graph import Edge, Graph, Node, Project, validate
 from netbuilder.graph.fragment import copy_fragment, delete_command, duplicate_command, paste_command
 from netbuilder.graph.grouping import group_command, ungroup_command
 from netbuilder.graph.incremental_validation import IncrementalValidation
@@ -27,16 +29,6 @@ def siamese():
     return graph
 
 
-def push_and_check_undo(project, command):
-    """Push `command`; undo gives back the exact document and redo the exact result (as JSON text)."""
-    stack = UndoStack()
-    before = json.dumps(project.to_dict())
-    stack.push(command)
-    after = json.dumps(project.to_dict())
-    stack.undo()
-    assert json.dumps(project.to_dict()) == before
-    stack.redo()
-    assert json.dumps(project.to_dict()) == after
 
 
 def added(graph, new_ids):

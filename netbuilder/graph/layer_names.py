@@ -13,6 +13,7 @@ says so): that one the user chose for Keras.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _LAYER_NAME = re.compile(r"[A-Za-z0-9_.>-]+")
 _OTHER_CHARACTERS = re.compile(r"[^A-Za-z0-9_.>-]+")
@@ -24,8 +25,10 @@ def is_layer_name(text: str) -> bool:
 
 
 def safe_name(text: str) -> str:
-    """`text` as a name TensorFlow takes: each run of other characters becomes one `_` ("my tip!" → "my_tip")."""
-    return _OTHER_CHARACTERS.sub("_", text.strip()).strip("_") or "layer"
+    """`text` as a name TensorFlow takes: accents dropped ("café" → "cafe"), then each run of other
+    characters becomes one `_` ("my tip!" → "my_tip")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _OTHER_CHARACTERS.sub("_", plain.strip()).strip("_") or "layer"
 
 
 def keras_name(node_name: str) -> str:

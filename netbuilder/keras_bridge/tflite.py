@@ -34,6 +34,7 @@ from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
 from netbuilder.keras_bridge.sample_batch import sample_values
+from netbuilder.keras_bridge.signature_names import signature_keys
 
 SUFFIX = ".tflite"
 SIGNATURE = "serving_default"
@@ -118,9 +119,9 @@ def _convert(model: keras.Model) -> tuple[bytes, int | None, tuple[str, ...]]:
 def _write_saved_model(model: keras.Model, folder: Path, batch: int | None) -> None:
     import tensorflow as tf
 
-    names = [t.name for t in model.inputs]
-    specs = [tf.TensorSpec(shape=(batch, *t.shape[1:]), dtype=t.dtype, name=name)
-             for t, name in zip(model.inputs, names)]
+    keys = signature_keys([t.name for t in model.inputs])  # a name such as `in` is no parameter name
+    specs = [tf.TensorSpec(shape=(batch, *t.shape[1:]), dtype=t.dtype, name=key)
+             for t, key in zip(model.inputs, keys)]
 
     def serve(*tensors: Any) -> dict[str, Any]:
         result = model(model_arguments(model, list(tensors)), training=False)
@@ -187,9 +188,10 @@ def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_
         # The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
         warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated")
         runner = tf.lite.Interpreter(model_content=content).get_signature_runner(SIGNATURE)
-        keys = _match(names, runner.get_input_details())
+        keys = dict(zip(names, signature_keys(names)))
+        found = _match(list(keys.values()), runner.get_input_details())
         try:
-            served = runner(**{keys[name]: value for name, value in sample.items()})
+            served = runner(**{found[keys[name]]: value for name, value in sample.items()})
         except RuntimeError:
             if flex_layers:  # TensorFlow's pip package builds this interpreter without the Flex delegate
                 return math.nan

@@ -8,6 +8,7 @@ copying the weights) outputs. Names that look like code stay data.
 
 import gc
 import inspect
+import os
 import py_compile
 import runpy
 import subprocess
@@ -315,3 +316,18 @@ def test_the_command_line_writes_the_script(tmp_path, capsys):
     compile(out.read_text(), str(out), "exec")
     assert main(["export", str(example_path("tips_regression")), "--format", "python", "-o", str(tmp_path / "t.txt")]) == 1
     assert "must end in .py" in capsys.readouterr().err
+
+
+def test_a_script_with_nothing_to_train_says_so_when_run_or_asked_for_help(tmp_path):
+    """Its docstring promises what running it does; run, or with --help, it says there is nothing to train."""
+    project = load(resources.example_path("mlp_128_10"))
+    project.sections.pop("training", None)
+    project.sections.pop("dataset", None)
+    script = tmp_path / "model_script.py"
+    script.write_text(python_code(project), encoding="utf-8")
+    assert "trains it" not in script.read_text().split('"""')[1]
+    helped = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
+    assert helped.returncode == 0 and "Nothing to train" in " ".join(helped.stdout.split())
+    ran = subprocess.run([sys.executable, str(script), "--save", str(tmp_path / "m.keras")], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert ran.returncode == 0 and "Nothing to train" in ran.stdout and (tmp_path / "m.keras").exists()

@@ -94,10 +94,15 @@ def _constants(plan: _Plan, data: str, validation: str | None) -> list[str]:
 # -- the Python-script export ---------------------------------------------------------------
 
 def training_code(project: Project, input_names: list[str], output_names: list[str]) -> tuple[list[str], str]:
-    """(import lines, code) for the Python-script export; nothing when the project has no settings or dataset."""
+    """(import lines, code) for the Python-script export.
+
+    A project without usable training settings or a dataset still gets a main
+    block: running the file, or `--help`, says there is nothing to train and why,
+    instead of silently doing nothing.
+    """
     plan = _plan(project, input_names, output_names)
     if plan is None:
-        return [], ""
+        return ["import argparse"], _NOTHING_TO_TRAIN_MAIN.rstrip("\n")
     validation = literal(plan.validation) if plan.validation else None
     constants = _constants(plan, literal(plan.path), validation)
     loader = _images_loader(plan) if plan.kind == "images" else _ARRAY_LOADERS[plan.kind]
@@ -202,6 +207,21 @@ def _script_train(plan: _Plan) -> str:
         fit["callbacks"] = "callbacks"
     lines.append(_wrapped("return model.fit(", [data, *(f"{k}={v}" for k, v in fit.items())], ")", 4))
     return "\n".join(lines)
+
+
+NOTHING_TO_TRAIN = ("Nothing to train: the project had no dataset or training settings netbuilder could use "
+                    "when this file was exported. Set them in netbuilder and export the script again.")
+
+_NOTHING_TO_TRAIN_MAIN = f'''if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Build the model and print its summary. {NOTHING_TO_TRAIN}")
+    parser.add_argument("--save", help="write the model, with fresh weights, to this .keras file")
+    args = parser.parse_args()
+    model = build_model()
+    model.summary()
+    print({NOTHING_TO_TRAIN!r})
+    if args.save:
+        model.save(args.save)
+'''
 
 
 _SCRIPT_MAIN = '''if __name__ == "__main__":

@@ -113,9 +113,11 @@ def _model_functions(project: Project, catalog: Catalog | None) -> tuple[list[st
     body = ast.parse(script).body
     imports = [ast.get_source_segment(script, node) or "" for node in body
                if isinstance(node, (ast.Import, ast.ImportFrom))]
-    code = [node for node in body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr))]
+    # The functions only: not the docstring, nor the script's own main block (train.py has its own).
+    code = [node for node in body if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr, ast.If))]
     first = min([code[0].lineno, *(d.lineno for d in getattr(code[0], "decorator_list", []))])
-    return imports, "\n".join(script.splitlines()[first - 1:]).strip("\n")
+    last = max(node.end_lineno or node.lineno for node in code)
+    return imports, "\n".join(script.splitlines()[first - 1:last]).strip("\n")
 
 
 _HEADER = '''"""Trains a model drawn in netbuilder, the way netbuilder trains it.

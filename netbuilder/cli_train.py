@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # `netbuilder train` flags that override a field of the project's training settings.
 TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer": "optimizer", "--loss": "loss",
                "--metrics": "metrics", "--learning-rate": "learning_rate",
-               "--validation-split": "validation_split", "--seed": "seed", "--strategy": "strategy"}
+               "--validation-split": "validation_split", "--seed": "seed", "--strategy": "strategy",
+               "--train-examples": "train_examples", "--evaluations": "evaluations"}
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if isinstance(event, EpochEnd):
             values = "  ".join(f"{k} {_number(v)}" for k, v in event.logs.items())
             seconds = event.elapsed - previous
-            say(f"epoch {event.epoch}/{settings.epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
+            say(f"epoch {event.epoch}/{settings.fit_epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
                 flush=True)
             previous = event.elapsed
 

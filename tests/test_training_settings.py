@@ -41,9 +41,9 @@ def test_every_bad_field_is_named_at_once():
         "training.batch_size: expected a whole number, got 'big'",
         "training.early_stopping.patience: expected a whole number, got 'x'",
         "training.shuffle: expected true or false, got 'yes'",
-        "training.colour: unknown setting; known ones are batch_size, early_stopping, epochs, learning_rate, "
-        "loss, metrics, optimizer, reduce_lr, seed, shuffle, steps_per_epoch, strategy, tensorboard_dir, "
-        "validation_split",
+        "training.colour: unknown setting; known ones are batch_size, early_stopping, epochs, evaluations, "
+        "learning_rate, loss, metrics, optimizer, reduce_lr, seed, shuffle, steps_per_epoch, strategy, "
+        "tensorboard_dir, train_examples, validation_split",
         "training.learning_rate must be more than 0, got -1",
         "training.epochs must be at least 1, got 0",
         "training.validation_split must be from 0 up to (not including) 1, got 1.5",

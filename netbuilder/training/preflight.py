@@ -72,7 +72,7 @@ def _matching(role: str, section: str, model: dict[str, Shape], data: dict[str, 
 
 
 def _output_problems(name: str, expected: tuple[int | None, ...], data: LoadedData, loss: str) -> list[str]:
-    targets = _all_rows(data, name)
+    targets = data.target_values(name)
     columns = data.target_columns.get(name, [])
     label = f"'{', '.join(columns)}'" if columns else f"the target of output '{name}'"
     units = expected[-1] if expected else 1
@@ -121,13 +121,6 @@ def _label_problems(name: str, units: int | None, labels: np.ndarray, data: Load
         return [f"{loss} is a regression loss, but {label} holds class labels ({_listing(names)}): use "
                 f"sparse_categorical_crossentropy with {n} units"]
     return []
-
-
-def _all_rows(data: LoadedData, name: str) -> np.ndarray:
-    parts = [data.train.targets[name]]
-    if data.validation is not None and name in data.validation.targets:
-        parts.append(data.validation.targets[name])
-    return np.concatenate(parts)
 
 
 def _fits(expected: Shape, given: Sequence[int]) -> bool:

@@ -13,6 +13,8 @@ nothing behind, while one that starts and then fails keeps its folder and the
 reason. The project is copied when the session is made, so
 editing the graph while it trains races with nothing. Keras is imported only
 once the run begins, so the GUI can import this module before TensorFlow.
+Virtual epochs (`train_examples`) repeat the data and cut it into
+`fit_epochs` epochs of `fit_steps_per_epoch` batches, one evaluation each.
 """
 
 from __future__ import annotations
@@ -259,11 +261,11 @@ class TrainingSession:
 
             progress = self._progress = ProgressCallback(self._control, self._post)
             callbacks = [*ready.callbacks, *self._folder_callbacks(folder)]
-            self._post(RunStarted(self.settings.epochs, ready.steps, folder.path, ready.keys))
+            self._post(RunStarted(self.settings.fit_epochs, ready.steps, folder.path, ready.keys))
             fit_began = time.perf_counter()
             try:
                 # Our callback goes last so it sees what the others add to the logs (ReduceLR's learning_rate).
-                ready.model.fit(ready.train, validation_data=ready.validation, epochs=self.settings.epochs,
+                ready.model.fit(ready.train, validation_data=ready.validation, epochs=self.settings.fit_epochs,
                                 steps_per_epoch=ready.fit_steps, validation_steps=ready.validation_steps,
                                 callbacks=[*callbacks, progress], shuffle=False, verbose=0)
             finally:
@@ -303,7 +305,7 @@ class TrainingSession:
             self.data = self._load(list(inputs), list(outputs))
         data = self.data
         self._preflight(inputs, outputs, data)
-        if len(data.train) == 0:
+        if data.n_rows("train") == 0:
             raise _Refused("The training split has no rows; use a lower validation split or more data.")
 
         with strategy.scope():  # metric variables too: made outside, each worker would keep its own
@@ -315,27 +317,27 @@ class TrainingSession:
                           loss=make_loss(settings.loss), metrics=metrics)
 
         # The batch size is the global one: a strategy splits each batch between its replicas.
-        batches = math.ceil(len(data.train) / settings.batch_size)
+        batches = math.ceil(data.n_rows("train") / settings.batch_size)
         train = data.tf_dataset("train", settings.batch_size, shuffle=settings.shuffle, seed=settings.seed)
-        has_validation = data.validation is not None and len(data.validation) > 0
+        has_validation = data.validation is not None and data.n_rows("validation") > 0
         validation = data.tf_dataset("validation", settings.batch_size, shuffle=False) if has_validation else None
-        fit_steps, validation_steps = settings.steps_per_epoch, None
+        fit_steps, validation_steps = settings.fit_steps_per_epoch, None
         if settings.strategy == "multi-worker":
             # Every worker must take the same number of steps or the collectives wait for ever, so
             # epochs are counted in whole global batches of a repeated, data-sharded stream.
             from netbuilder.training.distribute import mend_keras_for_multi_worker, shard_by_data
 
             mend_keras_for_multi_worker(model, strategy, train)
-            batches = max(1, len(data.train) // settings.batch_size)
-            fit_steps = settings.steps_per_epoch or batches
+            batches = max(1, data.n_rows("train") // settings.batch_size)
+            fit_steps = settings.fit_steps_per_epoch or batches
             train = shard_by_data(train.repeat())
             if validation is not None:
-                validation_steps = max(1, len(data.validation) // settings.batch_size)
+                validation_steps = max(1, data.n_rows("validation") // settings.batch_size)
                 validation = shard_by_data(validation.repeat())
-        elif settings.steps_per_epoch:
+        elif settings.fit_steps_per_epoch:
             train = train.repeat()  # epochs of a fixed number of steps may span the data more than once
         return _Prepared(model, self._keras_callbacks(has_validation), train, validation,
-                         settings.steps_per_epoch or batches,
+                         settings.fit_steps_per_epoch or batches,
                          expected_keys(list(outputs), settings.metrics, has_validation), fit_steps, validation_steps)
 
     def _strategy(self) -> Any:

@@ -57,6 +57,10 @@ class TrainingSettings:
     batch_size: int = 32
     validation_split: float = 0.2
     steps_per_epoch: int | None = None
+    # Virtual epochs: train on this many examples in all, evaluating this many times on the way. The
+    # data repeats as needed, so a run's length is set in examples, not in passes over a file of any size.
+    train_examples: int | None = None
+    evaluations: int | None = None
     early_stopping: EarlyStopping | None = None
     reduce_lr: ReduceLR | None = None
     tensorboard_dir: str | None = None
@@ -83,6 +87,7 @@ class TrainingSettings:
         at_least("epochs", self.epochs, 1)
         at_least("batch_size", self.batch_size, 1)
         at_least("steps_per_epoch", self.steps_per_epoch, 1)
+        found += self._virtual_epoch_problems()
         if not 0 <= self.validation_split < 1:
             found.append(f"validation_split must be from 0 up to (not including) 1, got {self.validation_split:g}")
         if self.early_stopping is not None:
@@ -93,6 +98,41 @@ class TrainingSettings:
             at_least("reduce_lr.patience", self.reduce_lr.patience, 0)
             at_least("reduce_lr.min_lr", self.reduce_lr.min_lr, 0)
         return found
+
+    def _virtual_epoch_problems(self) -> list[str]:
+        examples, evaluations = self.train_examples, self.evaluations
+        if examples is None:
+            alone = ("evaluations needs train_examples too: give the examples to train on, or leave "
+                     "evaluations out to train whole epochs")
+            return [] if evaluations is None else [alone]
+        if examples < 1:
+            return [f"train_examples must be at least 1, got {examples}"]
+        if evaluations is not None and evaluations < 1:
+            return [f"evaluations must be at least 1, got {evaluations}"]
+        found = []
+        steps = self.batch_size * self.fit_epochs
+        if self.batch_size >= 1 and self.fit_epochs >= 1 and examples < steps:
+            counted = "evaluations" if evaluations is not None else "epochs (the evaluations, as none are given)"
+            found.append(f"train_examples must be at least batch_size × {counted} ({self.batch_size} × "
+                         f"{self.fit_epochs} = {steps}), got {examples}")
+        if self.steps_per_epoch is not None:
+            found.append("steps_per_epoch must be left out when train_examples sets the steps")
+        return found
+
+    @property
+    def fit_epochs(self) -> int:
+        """The epochs `fit` runs: one per evaluation when training in virtual epochs (evaluations
+        default to `epochs`)."""
+        if self.train_examples is not None and self.evaluations is not None:
+            return self.evaluations
+        return self.epochs
+
+    @property
+    def fit_steps_per_epoch(self) -> int | None:
+        """Batches per (virtual) epoch; None means one pass over the data."""
+        if self.train_examples is not None:
+            return max(1, self.train_examples // max(1, self.batch_size * self.fit_epochs))
+        return self.steps_per_epoch
 
     def to_section(self) -> dict[str, Any]:
         """The project-file form; optional parts that are off are left out."""
@@ -108,6 +148,10 @@ class TrainingSettings:
         }
         if self.steps_per_epoch is not None:
             doc["steps_per_epoch"] = self.steps_per_epoch
+        if self.train_examples is not None:
+            doc["train_examples"] = self.train_examples
+        if self.evaluations is not None:
+            doc["evaluations"] = self.evaluations
         if self.early_stopping is not None:
             doc["early_stopping"] = vars(self.early_stopping).copy()
         if self.reduce_lr is not None:
@@ -138,6 +182,8 @@ class TrainingSettings:
             batch_size=reader.integer(doc, "batch_size", defaults.batch_size),
             validation_split=reader.number(doc, "validation_split", defaults.validation_split),
             steps_per_epoch=reader.optional_integer(doc, "steps_per_epoch"),
+            train_examples=reader.optional_integer(doc, "train_examples"),
+            evaluations=reader.optional_integer(doc, "evaluations"),
             early_stopping=reader.part(doc, "early_stopping", EarlyStopping),
             reduce_lr=reader.part(doc, "reduce_lr", ReduceLR),
             tensorboard_dir=reader.optional_text(doc, "tensorboard_dir"),

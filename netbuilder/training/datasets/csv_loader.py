@@ -9,16 +9,33 @@ integer-coded label column), and float columns otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from netbuilder.training.datasets.csv_columns import NumericColumn, class_labels, feature_encoder
+from netbuilder.training.datasets.csv_columns import Encoder, NumericColumn, class_labels, feature_encoder
 from netbuilder.training.datasets.csv_table import CsvTable, read_csv
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping, unique
 from netbuilder.training.datasets.shown import shown, shown_names
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+
+
+@dataclass
+class CsvPlan:
+    """What the columns become: which feed each input (and how each is encoded), which each output
+    predicts and whether it is classified. Made once from the whole dataset, then applied to its rows
+    all at once (in memory) or batch by batch (`csv_stream`), so both paths encode alike."""
+
+    inputs: dict[str, list[str]]
+    outputs: dict[str, list[str]]
+    encoders: dict[str, Encoder]
+    tasks: dict[str, Task]
+
+    def feature_columns(self) -> dict[str, list[str]]:
+        return {name: [n for c in columns for n in self.encoders[c].names] for name, columns in self.inputs.items()}
 
 
 def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
@@ -28,58 +45,70 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     main = tables[0]
     if len(tables) == 2:
         _same_columns(main, tables[1])
-    listing = f"the columns of {main.name}: {shown_names(main.columns)}"
-    outputs = output_mapping(spec, output_names, [], main.name, listing)
-    target_columns = unique(outputs)
-    _check_exist(main, target_columns, "target", listing)
-    inputs = input_mapping(spec, input_names, [c for c in main.columns if c not in target_columns], main.name)
-    for name, columns in inputs.items():
-        if not columns:
-            raise DatasetError(f"{main.name}: no feature columns feed input '{name}'; "
-                               f"every column is a target ({shown_names(target_columns)})")
-        _check_exist(main, columns, f"input '{name}'", listing)
-        both = [c for c in columns if c in target_columns]
-        if both:
-            raise DatasetError(f"{main.name}: column '{shown(both[0])}' is both a target and a feature of input "
-                               f"'{name}'; the model would be shown the answer")
-
-    encoders = {c: feature_encoder(c, tables, spec.categorical) for c in unique(inputs)}
-    features = [{name: np.hstack([encoders[c].encode(t) for c in columns]).astype(np.float32)
-                 for name, columns in inputs.items()} for t in tables]
+    plan = plan_csv(spec, main.name, main.columns, lambda column: tables, input_names=input_names,
+                    output_names=output_names, task=task)
+    features = [{name: np.hstack([plan.encoders[c].encode(t) for c in columns]).astype(np.float32)
+                 for name, columns in plan.inputs.items()} for t in tables]
     targets: list[dict[str, np.ndarray]] = [{} for _ in tables]
-    tasks: list[Task] = []
     class_names: list[str] | None = None
-    for name, columns in outputs.items():
-        texts = [(t, c) for c in columns for t in tables if c in t.texts]
-        if task == "classification" or (task is None and texts):
-            if len(columns) != 1:
-                raise DatasetError(f"{main.name}: a class label is one column, but output '{name}' has "
-                                   f"{len(columns)} ({shown_names(columns)}); give each its own output")
+    for name, columns in plan.outputs.items():
+        if plan.tasks[name] == "classification":
             names, labels = class_labels(columns[0], tables)
             class_names = names if class_names is None else class_names
-            tasks.append("classification")
+        else:
+            labels = [np.hstack([NumericColumn(c).encode(t) for c in columns]).astype(np.float32) for t in tables]
+        for part, values in zip(targets, labels):
+            part[name] = values
+    splits = [Split(f, t) for f, t in zip(features, targets)]
+    return LoadedData(
+        train=splits[0], validation=splits[1] if len(splits) == 2 else None, task=next(iter(plan.tasks.values())),
+        feature_columns=plan.feature_columns(), target_columns=plan.outputs, class_names=class_names,
+        source_name=source_name,
+    )
+
+
+def plan_csv(spec: DatasetSpec, name: str, columns: list[str], tables_for: Callable[[str], list[CsvTable]], *,
+             input_names: list[str], output_names: list[str], task: Task | None) -> CsvPlan:
+    """Map and check the columns of file `name`; `tables_for(column)` gives the tables that hold the
+    column's cells in every file of the dataset (the files themselves, or a scan's digest of them)."""
+    listing = f"the columns of {name}: {shown_names(columns)}"
+    outputs = output_mapping(spec, output_names, [], name, listing)
+    target_columns = unique(outputs)
+    _check_exist(name, columns, target_columns, "target", listing)
+    inputs = input_mapping(spec, input_names, [c for c in columns if c not in target_columns], name)
+    for input_name, used in inputs.items():
+        if not used:
+            raise DatasetError(f"{name}: no feature columns feed input '{input_name}'; "
+                               f"every column is a target ({shown_names(target_columns)})")
+        _check_exist(name, columns, used, f"input '{input_name}'", listing)
+        both = [c for c in used if c in target_columns]
+        if both:
+            raise DatasetError(f"{name}: column '{shown(both[0])}' is both a target and a feature of input "
+                               f"'{input_name}'; the model would be shown the answer")
+
+    encoders = {c: feature_encoder(c, tables_for(c), spec.categorical) for c in unique(inputs)}
+    tasks: dict[str, Task] = {}
+    for output, used in outputs.items():
+        texts = [(t, c) for c in used for t in tables_for(c) if c in t.texts]
+        if task == "classification" or (task is None and texts):
+            if len(used) != 1:
+                raise DatasetError(f"{name}: a class label is one column, but output '{output}' has "
+                                   f"{len(used)} ({shown_names(used)}); give each its own output")
+            tasks[output] = "classification"
         else:
             if texts:
                 table, column = texts[0]
                 index, value = table.first_text(column)
                 raise DatasetError(f"{table.name}: target column '{shown(column)}' holds text ('{shown(value)}' in row "
                                    f"{table.row_number(index)}); a regression target must be numbers")
-            labels = [np.hstack([NumericColumn(c).encode(t) for c in columns]).astype(np.float32) for t in tables]
-            tasks.append("regression")
-        for part, values in zip(targets, labels):
-            part[name] = values
-    splits = [Split(f, t) for f, t in zip(features, targets)]
-    return LoadedData(
-        train=splits[0], validation=splits[1] if len(splits) == 2 else None, task=tasks[0],
-        feature_columns={name: [n for c in columns for n in encoders[c].names] for name, columns in inputs.items()},
-        target_columns=outputs, class_names=class_names, source_name=source_name,
-    )
+            tasks[output] = "regression"
+    return CsvPlan(inputs, outputs, encoders, tasks)
 
 
-def _check_exist(table: CsvTable, columns: list[str], role: str, listing: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
+def _check_exist(name: str, present: list[str], columns: list[str], role: str, listing: str) -> None:
+    missing = [c for c in columns if c not in present]
     if missing:
-        raise DatasetError(f"{table.name}: no column '{shown(missing[0])}' (for the {role}); {listing}")
+        raise DatasetError(f"{name}: no column '{shown(missing[0])}' (for the {role}); {listing}")
 
 
 def _same_columns(main: CsvTable, validation: CsvTable) -> None:

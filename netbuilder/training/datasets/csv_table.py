@@ -60,12 +60,18 @@ class CsvTable:
 
 def read_csv(path: Path) -> CsvTable:
     """Read `path`; DatasetError names the file and, where it can, the row and column at fault."""
-    text = read_text(path, "a CSV file")
-    name = path.name
+    return parse_csv(read_text(path, "a CSV file"), path.name)
+
+
+def parse_csv(text: str, name: str, line_offset: int = 0) -> CsvTable:
+    """The table `text` holds (header row first). A streaming reader hands over one slice of a big file
+    at a time, the header row in front: `line_offset` is how many file lines lie between the header and
+    the slice, so messages and `row_number` still count lines in the whole file."""
     if not text.strip():
         raise DatasetError(f"{name}: the file is empty; a CSV file needs a header row naming its columns")
     if "\x00" in text:  # the csv module would take it as part of a cell; no text file holds one
         line = text.count("\n", 0, text.index("\x00")) + 1
+        line += line_offset if line > 1 else 0
         raise DatasetError(f"{name}: row {line} holds a NUL character (\\x00), which text never does; is it "
                            "really a CSV file, saved as UTF-8?")
     reader = csv.reader(io.StringIO(text))
@@ -74,18 +80,20 @@ def read_csv(path: Path) -> CsvTable:
         columns = _column_names(header, name)
         matrix = _all_numbers(text, len(columns)) if '"' not in text.partition("\n")[0] else None
         if matrix is not None:
-            return CsvTable(name, columns, len(matrix), {c: matrix[:, j] for j, c in enumerate(columns)}, {})
+            return CsvTable(name, columns, len(matrix), {c: matrix[:, j] for j, c in enumerate(columns)}, {},
+                            list(range(2 + line_offset, 2 + line_offset + len(matrix))) if line_offset else None)
         rows: list[list[str]] = []
         lines: list[int] = []
         for row in reader:
             if row:  # a blank line separates nothing; skip it but keep counting lines
                 rows.append(row)
-                lines.append(reader.line_num)
+                lines.append(reader.line_num + line_offset)
     except csv.Error as exc:
+        line = reader.line_num + (line_offset if reader.line_num > 1 else 0)
         if "field limit" in str(exc):
-            raise DatasetError(f"{name}: row {reader.line_num} has a cell of more than "
+            raise DatasetError(f"{name}: row {line} has a cell of more than "
                                f"{csv.field_size_limit():,} characters; is it really a CSV file?") from None
-        raise DatasetError(f"{name}: row {reader.line_num}: {exc}") from None
+        raise DatasetError(f"{name}: row {line}: {exc}") from None
     if not rows:
         raise DatasetError(f"{name}: has a header but no rows of data")
     for index, row in enumerate(rows):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from netbuilder.training.datasets.csv_loader import load_csv
+from netbuilder.training.datasets.csv_stream import stream_csv, wants_streaming
 from netbuilder.training.datasets.image_loader import load_images
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.npz_loader import load_npz
@@ -47,6 +48,14 @@ def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[
     validation = validation_path(spec, base_dir)
     source_name = spec.source if spec.bundled_name else path.name
     common = {"input_names": input_names, "output_names": output_names, "source_name": source_name}
+    if kind == "csv" and wants_streaming(path, validation):
+        streamed = stream_csv(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
+                              **common)
+        if streamed is not None:
+            if validation is None:
+                check_split(streamed.n_rows("train") + streamed.n_rows("validation"), streamed.n_rows("validation"),
+                            validation_split, source_name)
+            return streamed
     if kind == "csv":
         data = load_csv(spec, path, validation, task=task, **common)
     elif kind == "npz":
@@ -64,8 +73,13 @@ def split_rows(split: Split, fraction: float, seed: int | None, source_name: str
         return split, None
     n = len(split)
     held_out = int(n * fraction)
-    if held_out == 0 or held_out == n:
-        raise DatasetError(f"{source_name}: a validation split of {fraction:g} of {n} rows leaves "
-                           f"{'no validation rows' if held_out == 0 else 'no rows to train on'}")
+    check_split(n, held_out, fraction, source_name)
     order = np.random.default_rng(seed).permutation(n)
     return split.rows(np.sort(order[held_out:])), split.rows(np.sort(order[:held_out]))
+
+
+def check_split(n: int, held_out: int, fraction: float, source_name: str) -> None:
+    """Refuse a split that leaves one side empty."""
+    if fraction and (held_out == 0 or held_out == n):
+        raise DatasetError(f"{source_name}: a validation split of {fraction:g} of {n} rows leaves "
+                           f"{'no validation rows' if held_out == 0 else 'no rows to train on'}")

@@ -62,6 +62,18 @@ class LoadedData:
     def target_shapes(self) -> dict[str, tuple[int, ...]]:
         return {k: tuple(int(d) for d in v.shape[1:]) for k, v in self.train.targets.items()}
 
+    def n_rows(self, which: Literal["train", "validation"]) -> int:
+        """Rows in a split (0 for a missing one); a streamed file counts more rows than it holds."""
+        split = self.train if which == "train" else self.validation
+        return 0 if split is None else len(split)
+
+    def target_values(self, name: str) -> np.ndarray:
+        """Output `name`'s targets in both splits: what the pre-flight check judges them by."""
+        parts = [self.train.targets[name]]
+        if self.validation is not None and name in self.validation.targets:
+            parts.append(self.validation.targets[name])
+        return np.concatenate(parts)
+
     def tf_dataset(self, which: Literal["train", "validation"], batch_size: int, *,
                    shuffle: bool = True, seed: int | None = None) -> Any:
         """A batched, prefetching `tf.data.Dataset` of (features, targets) for `fit`."""

@@ -2,7 +2,8 @@
 
 Used by the training panel's preview table and column mapping, so it never
 imports TensorFlow: a CSV file's first rows are shown as written, with each
-column's kind taken from the whole file; a `.npz` archive shows one row per
+column's kind taken from the whole file (for a file too big to hold, from the
+streaming pass training reuses, so it is never read whole); a `.npz` archive shows one row per
 array (read from the array headers, not the data); an image folder one row
 per class folder with its image count.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from netbuilder.training.datasets.csv_scan import scan_csv, scan_kinds
+from netbuilder.training.datasets.csv_stream import wants_streaming
 from netbuilder.training.datasets.csv_table import ColumnKind, read_csv
 from netbuilder.training.datasets.image_loader import class_folders
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES
@@ -48,20 +52,34 @@ def preview_dataset(spec: DatasetSpec, base_dir: Path | None, rows: int = 50) ->
 
 
 def _csv_preview(path: Path, rows: int) -> Preview:
-    table = read_csv(path)
-    reader = csv.reader(io.StringIO(read_text(path, "a CSV file")))
-    next(reader)
-    shown = []
+    scan = scan_csv(path) if wants_streaming(path, None) else None
+    if scan is not None:  # a file too big to hold: the streaming pass knows the kinds and the rows
+        columns, n_rows, kinds = scan.columns, scan.rows, scan_kinds(scan)
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            shown = _first_rows(csv.reader(fh), rows)
+    else:
+        table = read_csv(path)
+        columns, n_rows = table.columns, table.n_rows
+        kinds = {column: table.kind(column) for column in table.columns}
+        shown = _first_rows(csv.reader(io.StringIO(read_text(path, "a CSV file"))), rows)
+    text = [c for c, k in kinds.items() if k == "categorical"]
+    note = f"{n_rows:,} rows × {len(columns)} columns; " + (
+        f"text columns ({', '.join(text)}) are one-hot encoded when used" if text else "every column holds numbers")
+    if scan is not None:
+        note += "; streamed from the file while training (too big to hold)"
+    return Preview(columns, shown, kinds, n_rows, note)
+
+
+def _first_rows(reader: Iterator[list[str]], rows: int) -> list[list[str]]:
+    """The first `rows` data rows after the header, blank lines skipped."""
+    next(reader, None)
+    shown: list[list[str]] = []
     for row in reader:
         if len(shown) == rows:
             break
         if row:
             shown.append(row)
-    kinds = {column: table.kind(column) for column in table.columns}
-    text = [c for c, k in kinds.items() if k == "categorical"]
-    note = f"{table.n_rows:,} rows × {len(table.columns)} columns; " + (
-        f"text columns ({', '.join(text)}) are one-hot encoded when used" if text else "every column holds numbers")
-    return Preview(table.columns, shown, kinds, table.n_rows, note)
+    return shown
 
 
 def _npz_preview(path: Path) -> Preview:

@@ -125,6 +125,12 @@ def _fields() -> list[tuple[str, list[tuple[Path_, str, Field | NameField, str]]
              "Fraction of the rows held out for validation (0 for none; ignored with a validation file)."),
             (("steps_per_epoch",), "Steps per epoch", whole("steps_per_epoch", True, "all batches"),
              "Batches per epoch; empty means one pass over the data."),
+            (("train_examples",), "Train examples", whole("train_examples", True, "off: whole epochs"),
+             "Virtual epochs: train on this many examples in all (the data repeats as needed), "
+             "evaluating Evaluations times (Epochs times if empty); leave Steps per epoch empty."),
+            (("evaluations",), "Evaluations", whole("evaluations", True, "as many as epochs"),
+             "Virtual epochs: evaluate this many times while training Train examples examples "
+             "(each evaluation ends one epoch of the history)."),
             (("seed",), "Seed", whole("seed", True, "none: differs every run"),
              "Fixes shuffling and initial weights so a run can be repeated exactly."),
             (("shuffle",), "Shuffle", CheckField(), "Shuffle the training rows every epoch."),

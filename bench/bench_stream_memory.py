@@ -1,0 +1,144 @@
+"""Peak memory and time of `netbuilder train` streaming a big CSV, against a plain `tf.data` Keras script.
+
+Goal: a CSV bigger than memory trains. Memory must not grow with the file —
+netbuilder's peak resident size on the largest file within 1.15× of that on
+the smallest (`rss_growth`) and within 1.2× of a hand-written Keras script
+that streams the same file with `tf.data.experimental.CsvDataset`
+(`rss_ratio`) — and the whole process, the scanning pass included, within
+1.1× of that script's time (`time_ratio`). Each size gets one CSV of 20
+numeric columns and a target; both sides train one epoch of a 20-64-64-1
+network (Adam, MSE, batch 128, no validation, a shuffle buffer of 10 000
+rows) in fresh processes, and a process's peak RSS is what the kernel reports
+for it (`os.wait4`). netbuilder is made to stream every size
+(`NETBUILDER_STREAM_CSV_MB=0`), so the figures compare streaming with streaming.
+
+    python bench/bench_stream_memory.py [--sizes 100000,1000000] [--big] [--quick]
+                                        [--goal rss_growth=1.15] [--goal rss_ratio=1.2] [--goal time_ratio=1.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import verdicts  # noqa: E402
+
+GOALS = {"rss_growth": 1.15, "rss_ratio": 1.2, "time_ratio": 1.1}
+BATCH, SHUFFLE, COLUMNS = 128, 10_000, 20
+BLOCK = 10_000  # rows formatted once and written again and again: a big file in seconds
+
+PLAIN_KERAS = """\
+import sys, time
+import tensorflow as tf
+import keras
+
+path, columns, batch, shuffle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+keras.utils.set_random_seed(1)
+rows = tf.data.experimental.CsvDataset(path, [tf.float32] * (columns + 1), header=True)
+data = (rows.shuffle(shuffle, seed=1).batch(batch)
+        .map(lambda *cells: (tf.stack(cells[:-1], axis=1), tf.stack(cells[-1:], axis=1)),
+             num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE))
+inputs = keras.Input(shape=(columns,), name="x")
+h = keras.layers.Dense(64, activation="relu")(inputs)
+h = keras.layers.Dense(64, activation="relu")(h)
+model = keras.Model(inputs, keras.layers.Dense(1)(h))
+model.compile(optimizer="adam", loss="mean_squared_error")
+start = time.perf_counter()
+model.fit(data, epochs=1, verbose=0)
+print(f"fit_seconds {time.perf_counter() - start:.4f}")
+"""
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """`rows` rows of COLUMNS normal numbers and a target that is their weighted sum plus noise."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(BLOCK, COLUMNS))
+    y = x @ rng.normal(size=COLUMNS) + rng.normal(0, 0.1, BLOCK)
+    block = "".join(",".join(f"{v:.5f}" for v in row) + f",{t:.5f}\n" for row, t in zip(x, y))
+    with path.open("w") as fh:
+        fh.write(",".join([f"x{i}" for i in range(COLUMNS)] + ["y"]) + "\n")
+        for start in range(0, rows, BLOCK):
+            fh.write(block if rows - start >= BLOCK else "".join(block.splitlines(True)[:rows - start]))
+
+
+def write_project(path: Path) -> None:
+    dense = [{"id": "h1", "layer": "Dense", "config": {"units": 64, "activation": "relu"}},
+             {"id": "h2", "layer": "Dense", "config": {"units": 64, "activation": "relu"}},
+             {"id": "y", "layer": "Dense", "config": {"units": 1}}]
+    path.write_text(json.dumps({
+        "format": "netbuilder", "version": 1, "name": "stream",
+        "graph": {"nodes": [{"id": "x", "layer": "Input", "config": {"shape": [COLUMNS]}}, *dense],
+                  "edges": [{"source": a, "target": b} for a, b in (("x", "h1"), ("h1", "h2"), ("h2", "y"))]},
+        "training": {"epochs": 1, "batch_size": BATCH, "validation_split": 0, "loss": "mean_squared_error",
+                     "metrics": [], "seed": 1},
+    }))
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MB) and output of one fresh process."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])}… failed ({child.returncode}):\n{text[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="rows of each CSV, comma-separated")
+    parser.add_argument("--big", action="store_true", help="add a file of 5 000 000 rows (about 1 GB)")
+    verdicts.add_arguments(parser, "files of 5 000 and 20 000 rows")
+    args = parser.parse_args()
+    judge = verdicts.Verdicts.from_args(args)
+    sizes = [5_000, 20_000] if args.quick else [int(s) for s in args.sizes.split(",")] + ([5_000_000] if args.big else [])
+    env = {**os.environ, "NETBUILDER_STREAM_CSV_MB": "0", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    peaks: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-stream-") as folder:
+        root = Path(folder)
+        project = root / "stream.nbproj"
+        write_project(project)
+        script = root / "plain_stream.py"
+        script.write_text(PLAIN_KERAS)
+        for rows in sizes:
+            data = root / f"rows_{rows}.csv"
+            write_csv(data, rows)
+            mb = data.stat().st_size / 2**20
+            ours_s, ours_mb, _ = measure([sys.executable, "-m", "netbuilder", "train", str(project), "--data",
+                                          str(data), "--target", "y", "--out", str(root / f"run_{rows}")], env)
+            plain_s, plain_mb, plain_out = measure([sys.executable, str(script), str(data), str(COLUMNS), str(BATCH),
+                                                    str(SHUFFLE)], env)
+            record = json.loads((root / f"run_{rows}" / "settings.json").read_text())
+            plain_fit = float(plain_out.split("fit_seconds")[-1].split()[0])
+            peaks.append(ours_mb)
+            print(f"{rows:>9,} rows ({mb:,.0f} MB): netbuilder {ours_mb:,.0f} MB peak, {ours_s:.1f} s "
+                  f"(fit {record['fit_seconds']:.1f} s); plain tf.data {plain_mb:,.0f} MB peak, {plain_s:.1f} s "
+                  f"(fit {plain_fit:.1f} s)")
+            print(f"  ratio rss netbuilder / plain {ours_mb / plain_mb:.2f} "
+                  + judge.check("rss_ratio", ours_mb / plain_mb, GOALS["rss_ratio"]))
+            print(f"  ratio time netbuilder / plain {ours_s / plain_s:.2f} "
+                  + judge.check("time_ratio", ours_s / plain_s, GOALS["time_ratio"]))
+            data.unlink()
+    growth = peaks[-1] / peaks[0]
+    print(f"rss growth largest / smallest file {growth:.2f} " + judge.check("rss_growth", growth, GOALS["rss_growth"]))
+    judge.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""One streaming pass over a big CSV file: what encoding it needs, without keeping its rows.
+
+A file too big to hold is read a slice of rows at a time through the same
+parser as a small one (`csv_table.parse_csv`), and each column keeps only the
+few facts the encoding rules of `csv_columns` look at: for a text column its
+distinct values, how many cells are numbers, the first text and the first
+empty cell; for a numeric column its first bad cell (empty, infinite, beyond
+float32, fractional), its range and, while they are few, its whole values.
+`digest` turns those facts back into a tiny `CsvTable` on which the very
+rules of `csv_columns` give the decisions and refusals (naming the same row)
+that they give on the whole file — so the rules live in one place.
+
+A file the slices cannot cut cleanly (a quoted cell spanning lines, a column
+that holds numbers in one slice and text in a later one) gets None: it is
+loaded whole, as before. Scans are kept in memory, keyed on the file's path,
+size and modification time, so a second run on the same file skips the pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
+from netbuilder.training.datasets.csv_table import ColumnKind, CsvTable, parse_csv
+from netbuilder.training.datasets.spec import DatasetError
+from netbuilder.training.datasets.text_file import check_file
+
+SLICE_BYTES = 4 << 20  # parsed at a time: a few MB of cells, whatever the file's size
+MAX_DISTINCT = 20_000  # distinct text values (whole numbers) a column keeps; far above any category count
+CACHED_SCANS = 4
+
+
+@dataclass
+class TextFacts:
+    """A column that holds text: enough to decide its one-hot encoding (or its refusal)."""
+
+    first_text: tuple[int, str]
+    first_empty: int | None = None
+    distinct: set[str] = field(default_factory=set)
+    numbers: int = 0
+    filled: int = 0
+
+
+@dataclass
+class NumberFacts:
+    """A column of numbers: its first bad cells (row, value), its range and whole values."""
+
+    first: float
+    bad: list[tuple[int, float]] = field(default_factory=list)  # first non-finite, first too big
+    first_fraction: tuple[int, float] | None = None
+    low: float = math.inf
+    high: float = -math.inf
+    wholes: set[float] | None = field(default_factory=set)  # None once there are too many to keep
+
+
+@dataclass
+class CsvScan:
+    """What one pass over a CSV file found; `rows` counts its data rows (blank lines skipped)."""
+
+    name: str
+    columns: list[str]
+    rows: int
+    facts: dict[str, TextFacts | NumberFacts]
+    blank_lines: bool = False
+    carriage_returns: bool = False
+
+    def is_text(self, column: str) -> bool:
+        return isinstance(self.facts[column], TextFacts)
+
+    def digest(self, column: str) -> CsvTable:
+        """A few rows that `csv_columns` judges as it would judge the whole column.
+
+        Text: the first text cell (so "holds text ('x' in row 7)" names row 7), the first empty cell,
+        every distinct value once, and copies of a number or of the first text cell so that the
+        share of numbers among filled cells falls on the same side of one half as in the file.
+        Numbers: the first bad cells, then the whole values (the classes of a label column).
+        """
+        facts = self.facts[column]
+        if isinstance(facts, TextFacts):
+            row, text = facts.first_text
+            cells, lines = [text], [row]
+            if facts.first_empty is not None:
+                cells.append("")
+                lines.append(facts.first_empty)
+            values = sorted(facts.distinct)
+            numeric = [v for v in values if _is_number(v)]
+            size = 1 + len(values)
+            if facts.numbers * 2 > facts.filled:
+                padding = [numeric[0] if numeric else "0"] * max(0, size - 2 * len(numeric) + 1)
+            else:
+                padding = [text] * max(0, 2 * len(numeric) - size)
+            cells += values + padding
+            lines += [row] * (len(values) + len(padding))
+            return CsvTable(self.name, [column], len(cells), {}, {column: cells}, lines)
+        witnesses = facts.bad + ([facts.first_fraction] if facts.first_fraction else [])
+        wholes = sorted(facts.wholes or ())
+        values = np.array([v for _, v in witnesses] + wholes, dtype=np.float64)
+        lines = [r for r, _ in witnesses] + [2] * len(wholes)
+        return CsvTable(self.name, [column], len(values), {column: values}, {}, lines)
+
+    def target_witness(self, column: str) -> np.ndarray:
+        """The column's first value, minimum, maximum and first fraction: what the pre-flight check
+        looks at in a target (its range, whether every value is a whole number, an example)."""
+        facts = self.facts[column]
+        assert isinstance(facts, NumberFacts)
+        fraction = facts.first_fraction[1] if facts.first_fraction else facts.first
+        return np.array([facts.first, facts.low, facts.high, fraction], dtype=np.float64)
+
+
+def scan_kinds(scan: CsvScan) -> dict[str, ColumnKind]:
+    """Each column's kind as `CsvTable.kind` says it of the whole file."""
+    return {c: "categorical" if isinstance(f, TextFacts) else "numeric" if f.low <= f.high else "empty"
+            for c, f in scan.facts.items()}
+
+
+_scans: dict[tuple[str, int, int], CsvScan | None] = {}
+
+
+def scan_csv(path: Path) -> CsvScan | None:
+    """The scan of `path` (from memory if the file has not changed); None if it must be loaded whole.
+
+    Raises:
+        DatasetError: as `read_csv` would say it, naming the file, row and column.
+    """
+    check_file(path, "a CSV file")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _scans:
+        while len(_scans) >= CACHED_SCANS:
+            del _scans[next(iter(_scans))]
+        _scans[key] = _scan(path)
+    return _scans[key]
+
+
+def _scan(path: Path) -> CsvScan | None:
+    name = path.name
+    scan: CsvScan | None = None
+    blank = returns = False
+    with path.open("rb") as fh:
+        header = _decoded(fh.readline(), path, 1).removeprefix("\ufeff").rstrip("\r\n")
+        line = 1  # the file line before the slice
+        while raw := fh.readlines(SLICE_BYTES):
+            text = _decoded(b"".join(raw), path, line + 1)
+            if "\r" in text:
+                returns = True
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if '"' in text and any(row.count('"') % 2 for row in text.split("\n")):
+                return None  # a quoted cell spans lines: only the whole-file reader follows it
+            blank = blank or any(not r.strip() for r in raw)
+            if text.strip():
+                table = parse_csv(header + "\n" + text, name, line - 1)
+                scan = scan or CsvScan(name, table.columns, 0, {})
+                if not _add(scan, table):
+                    return None
+            line += len(raw)
+    if scan is None:
+        parse_csv(header, name)  # says what is wrong: an empty file, or a header without rows
+        raise DatasetError(f"{name}: has a header but no rows of data")
+    scan.blank_lines, scan.carriage_returns = blank, returns
+    return scan
+
+
+def _decoded(data: bytes, path: Path, first_line: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = first_line + data.count(b"\n", 0, exc.start)
+        raise DatasetError(f"{path.name}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}); save the "
+                           "file as UTF-8 (is it really a CSV file?)") from None
+
+
+def _add(scan: CsvScan, table: CsvTable) -> bool:
+    """Fold one slice into the scan; False when a column changes kind (numbers, then text)."""
+    for column in table.columns:
+        known = scan.facts.get(column)
+        if column in table.texts:
+            if isinstance(known, NumberFacts):
+                return False
+            scan.facts[column] = _add_text(known, table, column)
+        else:
+            if isinstance(known, TextFacts):
+                return False
+            scan.facts[column] = _add_numbers(known, table, column)
+    scan.rows += table.n_rows
+    return True
+
+
+def _add_text(facts: TextFacts | None, table: CsvTable, column: str) -> TextFacts:
+    cells = table.texts[column]
+    if facts is None:
+        index, value = table.first_text(column)
+        facts = TextFacts((table.row_number(index), value))
+    for index, cell in enumerate(cells):
+        value = cell.strip()
+        if not value:
+            if facts.first_empty is None:
+                facts.first_empty = table.row_number(index)
+            continue
+        facts.filled += 1
+        facts.numbers += _is_number(cell)
+        if len(facts.distinct) < MAX_DISTINCT:
+            facts.distinct.add(value)
+    return facts
+
+
+def _add_numbers(facts: NumberFacts | None, table: CsvTable, column: str) -> NumberFacts:
+    values = table.numbers[column]
+    if facts is None:
+        facts = NumberFacts(float(values[0]))
+    finite = np.isfinite(values)
+    seen = {"non-finite" if not math.isfinite(v) else "huge" for _, v in facts.bad}
+    for kind, found in (("non-finite", ~finite), ("huge", finite & (np.abs(values) > FLOAT32_MAX))):
+        hits = np.flatnonzero(found)
+        if hits.size and kind not in seen:
+            facts.bad.append((table.row_number(int(hits[0])), float(values[hits[0]])))
+    usable = values[finite]
+    if usable.size:
+        facts.low, facts.high = min(facts.low, float(usable.min())), max(facts.high, float(usable.max()))
+    if facts.first_fraction is None:
+        fractional = np.flatnonzero(finite & (values != np.round(values)))
+        if fractional.size:
+            facts.first_fraction = (table.row_number(int(fractional[0])), float(values[fractional[0]]))
+            facts.wholes = None  # not a label column: nothing more to count
+        elif facts.wholes is not None:
+            facts.wholes.update(np.unique(usable).tolist())
+            if len(facts.wholes) > MAX_DISTINCT:
+                facts.wholes = None
+    return facts
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

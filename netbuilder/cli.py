@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Here, not at the top: opening the editor needs none of the subcommands, and every
     # millisecond before its window shows is one the user waits.
     from netbuilder.cli_export import EXPORT_FORMATS, cmd_export
+    from netbuilder.cli_predict import add_predict_parser
     from netbuilder.cli_train import cmd_train, names
     from netbuilder.training.settings import STRATEGIES
 
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                    help="keras: one .keras file (or .weights.h5); savedmodel: OUT/<YYYYmmddHHMMSS>/ for TF Serving; "
                         "python: a standalone Keras script; tflite: one .tflite file for TensorFlow Lite; "
+                        "onnx: one .onnx file, checked with onnxruntime; "
                         "package: a folder with train.py, the data and a README, to train anywhere TensorFlow runs")
     p.add_argument("--untrained", action="store_true", help="export fresh, untrained weights")
     p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the latest run, else the project's weights)")
@@ -120,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--validation-split", type=float, help="the fraction of rows held out, e.g. 0.2")
     p.add_argument("--seed", type=int, help="a fixed seed repeats a run exactly")
+    p.add_argument("--train-examples", type=int, metavar="N",
+                   help="train on N examples in all, the data repeating as needed (virtual epochs)")
+    p.add_argument("--evaluations", type=int, metavar="N",
+                   help="with --train-examples: evaluate N times on the way, one line each (default: the epochs)")
     p.add_argument("--strategy", choices=STRATEGIES,
                    help="tf.distribute strategy: default (one device), mirrored (every local GPU), "
                         "multi-worker (the cluster in TF_CONFIG)")
@@ -129,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show the CPU as N logical devices, to try mirrored without GPUs")
     p.add_argument("--out", required=True, help="the run folder to write (history.csv, model.keras, …)")
     p.set_defaults(run=cmd_train)
+
+    add_predict_parser(sub)
     return parser
 
 

@@ -14,7 +14,7 @@ from netbuilder.cli_common import OK, CommandError, load_project, say
 from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import atomic_write_text
 
-EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "package")
+EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "onnx", "package")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -31,9 +31,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         check_model_file_name(out)
     if args.format == "tflite":
         check_tflite_name(out)
-    built = _built_for_export(project, args)
+    if args.format == "onnx":
+        from netbuilder.keras_bridge.onnx_export import check_onnx_name
+
+        check_onnx_name(out)
+    run = chosen_run(project, args.run_dir, untrained=args.untrained)
+    built = _built_for_export(project, args, run)
     if args.format == "savedmodel":
-        return _export_savedmodel(built.model, out)
+        return _export_savedmodel(project, built.model, run, out)
+    if args.format == "onnx":
+        return _export_onnx(built.model, out)
     if args.format == "tflite":
         result = export_tflite(built.model, out)
         say(f"wrote {out} ({result.size_bytes:,} bytes)")
@@ -51,17 +58,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
-def _built_for_export(project: Project, args: argparse.Namespace):  # -> Built
-    """The model with the weights asked for: --untrained, --run DIR, else the latest run, else the project's."""
-    from netbuilder.keras_bridge.export import built_with_weights
+def chosen_run(project: Project, run_dir: str | None, *, untrained: bool = False) -> Path | None:
+    """The run whose weights a command uses: --run DIR, else the latest run with a model, else None
+    (the project's own weights, or untrained ones)."""
     from netbuilder.training.runs import runs_root, runs_with_model
 
-    if args.untrained and args.run_dir:
+    if untrained and run_dir:
         raise CommandError(["--run and --untrained: choose one"])
-    run = Path(args.run_dir) if args.run_dir else None
-    if run is None and not args.untrained and project.path is not None:
+    run = Path(run_dir) if run_dir else None
+    if run is None and not untrained and project.path is not None:
         latest = runs_with_model(runs_root(project.path, project.name))
         run = latest[0].path if latest else None
+    return run
+
+
+def _built_for_export(project: Project, args: argparse.Namespace, run: Path | None):  # -> Built
+    """The model with the weights asked for: --untrained, else those of `run`, else the project's."""
+    from netbuilder.keras_bridge.export import built_with_weights
+
     built = built_with_weights(project, run=run, untrained=args.untrained)
     if args.untrained:
         say("weights: untrained (fresh initial values)", file=sys.stderr)
@@ -105,15 +119,37 @@ def _export_package(project: Project, out: Path, args: argparse.Namespace) -> in
     return OK
 
 
-def _export_savedmodel(model: Any, out: Path) -> int:
-    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+def _export_savedmodel(project: Project, model: Any, run: Path | None, out: Path) -> int:
+    """A model trained on a CSV file serves raw columns by name (with columns.json and example_request.json);
+    any other model serves its own inputs."""
+    from netbuilder.keras_bridge.raw_serving import export_for_serving
 
-    result = export_savedmodel(model, out)
+    served = export_for_serving(project, model, run, out)
+    result = served.result
+    if served.note:
+        say(f"note: {served.note}", file=sys.stderr)
     say(f"wrote {result.path} (signature serving_default: inputs {', '.join(result.inputs)}; "
         f"outputs {', '.join(result.outputs)})")
+    if served.raw_rows:
+        say(f"raw rows: {result.path / 'columns.json'} lists the columns; {result.path / 'example_request.json'} "
+            "is a TF Serving request")
     if not result.verified:
         raise CommandError([f"{result.path}: reloaded with tf.saved_model.load, it answers differently from the "
                             f"Keras model (largest difference {result.max_difference:.3g})"])
     say(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
+        f"(largest difference {result.max_difference:.2g})")
+    return OK
+
+
+def _export_onnx(model: Any, out: Path) -> int:
+    from netbuilder.keras_bridge.onnx_export import export_onnx
+
+    result = export_onnx(model, out)
+    say(f"wrote {out} ({result.size_bytes:,} bytes; inputs {', '.join(result.inputs)}; "
+        f"outputs {', '.join(result.outputs)})")
+    if not result.verified:
+        raise CommandError([f"{out}: run with onnxruntime, it answers differently from the Keras model "
+                            f"(largest difference {result.max_difference:.3g})"])
+    say(f"verified: run with onnxruntime, it answers like the Keras model "
         f"(largest difference {result.max_difference:.2g})")
     return OK

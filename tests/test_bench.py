@@ -80,8 +80,10 @@ def test_a_benchmark_given_an_impossible_goal_exits_non_zero():
         ("bench_big_open.py", "longest stall"),
         ("bench_train_overhead.py", "ratio train fit / keras"),
         ("bench_export.py", "model.export + check"),
+        ("bench_onnx.py", "netbuilder + check"),
         ("bench_train_stall.py", "longest stall while fitting"),
         ("bench_distribute.py", "ratio to default"),
+        ("bench_stream_memory.py", "ratio rss netbuilder / plain"),
     ],
 )
 def test_benchmark_runs(script, expect):

@@ -8,7 +8,7 @@ import pytest
 from netbuilder.cli import main
 from netbuilder.keras_bridge.signature_names import renamed, signature_keys
 
-SUFFIXES = {"keras": ".keras", "savedmodel": "", "python": ".py", "tflite": ".tflite"}
+SUFFIXES = {"keras": ".keras", "savedmodel": "", "python": ".py", "tflite": ".tflite", "onnx": ".onnx"}
 
 
 def test_names_tensorflow_takes_are_kept_and_the_others_mapped_one_way():
@@ -45,7 +45,7 @@ def test_every_format_exports_a_project_whose_names_python_would_refuse(fmt, tmp
     assert main(["export", str(awkward_project(tmp_path)), "--format", fmt, "-o", str(out)]) == 0
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
-    if fmt in ("savedmodel", "tflite"):
+    if fmt in ("savedmodel", "tflite", "onnx"):
         assert "verified" in captured.out  # reloaded and compared with the Keras model
 
 

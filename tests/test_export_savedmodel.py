@@ -43,12 +43,16 @@ def test_the_command_line_exports_a_run_s_weights_and_says_it_checked_them(tmp_p
     capsys.readouterr()
     assert main(["export", str(project), "--run", str(run), "--format", "savedmodel", "-o", str(tmp_path / "sm")]) == 0
     out = capsys.readouterr().out
-    assert "inputs features; outputs tip" in out and "verified: reloaded with tf.saved_model.load" in out
+    # Trained on a CSV file, it serves raw rows (see test_serving_raw_rows.py).
+    assert "inputs total_bill, sex, smoker, day, time, size; outputs tip" in out
+    assert "verified: reloaded with tf.saved_model.load" in out
     (version,) = (tmp_path / "sm").iterdir()
     trained = keras.saving.load_model(run / "model.keras")
-    x = np.random.default_rng(0).normal(size=(3, 12)).astype("float32")
-    served = tf.saved_model.load(str(version)).signatures["serving_default"](features=tf.constant(x))["tip"]
-    np.testing.assert_allclose(served.numpy(), trained(x).numpy(), atol=1e-5)
+    x = np.zeros((1, 12), "float32")
+    x[0, [0, 1, 3, 7, 9, 11]] = [16.99, 1, 1, 1, 1, 2]  # the loader's encoding of the first row of tips.csv
+    row = {"total_bill": [16.99], "sex": ["Female"], "smoker": ["No"], "day": ["Sun"], "time": ["Dinner"], "size": [2.0]}
+    served = tf.saved_model.load(str(version)).signatures["serving_default"](**{k: tf.constant(v) for k, v in row.items()})
+    np.testing.assert_allclose(served["tip"].numpy().ravel(), trained(x).numpy().ravel(), atol=1e-5)
 
     assert main(["export", str(example_path("iris_classifier")), "--run", str(run), "--format", "keras",
                  "-o", str(tmp_path / "iris.keras")]) == 1

@@ -64,11 +64,15 @@ def test_a_savedmodel_from_the_latest_run_is_verified_and_answers_like_the_run(d
     _, run = trained_tips
     text = export(dialog, qtbot, "savedmodel", tmp_path / "serving")
     assert "Verified: tf.saved_model.load answers like the Keras model (largest difference" in text
-    assert "inputs features; outputs tip" in text
+    # Trained on a CSV file, it serves raw rows (see test_serving_raw_rows.py).
+    assert "inputs total_bill, sex, smoker, day, time, size; outputs tip" in text and "example_request.json" in text
     (version,) = (tmp_path / "serving").iterdir()
     assert str(version) in text and dialog.result.styleSheet() == ""
-    served = tf.saved_model.load(str(version)).signatures["serving_default"](features=tf.constant(SAMPLE))["tip"]
-    np.testing.assert_allclose(served.numpy(), run_model(run)(SAMPLE).numpy(), atol=1e-5)
+    x = np.zeros((1, 12), "float32")
+    x[0, [0, 1, 3, 7, 9, 11]] = [16.99, 1, 1, 1, 1, 2]  # the loader's encoding of the first row of tips.csv
+    row = {"total_bill": [16.99], "sex": ["Female"], "smoker": ["No"], "day": ["Sun"], "time": ["Dinner"], "size": [2.0]}
+    served = tf.saved_model.load(str(version)).signatures["serving_default"](**{k: tf.constant(v) for k, v in row.items()})
+    np.testing.assert_allclose(served["tip"].numpy().ravel(), run_model(run)(x).numpy().ravel(), atol=1e-5)
 
 
 def test_a_keras_file_and_weights_alone_load_back_with_the_run_s_weights(dialog, qtbot, tmp_path, trained_tips):
@@ -148,3 +152,14 @@ def test_the_python_script_is_offered_without_a_weights_choice(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not dialog.is_busy, timeout=30000)
     assert (tmp_path / "tips.py").read_text().startswith(('"""', "#"))
     assert "Wrote" in dialog.result.text()
+
+
+def test_an_onnx_file_from_the_latest_run_answers_like_the_run_under_onnxruntime(dialog, qtbot, tmp_path, trained_tips):
+    import onnxruntime
+
+    _, run = trained_tips
+    text = export(dialog, qtbot, "onnx", tmp_path / "tips.onnx")
+    assert "Verified: onnxruntime answers like the Keras model" in text and dialog.result.styleSheet() == ""
+    session = onnxruntime.InferenceSession(str(tmp_path / "tips.onnx"), providers=["CPUExecutionProvider"])
+    [served] = session.run(None, {session.get_inputs()[0].name: SAMPLE})
+    np.testing.assert_allclose(served, run_model(run)(SAMPLE).numpy(), atol=1e-5)

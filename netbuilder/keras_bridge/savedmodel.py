@@ -10,7 +10,9 @@ renamed at the end (`new_folder`), so a failed export never leaves a
 half-written version for a server to pick up, and the next export into the
 same folder removes what a killed one left behind; then it is loaded back
 with `tf.saved_model.load` and must answer like the Keras model on a sample
-batch.
+batch. A model behind a raw-column front (`raw_serving`) brings its own sample
+rows and the files that describe its request (`columns.json`, …), which go
+into the version folder before it is renamed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from netbuilder.graph.atomic_file import new_folder, remove_leftovers
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.sample_batch import sample_values
+from netbuilder.keras_bridge.signature_names import signature_keys
 
 SIGNATURE = "serving_default"
 VERSION_FORMAT = "%Y%m%d%H%M%S"
@@ -59,16 +62,20 @@ def version_folder(out: Path, now: datetime | None = None) -> Path:
 
 
 def export_savedmodel(model: keras.Model, out: Path, *, now: datetime | None = None,
-                      seed: int = 0, verify: bool = True) -> SavedModelExport:
+                      seed: int = 0, verify: bool = True, sample: dict[str, np.ndarray] | None = None,
+                      extra_files: dict[str, str] | None = None) -> SavedModelExport:
     """Write `model` as a new version under `out` and (unless told not to) check it answers like `model`.
 
+    The check feeds `sample` (input name → a batch) when given, else random values
+    (`sample_batch`); `extra_files` (name → text) are written into the version folder.
     Without the check `max_difference` is NaN and `verified` False.
     """
     import tensorflow as tf
 
     inputs = [t.name for t in model.inputs]
     outputs = model_output_names(model)
-    specs = [tf.TensorSpec(shape=t.shape, dtype=t.dtype, name=name) for t, name in zip(model.inputs, inputs)]
+    keys = signature_keys(inputs)  # TensorFlow takes no keyword, leading digit or hyphen as a parameter name
+    specs = [tf.TensorSpec(shape=t.shape, dtype=t.dtype, name=key) for t, key in zip(model.inputs, keys)]
 
     def serve(*tensors: Any) -> dict[str, Any]:
         result = model(model_arguments(model, list(tensors)), training=False)
@@ -82,12 +89,14 @@ def export_savedmodel(model: keras.Model, out: Path, *, now: datetime | None = N
             archive.track(model)
             archive.add_endpoint(SIGNATURE, serve, input_signature=specs)
             archive.write_out(str(partial), verbose=False)
+            for name, text in (extra_files or {}).items():
+                (partial / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise BridgeError([f"{out}: cannot write the SavedModel: {exc.strerror or exc}"]) from None
     except tf.errors.OpError as exc:  # TensorFlow's own file writes: a full disk, a denied folder
         raise BridgeError([f"{out}: cannot write the SavedModel: {_file_error(exc)}"]) from None
-    difference = _difference(model, target, specs, seed) if verify else float("nan")
-    return SavedModelExport(target, inputs, outputs, difference)
+    difference = _difference(model, target, inputs, specs, seed, sample) if verify else float("nan")
+    return SavedModelExport(target, keys, outputs, difference)
 
 
 def _file_error(exc: Any) -> str:
@@ -103,13 +112,17 @@ def _file_error(exc: Any) -> str:
     return first[0] if first else type(exc).__name__
 
 
-def _difference(model: keras.Model, folder: Path, specs: list[Any], seed: int) -> float:
-    """Load the written folder back and compare it with the Keras model on a random batch of 4 (see `sample_batch`)."""
+def _difference(model: keras.Model, folder: Path, names: list[str], specs: list[Any], seed: int,
+                sample: dict[str, np.ndarray] | None) -> float:
+    """Load the written folder back and compare it with the Keras model on `sample`, else a random
+    batch of 4 (see `sample_batch`)."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
-    batch = {spec.name: sample_values(spec.shape, spec.dtype, 4, rng) for spec in specs}
-    served = tf.saved_model.load(str(folder)).signatures[SIGNATURE](**{k: tf.constant(v) for k, v in batch.items()})
-    expected = keras.tree.flatten(model(model_arguments(model, [batch[s.name] for s in specs]), training=False))
+    batch = sample if sample is not None else {name: sample_values(spec.shape, spec.dtype, 4, rng)
+                                               for name, spec in zip(names, specs)}
+    served = tf.saved_model.load(str(folder)).signatures[SIGNATURE](
+        **{spec.name: tf.constant(batch[name]) for name, spec in zip(names, specs)})
+    expected = keras.tree.flatten(model(model_arguments(model, [batch[name] for name in names]), training=False))
     return max(float(np.max(np.abs(np.asarray(served[name]) - np.asarray(value)), initial=0.0))
                for name, value in zip(model_output_names(model), expected))

@@ -1,4 +1,4 @@
-"""File ▸ Export…: write the open project as a SavedModel, `.keras`, weights alone, a Python script or TFLite.
+"""File ▸ Export…: write the open project as a SavedModel, `.keras`, weights alone, a Python script, TFLite or ONNX.
 
 The user picks a format, a destination and whose weights go in (the latest
 training run by default, an older run, the project's saved weights, or
@@ -49,6 +49,7 @@ FORMATS = [
     ExportFormat("weights", "Weights only (.weights.h5)", ".weights.h5"),
     ExportFormat("python", "Python script (.py)", ".py", uses_weights=False),
     ExportFormat("tflite", "TensorFlow Lite (.tflite)", ".tflite"),
+    ExportFormat("onnx", "ONNX (.onnx, checked with onnxruntime)", ".onnx"),
     # A new folder, named like a file: train.py, the data and a README to train anywhere TensorFlow runs.
     ExportFormat("package", "Training package (folder)", "_package", uses_weights=False),
 ]
@@ -94,11 +95,16 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
     model = built.model
     notes = "".join(f"\nNote: {note}" for note in built.notes)
     if request.format == "savedmodel":
-        from netbuilder.keras_bridge.savedmodel import export_savedmodel
+        from netbuilder.keras_bridge.raw_serving import export_for_serving
 
-        result = export_savedmodel(model, out)
+        served = export_for_serving(project, model, run, out)
+        result = served.result
         written = (f"Wrote {result.path}\nSignature serving_default: inputs {', '.join(result.inputs)}; "
                    f"outputs {', '.join(result.outputs)}")
+        if served.raw_rows:
+            written += "\nRaw rows: columns.json lists the columns; example_request.json is a TF Serving request"
+        if served.note:
+            notes += f"\nNote: {served.note}"
         if not result.verified:
             raise ValueError(f"{written}\nNot verified: reloaded with tf.saved_model.load, it answers differently "
                              f"from the Keras model (largest difference {result.max_difference:.3g})")
@@ -115,6 +121,16 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
         checked = (f"\nVerified: tf.lite.Interpreter answers like the Keras model "
                    f"(largest difference {tflite.max_difference:.2g})" if tflite.verified else "")
         return f"{written}{checked}{notes}"
+    if request.format == "onnx":
+        from netbuilder.keras_bridge.onnx_export import export_onnx
+
+        onnx = export_onnx(model, out)
+        written = f"Wrote {out} ({onnx.size_bytes:,} bytes; inputs {', '.join(onnx.inputs)})"
+        if not onnx.verified:
+            raise ValueError(f"{written}\nNot verified: onnxruntime answers differently from the Keras model "
+                             f"(largest difference {onnx.max_difference:.3g})")
+        return (f"{written}\nVerified: onnxruntime answers like the Keras model "
+                f"(largest difference {onnx.max_difference:.2g}){notes}")
     save_model_file(model, out)
     return f"Wrote {out} ({model.count_params():,} parameters){notes}"
 

@@ -25,7 +25,10 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 @dataclass(frozen=True)
 class NumericColumn:
+    """A column fed to the model as it is: one float per row."""
+
     column: str
+    raw_dtype = "float32"  # what a served model takes for this column (see keras_bridge.raw_inputs)
 
     @property
     def names(self) -> list[str]:
@@ -49,8 +52,12 @@ class NumericColumn:
 
 @dataclass(frozen=True)
 class OneHotColumn:
+    """A text column fed to the model as one 0/1 value per category, in `categories`' order;
+    a cell's category is `category_of(cell)`."""
+
     column: str
     categories: list[str]
+    raw_dtype = "string"
 
     @property
     def names(self) -> list[str]:
@@ -112,8 +119,13 @@ def _text_tables(column: str, tables: list[CsvTable]) -> list[CsvTable]:
     return text_tables
 
 
+def category_of(cell: str) -> str:
+    """The category a text cell stands for: surrounding spaces are not part of it."""
+    return cell.strip()
+
+
 def _categories(column: str, tables: list[CsvTable]) -> list[str]:
-    found = {cell.strip() for t in tables for cell in t.texts[column]}
+    found = {category_of(cell) for t in tables for cell in t.texts[column]}
     found.discard("")
     return sorted(found)
 
@@ -122,8 +134,8 @@ def _category_indices(table: CsvTable, column: str, categories: list[str]) -> np
     position = {category: i for i, category in enumerate(categories)}
     cells = table.texts[column]
     try:
-        return np.fromiter((position[cell.strip()] for cell in cells), dtype=np.intp, count=len(cells))
+        return np.fromiter((position[category_of(cell)] for cell in cells), dtype=np.intp, count=len(cells))
     except KeyError:
-        index = next(i for i, cell in enumerate(cells) if cell.strip() not in position)
+        index = next(i for i, cell in enumerate(cells) if category_of(cell) not in position)
         raise DatasetError(f"{table.name}: column '{shown(column)}' is empty in row {table.row_number(index)}; "
                            "fill in the cell or leave the row out") from None

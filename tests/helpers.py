@@ -37,7 +37,7 @@ def finish(qtbot, panel, timeout: int = 60_000) -> None:
     qtbot.waitUntil(lambda: not panel.is_running, timeout=timeout)
 
 
-def push_and_check_undo(project, command) -> dict:  # noqa: ANN001 (a Project and a Command)
+def push_and_check_undo(document, command) -> dict:  # noqa: ANN001 (a Project or Graph, and a Command)
     """Push `command`; undo must give back the exact document, redo the exact result (as JSON text: order counts).
 
     Returns the document after the command, as parsed JSON.
@@ -45,11 +45,11 @@ def push_and_check_undo(project, command) -> dict:  # noqa: ANN001 (a Project an
     from netbuilder.graph import UndoStack
 
     stack = UndoStack()
-    before = json.dumps(project.to_dict())
+    before = json.dumps(document.to_dict())
     stack.push(command)
-    after = json.dumps(project.to_dict())
+    after = json.dumps(document.to_dict())
     stack.undo()
-    assert json.dumps(project.to_dict()) == before
+    assert json.dumps(document.to_dict()) == before
     stack.redo()
-    assert json.dumps(project.to_dict()) == after
+    assert json.dumps(document.to_dict()) == after
     return json.loads(after)

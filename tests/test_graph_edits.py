@@ -1,9 +1,8 @@
 """Adding a node, inserting one into a wire, and editing the sub-model table, each undone exactly."""
 
-import json
-
 import pytest
 
+from helpers import push_and_check_undo
 from netbuilder.graph import Edge, Graph, Node, Project, UndoStack
 from netbuilder.graph.edits import add_node_command, insert_on_edge_command, snake_case
 from netbuilder.graph.project_commands import AddSubmodel, RemoveSubmodel, RenameSubmodel
@@ -20,22 +19,6 @@ def chain():
     return graph
 
 
-def check_undo(document, command):
-    """Push, undo, redo: undo gives back the exact document, redo the exact result.
-
-    Compared as JSON text, so the order of the sub-model table counts too.
-    """
-    stack = UndoStack()
-    before = json.dumps(document.to_dict())
-    stack.push(command)
-    after = json.dumps(document.to_dict())
-    stack.undo()
-    assert json.dumps(document.to_dict()) == before
-    stack.redo()
-    assert json.dumps(document.to_dict()) == after
-    return json.loads(after)
-
-
 @pytest.mark.parametrize("layer, stem", [
     ("Dense", "dense"), ("Conv2D", "conv2d"), ("GlobalAveragePooling2D", "global_average_pooling2d"),
     ("Input", "input"), ("LSTM", "lstm"), ("MultiHeadAttention", "multi_head_attention"),
@@ -50,7 +33,7 @@ def test_add_node_gets_a_fresh_id_and_undo_removes_it():
     graph.add_node(Node("dense", "Dense"))
     command, node_id = add_node_command(graph, "Dense", {"units": 8}, (10.0, 20.0))
     assert node_id == "dense_1"
-    after = check_undo(graph, command)
+    after = push_and_check_undo(graph, command)
     assert after["nodes"][-1] == {"id": "dense_1", "layer": "Dense", "config": {"units": 8}, "position": [10.0, 20.0]}
 
 
@@ -65,7 +48,7 @@ def test_insert_on_a_wire_keeps_the_target_port_and_sits_halfway():
     command, node_id = insert_on_edge_command(graph, Edge("b", "m", target_port=1), "Flatten", {})
     assert command.text == "Insert Flatten"
     assert node_id == "flatten"
-    check_undo(graph, command)
+    push_and_check_undo(graph, command)
     assert Edge("b", "m", target_port=1) not in graph.edges
     assert graph.incoming("flatten") == [Edge("b", "flatten")]
     assert graph.incoming("m") == [Edge("a", "m"), Edge("flatten", "m", target_port=1)]
@@ -100,7 +83,7 @@ def project_with_submodels():
 def test_add_submodel_appends_and_undo_removes_it():
     project = project_with_submodels()
     sub = Graph()
-    check_undo(project, AddSubmodel(project, "new", sub))
+    push_and_check_undo(project, AddSubmodel(project, "new", sub))
     assert list(project.submodels) == ["inner", "outer", "last", "new"]
     assert project.submodels["new"] is sub
 
@@ -115,7 +98,7 @@ def test_remove_submodel_undo_puts_it_back_in_its_place():
     project = project_with_submodels()
     table, outer = project.submodels, project.submodels["outer"]
     command = RemoveSubmodel(project, "outer")
-    after = check_undo(project, command)
+    after = push_and_check_undo(project, command)
     assert list(after["submodels"]) == ["inner", "last"]
     command.undo()
     assert list(project.submodels) == ["inner", "outer", "last"]
@@ -129,7 +112,7 @@ def test_rename_submodel_keeps_the_order_and_repoints_every_use():
     project.submodels["outer"].node_changed.connect(lambda node: heard.append(node.id))
     command = RenameSubmodel(project, "inner", "core")
     assert command.text == "Rename sub-model 'inner' to 'core'"
-    after = check_undo(project, command)
+    after = push_and_check_undo(project, command)
     assert list(after["submodels"]) == ["core", "outer", "last"]
     assert project.graph.node("use").config == {"submodel": "core", "name": "first_use"}
     assert project.submodels["outer"].node("nested").config == {"submodel": "core"}

@@ -22,6 +22,16 @@ def nasnet_file(folder: Path) -> Path:
     return path
 
 
+def built_back(source):  # (keras.Model) -> keras.Model
+    """`source` turned into a netbuilder project and built back by netbuilder, fresh weights: the very model
+    an export of that project writes, so an export and Keras' own can be timed on the same `keras.Model`."""
+    from netbuilder.keras_bridge import build_model
+    from netbuilder.keras_bridge.importer import model_to_project
+
+    project, _ = model_to_project(source)
+    return build_model(project, with_weights=False).model
+
+
 def alternate(first: Callable[[], object], second: Callable[[], object], repeats: int) -> tuple[float, float]:
     """Median seconds of each, timed turn about so that machine noise hits both alike."""
     a, b = [], []

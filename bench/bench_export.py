@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402,F401  (quiet TensorFlow)
+import _common  # noqa: E402  (quiet TensorFlow, and the model both sides export)
 import verdicts  # noqa: E402
 
 GOAL = 1.10
@@ -40,13 +40,9 @@ def main() -> None:
 
     import keras
 
-    from netbuilder.keras_bridge import build_model
-    from netbuilder.keras_bridge.importer import model_to_project
     from netbuilder.keras_bridge.savedmodel import export_savedmodel
 
-    source = getattr(keras.applications, args.model)(weights=None)
-    project, _ = model_to_project(source)
-    model = build_model(project, with_weights=False).model
+    model = _common.built_back(getattr(keras.applications, args.model)(weights=None))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sides = {

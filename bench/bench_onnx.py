@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402,F401  (quiet TensorFlow)
+import _common  # noqa: E402  (quiet TensorFlow, and the model both sides export)
 import verdicts  # noqa: E402
 
 GOAL = 1.10
@@ -39,8 +39,6 @@ def main() -> None:
 
     import keras
 
-    from netbuilder.keras_bridge import build_model
-    from netbuilder.keras_bridge.importer import model_to_project
     from netbuilder.keras_bridge.onnx_export import export_onnx
 
     if args.model == "tiny":
@@ -48,8 +46,7 @@ def main() -> None:
         source = keras.Model(inputs, keras.layers.Dense(2, name="y")(keras.layers.Dense(16)(inputs)), name="tiny")
     else:
         source = getattr(keras.applications, args.model)(weights=None)
-    project, _ = model_to_project(source)
-    model = build_model(project, with_weights=False).model
+    model = _common.built_back(source)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sides = {

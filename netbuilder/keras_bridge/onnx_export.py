@@ -25,7 +25,7 @@ from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
-from netbuilder.keras_bridge.sample_batch import sample_values
+from netbuilder.keras_bridge.sample_batch import largest_difference, sample_values
 from netbuilder.keras_bridge.signature_names import signature_keys
 
 SUFFIX = ".onnx"
@@ -109,11 +109,5 @@ def _difference(model: keras.Model, content: bytes, names: list[str], keys: list
     served = session.run(None, {key: sample[name] for name, key in zip(names, keys)})
     by_name = dict(zip([o.name for o in session.get_outputs()], served))
     expected = keras.tree.flatten(model(model_arguments(model, [sample[n] for n in names]), training=False))
-    return max(_largest_difference(by_name[name], np.asarray(value))
+    return max(largest_difference(by_name[name], np.asarray(value))
                for name, value in zip(model_output_names(model), expected))
-
-
-def _largest_difference(served: np.ndarray, expected: np.ndarray) -> float:
-    """max |a − b| scaled down where |b| exceeds 1, so large outputs get the same relative tolerance."""
-    served, expected = served.astype(np.float64), expected.astype(np.float64)
-    return float(np.max(np.abs(served - expected) / np.maximum(1.0, np.abs(expected)), initial=0.0))

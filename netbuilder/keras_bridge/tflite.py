@@ -33,7 +33,7 @@ from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
-from netbuilder.keras_bridge.sample_batch import sample_values
+from netbuilder.keras_bridge.sample_batch import largest_difference, sample_values
 from netbuilder.keras_bridge.signature_names import signature_keys
 
 SUFFIX = ".tflite"
@@ -199,7 +199,7 @@ def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_
     expected = keras.tree.flatten(model(model_arguments(model, [sample[n] for n in names]), training=False))
     output_names = model_output_names(model)
     outputs = _match(output_names, served)
-    return max(_largest_difference(served[outputs[name]], np.asarray(value))
+    return max(largest_difference(served[outputs[name]], np.asarray(value))
                for name, value in zip(output_names, expected))
 
 
@@ -213,10 +213,3 @@ def _match(names: list[str], keys: Any) -> dict[str, str]:
             raise BridgeError([f"the TFLite file has no tensor named {name!r} (it has {', '.join(keys)})"])
         found[name] = key
     return found
-
-
-def _largest_difference(served: np.ndarray, expected: np.ndarray) -> float:
-    """max |a − b| scaled down where |b| exceeds 1, so large outputs get the same relative tolerance."""
-    served, expected = served.astype(np.float64), expected.astype(np.float64)
-    gap = np.where(np.isnan(served) & np.isnan(expected), 0.0, np.abs(served - expected))
-    return float(np.max(gap / np.maximum(1.0, np.abs(expected)), initial=0.0))

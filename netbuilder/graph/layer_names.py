@@ -27,8 +27,12 @@ def is_layer_name(text: str) -> bool:
 def safe_name(text: str) -> str:
     """`text` as a name TensorFlow takes: accents dropped ("café" → "cafe"), then each run of other
     characters becomes one `_` ("my tip!" → "my_tip")."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _OTHER_CHARACTERS.sub("_", plain.strip()).strip("_") or "layer"
+    return _OTHER_CHARACTERS.sub("_", without_accents(text).strip()).strip("_") or "layer"
+
+
+def without_accents(text: str) -> str:
+    """`text` in ASCII: accented letters without their accents ("ünï" → "uni"), other characters dropped."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def keras_name(node_name: str) -> str:

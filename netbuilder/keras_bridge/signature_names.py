@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import keyword
 import re
-import unicodedata
+
+from netbuilder.graph.layer_names import without_accents
 
 _TAKEN_BY_TENSORFLOW = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -35,8 +36,7 @@ def signature_keys(names: list[str]) -> list[str]:
         if _usable(name) and _folded(name) not in folded:
             key = name
         else:
-            plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-            base = re.sub(r"[^A-Za-z0-9_]", "_", plain) or "input"
+            base = re.sub(r"[^A-Za-z0-9_]", "_", without_accents(name)) or "input"
             if not base[0].isalpha():
                 base = "input_" + base
             if keyword.iskeyword(base):

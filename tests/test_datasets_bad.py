@@ -317,3 +317,18 @@ def test_names_from_the_file_are_shown_short_and_escaped(tmp_path):
     assert found.isprintable()
     write(tmp_path, "t.csv", ",".join(f"c{i}" for i in range(100)) + "\n" + ",".join(["1"] * 100) + "\n")
     assert message(DatasetSpec("t.csv", target=["nope"]), tmp_path).endswith("c10, c11, … (88 more)")
+
+
+def test_a_damaged_jpeg_header_is_named_and_libjpeg_prints_nothing(tmp_path, capfd):
+    """Found by the fuzzer: JPEG's magic bytes before a BMP made libjpeg write "Unsupported marker type"
+    straight to the terminal (file descriptor 2) while the image was decoded."""
+    pixels = np.zeros((4, 5, 3), np.uint8)
+    for label in ("cat", "dog"):
+        (tmp_path / "pics" / label).mkdir(parents=True)
+        (tmp_path / "pics" / label / "ok.png").write_bytes(png_bytes(pixels))
+    (tmp_path / "pics" / "dog" / "odd.bmp").write_bytes(b"\xff\xd8\xff" + bmp_bytes(pixels))
+    spec = DatasetSpec("pics", image_size=(4, 4), color_mode="grayscale")
+    capfd.readouterr()
+    assert message(spec, tmp_path).startswith("pics/dog/odd.bmp: the image is damaged and cannot be decoded (")
+    preview_dataset(spec, tmp_path)
+    assert capfd.readouterr().err == ""

@@ -121,7 +121,7 @@ def _only_name(names: list[str], role: str, folder: str) -> str:
 
 
 def _read_folder(spec: DatasetSpec, folder: Path, classes: list[str], model_input: str, model_output: str) -> Split:
-    from netbuilder.keras_bridge.quiet_import import import_keras_quietly
+    from netbuilder.keras_bridge.quiet_import import import_keras_quietly, quiet_stderr
 
     _check_image_files(folder, classes)
     import_keras_quietly()
@@ -133,9 +133,13 @@ def _read_folder(spec: DatasetSpec, folder: Path, classes: list[str], model_inpu
             str(folder), labels="inferred", label_mode="int", class_names=classes, image_size=spec.image_size,
             color_mode=spec.color_mode, batch_size=None, shuffle=False, verbose=False,
         )
-        pairs = list(dataset.batch(1024).as_numpy_iterator())
+        # libjpeg writes its complaints about a damaged file ("Unsupported marker type") straight
+        # to file descriptor 2: the message below names the file instead.
+        with quiet_stderr():
+            pairs = list(dataset.batch(1024).as_numpy_iterator())
     except Exception as exc:  # TensorFlow reports unreadable images with many exception types
-        damaged = _damaged_image(folder, classes, CHANNELS[spec.color_mode])
+        with quiet_stderr():
+            damaged = _damaged_image(folder, classes, CHANNELS[spec.color_mode])
         raise DatasetError(damaged or f"{folder.name}: an image cannot be read: {_first_line(exc)}") from None
     images = np.concatenate([batch for batch, _ in pairs]).astype(np.float32)
     labels = np.concatenate([batch for _, batch in pairs]).astype(np.int32)

@@ -307,6 +307,7 @@ class TrainingSession:
         self._preflight(inputs, outputs, data)
         if data.n_rows("train") == 0:
             raise _Refused("The training split has no rows; use a lower validation split or more data.")
+        self._adapt(model, data)
 
         with strategy.scope():  # metric variables too: made outside, each worker would keep its own
             if len(outputs) > 1:
@@ -340,6 +341,25 @@ class TrainingSession:
                          settings.fit_steps_per_epoch or batches,
                          expected_keys(list(outputs), settings.metrics, has_validation), fit_steps, validation_steps)
 
+    def _adapt(self, model: Any, data: LoadedData) -> None:
+        """Give preprocessing layers without state (a Normalization's mean, a vocabulary) the training split's."""
+        from netbuilder.training.adapt import adapt_preprocessing, adaptable_layers, cache_path
+        from netbuilder.training.datasets.fingerprint import dataset_fingerprint
+
+        if not adaptable_layers(model):
+            return
+        settings = self.settings
+        fingerprint = "" if self.dataset is None else dataset_fingerprint(
+            self.dataset, self.base_dir, validation_split=settings.validation_split, seed=settings.seed)
+        features = data.tf_dataset("train", settings.batch_size, shuffle=False).map(lambda x, y: x)
+        weights = self.project.weights_path
+        try:
+            adapt_preprocessing(model, features, cache=cache_path(self.project.path), fingerprint=fingerprint,
+                                weights_loaded=weights is not None and weights.exists(),
+                                note=lambda text: self._post(Preparing(text)))
+        except (ValueError, TypeError) as exc:
+            raise _Refused(f"The preprocessing layers could not learn from the training data: {_first_line(exc)}")
+
     def _strategy(self) -> Any:
         """The run's tf.distribute strategy; says on which devices it trains when there is more than one."""
         from netbuilder.training.distribute import DistributeError, make_strategy
@@ -363,8 +383,11 @@ class TrainingSession:
 
         # A sparse loss says the numbers in the target column are class labels, not amounts.
         task = "classification" if loss_key(self.settings.loss) in SPARSE_LOSSES else None
+        # A string Input (a preprocessing block's) takes its column's cells as written.
+        text_inputs = [t.name for t in self.model.inputs if t.dtype == "string"] if self.model is not None else []
         return load_dataset(self.dataset, self.base_dir, input_names=input_names, output_names=output_names,
-                            validation_split=self.settings.validation_split, seed=self.settings.seed, task=task)
+                            validation_split=self.settings.validation_split, seed=self.settings.seed, task=task,
+                            text_inputs=text_inputs)
 
     def _preflight(self, inputs: dict[str, tuple[Any, ...]], outputs: dict[str, tuple[Any, ...]],
                    data: LoadedData) -> None:

@@ -1,0 +1,43 @@
+"""`netbuilder predict` for a model trained on an image folder: one CSV row per image file.
+
+`--data` is one image file or a folder of them (sub-folders included, in
+sorted order). Each row holds the file's path as found, then the predictions,
+named as for raw CSV rows (`raw_predict.prediction_table`): one probability
+per class (`label=cat`, …) and the predicted class under the output's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from netbuilder.cli_common import OK, say
+from netbuilder.graph.atomic_file import atomic_write_text
+
+if TYPE_CHECKING:  # the command imports Keras only once it runs
+    from netbuilder.keras_bridge.image_serving import ImageFeatures
+
+
+def predict_image_files(args: argparse.Namespace, model: Any, features: ImageFeatures) -> int:
+    """Write the predictions for the images `args.data` names (to `args.output`, else stdout)."""
+    from netbuilder.keras_bridge.image_predict import images_to_predict, predict_images, searched_root
+    from netbuilder.keras_bridge.raw_predict import prediction_table
+
+    data = Path(args.data)
+    files = images_to_predict(data)
+    outputs = predict_images(model, features, files, searched_root(data))
+    columns, predictions = prediction_table(outputs, features, ["path"])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["path", *columns])
+    writer.writerows([str(image), *predicted] for image, predicted in zip(files, predictions))
+    if args.output:
+        atomic_write_text(Path(args.output), text.getvalue())
+        say(f"wrote {args.output} ({len(files):,} images; predictions in {', '.join(columns)})", file=sys.stderr)
+    else:
+        sys.stdout.write(text.getvalue())
+    return OK

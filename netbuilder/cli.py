@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Here, not at the top: opening the editor needs none of the subcommands, and every
     # millisecond before its window shows is one the user waits.
-    from netbuilder.cli_export import EXPORT_FORMATS, cmd_export
+    from netbuilder.cli_export import EXPORT_FORMATS, QUANTIZE_MODES, cmd_export
+    from netbuilder.cli_analyze import add_analyze_parser
     from netbuilder.cli_predict import add_predict_parser
     from netbuilder.cli_train import cmd_train, names
     from netbuilder.training.settings import STRATEGIES
@@ -105,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", dest="run_dir", help="a training run folder whose weights to export (default: the latest run, else the project's weights)")
     p.add_argument("--include-outside-data", action="store_true",
                    help="package: copy the dataset even where it lies outside the project's folder")
+    p.add_argument("--quantize", choices=QUANTIZE_MODES, default="none",
+                   help="tflite: dynamic (int8 weights), float16 (float16 weights) or int8 (weights and "
+                        "activations, calibrated on the project's training data; float32 inputs and outputs); "
+                        "writes OUT.report.json and OUT.report.txt with size and metric, float vs quantized")
     p.add_argument("-o", "--output", required=True, help="where to write")
     p.set_defaults(run=cmd_export)
 
@@ -137,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_train)
 
     add_predict_parser(sub)
+    add_analyze_parser(sub)
     return parser
 
 

@@ -15,11 +15,14 @@ from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import atomic_write_text
 
 EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "onnx", "package")
+QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")  # --quantize, TFLite only (keras_bridge.tflite_quantize)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     out = Path(args.output)
+    if args.quantize != "none" and args.format != "tflite":
+        raise CommandError([f"--quantize {args.quantize}: quantization applies to --format tflite only"])
     if args.format == "python":
         return _export_python(project, out, args)
     if args.format == "package":
@@ -41,6 +44,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_savedmodel(project, built.model, run, out)
     if args.format == "onnx":
         return _export_onnx(built.model, out)
+    if args.format == "tflite" and args.quantize != "none":
+        return _export_quantized(project, built.model, run, out, args.quantize)
     if args.format == "tflite":
         result = export_tflite(built.model, out)
         say(f"wrote {out} ({result.size_bytes:,} bytes)")
@@ -133,11 +138,26 @@ def _export_savedmodel(project: Project, model: Any, run: Path | None, out: Path
     if served.raw_rows:
         say(f"raw rows: {result.path / 'columns.json'} lists the columns; {result.path / 'example_request.json'} "
             "is a TF Serving request")
+    if served.raw_images:
+        say(f"raw images: serving_default takes encoded PNG/JPEG/GIF/BMP files, serving_arrays pixel arrays of any "
+            f"size; {result.path / 'example_request.json'} is a TF Serving request")
     if not result.verified:
         raise CommandError([f"{result.path}: reloaded with tf.saved_model.load, it answers differently from the "
                             f"Keras model (largest difference {result.max_difference:.3g})"])
     say(f"verified: reloaded with tf.saved_model.load, it answers like the Keras model "
         f"(largest difference {result.max_difference:.2g})")
+    return OK
+
+
+def _export_quantized(project: Project, model: Any, run: Path | None, out: Path, mode: str) -> int:
+    """A quantized .tflite file and its report beside it; one line says what quantizing cost."""
+    from netbuilder.keras_bridge.tflite_quantize import export_quantized
+
+    written = export_quantized(project, model, out, mode, run)
+    for note in written.result.notes():
+        say(f"note: {note}", file=sys.stderr)
+    json_report, text_report = written.report_files
+    say(f"wrote {out}: {written.report.summary()}; report: {json_report.name}, {text_report.name}")
     return OK
 
 

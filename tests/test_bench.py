@@ -84,6 +84,11 @@ def test_a_benchmark_given_an_impossible_goal_exits_non_zero():
         ("bench_train_stall.py", "longest stall while fitting"),
         ("bench_distribute.py", "ratio to default"),
         ("bench_stream_memory.py", "ratio rss netbuilder / plain"),
+        ("bench_analyze.py", "ratio analysis / keras build"),
+        ("bench_stream_images.py", "ratio rss netbuilder / plain"),
+        ("bench_stream_text.py", "ratio rss netbuilder / plain"),
+        ("bench_quantize.py", "int8 accuracy drop"),
+        ("bench_timeseries.py", "ratio rss netbuilder / plain Keras"),
     ],
 )
 def test_benchmark_runs(script, expect):

@@ -31,7 +31,7 @@ def both(data, key="x", targets=False):
 
 def test_the_bundled_sets_are_listed_with_source_licence_and_files():
     sets = {s.name: s for s in bundled_datasets()}
-    assert set(sets) == {"tips", "iris", "digits", "digits_npz"}
+    assert set(sets) == {"tips", "iris", "digits", "digits_npz", "languages", "co2"}
     readme = (resources.DATASETS / "README.md").read_text(encoding="utf-8")
     for found in sets.values():
         assert found.path.exists() and found.source and found.licence and found.title

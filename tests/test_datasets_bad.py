@@ -167,8 +167,10 @@ def test_image_folders_without_classes_or_images(tmp_path):
     assert message(DatasetSpec("flat"), tmp_path).startswith("flat: has no class sub-folders; put each class's images")
     (tmp_path / "empty" / "cat").mkdir(parents=True)
     (tmp_path / "empty" / "dog").mkdir()
-    write(tmp_path / "empty" / "dog", "notes.txt", "")
+    write(tmp_path / "empty" / "dog", "notes.md", "")
     assert message(DatasetSpec("empty"), tmp_path).startswith("empty: its class folders (cat, dog) hold no images")
+    write(tmp_path / "empty" / "dog", "notes.txt", "")  # .txt files make it a folder of text documents
+    assert message(DatasetSpec("empty"), tmp_path).startswith("empty/dog/notes.txt: the text file is empty")
     write(tmp_path, "pics.png", "")
     assert "pics.png: is a file; expected a folder of images" in message(DatasetSpec("pics.png", kind="images"), tmp_path)
     assert "nothing: no such folder" in message(DatasetSpec("nothing", kind="images"), tmp_path)

@@ -20,6 +20,8 @@ EXPECTED_PARAMS = {
     "tips_regression": (12 * 16 + 16) + (16 + 1),
     "iris_classifier": (4 * 16 + 16) + (16 * 3 + 3),
     "digits_cnn": (3 * 3 * 16 + 16) + (6 * 6 * 16 * 10 + 10),
+    "co2_forecast": (4 * 16 + 16) + (12 * 16 + 1),  # Conv1D(16, 4, strides 2): 26 steps → 12; Rescaling has none
+    "language_id": 4000 * 16 + (16 * 5 + 5),  # TextVectorization's vocabulary is no weight
 }
 
 

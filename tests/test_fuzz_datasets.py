@@ -1,4 +1,4 @@
-"""A fuzzer for datasets: mutated CSV files, `.npz` archives and images through the loaders the CLI and GUI use.
+"""A fuzzer for datasets: mutated CSV files, `.npz` archives, TFRecord files and images through the loaders the CLI and GUI use.
 
 Every file is drawn by `hypothesis` (which shrinks a failure to its smallest
 case): a plausible file built from cells, arrays or pixels, then maybe
@@ -254,6 +254,76 @@ def test_image_folders_load_or_name_the_bad_image(scale):
             Path(folder, "pics", "dog", f"odd{suffix}").write_bytes(content)
             spec = DatasetSpec("pics", image_size=(4, 4), color_mode=colour)
             check_source(Path(folder), spec, ("pics",), len(content), memory=False, validation_split=0.0)
+
+    check()
+
+
+# -- TFRecord files ----------------------------------------------------------------------------------------------
+
+FEATURE_VALUES = st.one_of(
+    st.lists(st.floats(width=32, allow_nan=True, allow_infinity=True), max_size=3).map(lambda v: ("float", v)),
+    st.lists(st.integers(-2**63, 2**63 - 1), max_size=3).map(lambda v: ("int64", v)),
+    st.lists(st.binary(max_size=4), max_size=2).map(lambda v: ("bytes", v)),
+)
+
+
+def _example(features: dict[str, tuple[str, list]]) -> bytes:
+    """A `tf.train.Example` as its protocol buffer's wire format spells it (packed lists, as TensorFlow writes)."""
+    def field(number: int, body: bytes) -> bytes:
+        return _varint(number << 3 | 2) + _varint(len(body)) + body
+
+    entries = b""
+    for name, (kind, values) in features.items():
+        if kind == "float":
+            inner = field(2, field(1, np.asarray(values, "<f4").tobytes()))
+        elif kind == "int64":
+            inner = field(3, field(1, b"".join(_varint(v % 2**64) for v in values)))
+        else:
+            inner = field(1, b"".join(field(1, v) for v in values))
+        entries += field(1, field(1, name.encode()) + field(2, inner))
+    return field(1, entries)
+
+
+def _varint(value: int) -> bytes:
+    out = b""
+    while True:
+        out += bytes([(value & 0x7F) | (0x80 if value > 0x7F else 0)])
+        value >>= 7
+        if not value:
+            return out
+
+
+@st.composite
+def tfrecord_files(draw: st.DrawFn) -> bytes:
+    """Records of `x`, `y` and maybe other features (some records differing), framed as TFRecord, maybe damaged."""
+    from netbuilder.training.datasets.tfrecord_format import masked_crc32c
+
+    names = draw(st.sampled_from([["x", "y"], ["x", "y"], ["x", "y", "label"], ["x"], ["y", "z"]]))
+    first = {name: draw(FEATURE_VALUES) for name in names}
+    records = []
+    for _ in range(draw(st.integers(0, 5))):
+        same = draw(st.integers(0, 4))
+        record = {name: (kind, draw(st.lists(st.just(1.0 if kind == "float" else 1 if kind == "int64" else b"a"),
+                                             min_size=len(values), max_size=len(values))))
+                  if same else draw(FEATURE_VALUES) for name, (kind, values) in first.items()}
+        records.append(_example(record) if draw(st.integers(0, 9)) else draw(st.binary(max_size=12)))
+    framed = b""
+    for data in [_example(first), *records]:
+        length = len(data).to_bytes(8, "little")
+        framed += (length + masked_crc32c(length).to_bytes(4, "little") + data
+                   + masked_crc32c(data).to_bytes(4, "little"))
+    return draw(damaged(framed))
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_tfrecord_files_load_or_are_refused_by_name(scale):
+    @fuzz(60, scale)
+    @given(tfrecord_files(), st.sampled_from([None, "classification", "regression"]), st.sampled_from([0.0, 0.25]))
+    def check(content, task, split):
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "data.tfrecord").write_bytes(content)
+            check_source(Path(folder), DatasetSpec("data.tfrecord"), ("data.tfrecord",), len(content), task=task,
+                         validation_split=split)
 
     check()
 

@@ -49,6 +49,7 @@ def built_with_weights(project: Project, catalog: Catalog | None = None, run: Pa
     graph as drawn now — and a graph edited since the run is refused by name.
     """
     from netbuilder.keras_bridge.importer import load_model_file
+    from netbuilder.keras_bridge.layer_state import copy_states
 
     if untrained and run is not None:
         raise ValueError("a run's weights or untrained ones, not both")
@@ -61,6 +62,10 @@ def built_with_weights(project: Project, catalog: Catalog | None = None, run: Pa
     trained = load_model_file(source)
     try:
         built.model.set_weights(trained.get_weights())
+        copy_states(trained, built.model)
+        for layer in built.model._flatten_layers(include_self=False):
+            if isinstance(layer, keras.layers.Normalization):
+                layer.finalize_state()  # its mean and variance are computed from the weights just set
     except ValueError:
         raise BridgeError([f"{run}: the run's weights do not fit the project's model any more "
                            "(the graph changed since that run); train again or export without --run"]) from None

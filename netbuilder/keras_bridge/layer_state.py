@@ -56,6 +56,17 @@ def restore_state(layer: Any, state: State) -> None:
         layer.load_assets(folder)
 
 
+def copy_states(source: Any, target: Any) -> None:
+    """Give each layer of model `target` with state the state of the layer of the same name in `source`
+    (a trained run's model): weights alone leave a rebuilt model's vocabularies empty."""
+    found = {layer.name: layer for layer in source._flatten_layers(include_self=False)}
+    for layer in target._flatten_layers(include_self=False):
+        twin = found.get(layer.name)
+        state = capture_state(twin) if twin is not None and keeps_state(layer) else None
+        if state is not None:
+            restore_state(layer, state)
+
+
 def write_states(root: h5py.Group, layers: dict[str, Any]) -> None:
     """Store the state of every layer that has some, keyed as its weights are."""
     group = root.create_group(STATE_GROUP)

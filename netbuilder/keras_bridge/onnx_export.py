@@ -57,12 +57,13 @@ def export_onnx(model: keras.Model, out: Path, *, seed: int = 0, verify: bool = 
     names = [t.name for t in model.inputs]
     keys = signature_keys(names)
     content = _convert(model, keys)
+    # Checked before writing: a file onnxruntime refuses (text ops it has no kernel for) is not left behind.
+    difference = _difference(model, content, names, keys, seed) if verify else math.nan
     try:
         with replacing(out, suffix=SUFFIX) as tmp:
             tmp.write_bytes(content)
     except OSError as exc:
         raise BridgeError([f"{out}: cannot write the ONNX file: {exc.strerror or exc}"]) from None
-    difference = _difference(model, content, names, keys, seed) if verify else math.nan
     return OnnxExport(out, len(content), keys, model_output_names(model), difference)
 
 
@@ -97,6 +98,18 @@ def _cannot_convert(exc: Exception, model: keras.Model) -> str:
     return f"ONNX cannot convert the model{where}: {first[:300]}"
 
 
+def _cannot_run(exc: Exception, model: keras.Model) -> str:
+    """onnxruntime's refusal as a sentence naming the op and the layer it comes from (`words_1/StringLower`)."""
+    text = str(exc)
+    op = re.search(r"No Op registered for (\w+)", text)
+    layers = [f"{layer.name} ({type(layer).__name__})" for layer in model.layers
+              if re.search(rf"/{re.escape(layer.name)}(_\d+)?/", text)]
+    what = f"the op {op.group(1)}" if op else "an op"
+    where = f" of layer {', '.join(layers)}" if layers else ""
+    return (f"onnxruntime cannot run the converted model: it has no kernel for {what}{where}; export it as a "
+            "SavedModel or a .keras file instead")
+
+
 def _difference(model: keras.Model, content: bytes, names: list[str], keys: list[str], seed: int) -> float:
     """Run the file with onnxruntime beside the Keras model on one seeded batch of 4."""
     import onnxruntime
@@ -105,7 +118,10 @@ def _difference(model: keras.Model, content: bytes, names: list[str], keys: list
     sample = {name: sample_values(t.shape, t.dtype, 4, rng) for name, t in zip(names, model.inputs)}
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # errors only: its warnings about unused initialisers are not the user's
-    session = onnxruntime.InferenceSession(content, options, providers=["CPUExecutionProvider"])
+    try:
+        session = onnxruntime.InferenceSession(content, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types, naming the op it cannot run
+        raise BridgeError([_cannot_run(exc, model)]) from None
     served = session.run(None, {key: sample[name] for name, key in zip(names, keys)})
     by_name = dict(zip([o.name for o in session.get_outputs()], served))
     expected = keras.tree.flatten(model(model_arguments(model, [sample[n] for n in names]), training=False))

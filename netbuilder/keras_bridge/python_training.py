@@ -11,23 +11,28 @@ builds and compiles inside a `tf.distribute` strategy's scope (the package's
 fixed helpers and command line are `training_package`'s). Settings become code
 (`rmse` as a named `RootMeanSquaredError`, callbacks for early stopping and
 learning-rate reduction); CSV text features are one-hot encoded with sorted
-categories and text targets become class indices, as netbuilder does. Paths,
+categories and text targets become class indices, as netbuilder does. Virtual
+epochs (`train_examples`, `evaluations`) become `evaluations` epochs of
+`fit_steps_per_epoch` steps over repeated batches in both scripts. Paths,
 column and array names are user text, so they appear only as quoted literals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
 
 from netbuilder.graph import Project
+from netbuilder.keras_bridge.python_adapt import adapt_lines, text_inputs
 from netbuilder.keras_bridge.python_code import keyword_args, literal
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
 from netbuilder.training.datasets.source import SUFFIX_KINDS, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.datasets.tfrecord_scan import is_tfrecord_folder, scan_tfrecord
+from netbuilder.training.datasets.tfrecord_stream import TARGETS as TFRECORD_TARGETS
 from netbuilder.training.keras_objects import make_optimizer
 from netbuilder.training.preflight import SPARSE_LOSSES, loss_key
 from netbuilder.training.settings import SettingsError, TrainingSettings
@@ -45,6 +50,8 @@ class _Plan:
     targets: dict[str, list[str]]  # model output -> columns (or the .npz array)
     path: str | None  # the dataset's file or folder; None: the user must give --data
     validation: str | None
+    text_inputs: list[str] = field(default_factory=list)  # inputs that take their column's text as written
+    adapt: list[str] = field(default_factory=list)  # train()'s lines that adapt Normalizations without a mean
 
     @property
     def has_validation(self) -> bool:
@@ -64,11 +71,24 @@ def _plan(project: Project, input_names: list[str], output_names: list[str]) -> 
     base = project.path.parent if project.path is not None else None
     path = _data_path(spec, base) if spec.source.strip() else None
     suffix_kind = SUFFIX_KINDS.get(Path(path).suffix.lower()) if path else None
-    kind = spec.kind or suffix_kind or ("images" if path and Path(path).is_dir() else "csv")
-    default_target = [NPZ_TARGET] if kind == "npz" else list(spec.target)
+    folder_kind = ("tfrecord" if is_tfrecord_folder(Path(path)) else "images") if path and Path(path).is_dir() else None
+    kind = spec.kind or suffix_kind or folder_kind or "csv"
+    default_target = [NPZ_TARGET] if kind == "npz" else _tfrecord_target(path) if kind == "tfrecord" else []
+    default_target = list(spec.target) or default_target
     targets = spec.outputs or ({output_names[0]: list(spec.target) or default_target} if output_names else {})
     validation = str(spec.resolve(spec.validation_file, base)) if spec.validation_file else None
-    return _Plan(settings, spec, kind, input_names, output_names, targets, path, validation)
+    split = 0 if spec.validation_file else settings.validation_split
+    return _Plan(settings, spec, kind, input_names, output_names, targets, path, validation, text_inputs(project),
+                 adapt_lines(project, input_names, split) if kind != "images" else [])
+
+
+def _tfrecord_target(path: str | None) -> list[str]:
+    """The feature netbuilder predicts when the dataset section names none: `y`, or `label`."""
+    try:
+        features = scan_tfrecord(Path(path)).features if path else {}
+    except DatasetError:
+        features = {}  # the script says what is wrong when it reads the file
+    return [next((name for name in TFRECORD_TARGETS if name in features), TFRECORD_TARGETS[0])]
 
 
 def _data_path(spec: DatasetSpec, base: Path | None) -> str:
@@ -88,7 +108,11 @@ def _constants(plan: _Plan, data: str, validation: str | None) -> list[str]:
     return [f"INPUT_NAMES = {literal(plan.inputs)}", f"OUTPUT_NAMES = {literal(plan.outputs)}", *lines,
             f"FEATURES = {literal(plan.spec.inputs)}  # model input -> columns; empty: all but the targets",
             f"TARGETS = {literal(plan.targets)}  # model output -> columns",
-            f"CLASS_LABELS = {sparse!r}  # True for a sparse loss: numeric targets are class labels"]
+            f"CLASS_LABELS = {sparse!r}  # True for a sparse loss: numeric targets are class labels",
+            f"TEXT_INPUTS = {literal(plan.text_inputs)}  # inputs that take their column's text as written",
+            *([f"WINDOW = {plan.spec.window}  # rows (time steps) one example holds",
+               f"HORIZON = {plan.spec.horizon}  # the target lies this many rows after a window's last row"]
+              if plan.kind == "timeseries" else [])]
 
 
 # -- the Python-script export ---------------------------------------------------------------
@@ -106,8 +130,13 @@ def training_code(project: Project, input_names: list[str], output_names: list[s
     validation = literal(plan.validation) if plan.validation else None
     constants = _constants(plan, literal(plan.path), validation)
     loader = _images_loader(plan) if plan.kind == "images" else _ARRAY_LOADERS[plan.kind]
-    imports = ["import argparse", *(["import csv"] if plan.kind == "csv" else []),
-               *(["import numpy as np"] if plan.kind != "images" else [])]
+    repeats = plan.kind != "images" and plan.settings.fit_steps_per_epoch is not None
+    if repeats:
+        loader += f"\n\n\n{_REPEATED}"
+    imports = ["import argparse", *(["import csv"] if plan.kind in ("csv", "timeseries") else []),
+               *(["import os"] if plan.kind == "tfrecord" else []),
+               *(["import numpy as np"] if plan.kind != "images" else []),
+               *(["import tensorflow as tf"] if repeats or plan.kind == "tfrecord" else [])]
     code = "\n\n\n".join(["\n".join(constants), loader, _script_train(plan), _SCRIPT_MAIN.rstrip("\n")])
     return imports, code
 
@@ -136,7 +165,10 @@ def load_data(path):
     columns = {name.strip(): [row[i] for row in rows] for i, name in enumerate(header)}
     target_columns = [c for names in TARGETS.values() for c in names]
     features = FEATURES or {INPUT_NAMES[0]: [c for c in columns if c not in target_columns]}
-    x = {name: np.hstack([_column(columns[c], False) for c in features[name]]) for name in INPUT_NAMES}
+    # A text Input takes its cells as a string tensor: fit refuses NumPy arrays of text.
+    x = {name: keras.ops.convert_to_tensor(np.array(columns[features[name][0]], dtype=object).reshape(-1, 1))
+         if name in TEXT_INPUTS else np.hstack([_column(columns[c], False) for c in features[name]])
+         for name in INPUT_NAMES}
     y = {name: _column(columns[names[0]], True) if len(names) == 1
          else np.hstack([_column(columns[c], False) for c in names]) for name, names in TARGETS.items()}
     return _one_or_all(x), _one_or_all(y)'''
@@ -156,7 +188,73 @@ def load_data(path):
         y = {{name: _array(data[TARGETS.get(name, [{NPZ_TARGET!r}])[0]], True) for name in OUTPUT_NAMES}}
     return _one_or_all(x), _one_or_all(y)'''
 
-_ARRAY_LOADERS = {"csv": f"{_ONE_OR_ALL}\n\n\n{_CSV_LOADER}", "npz": f"{_ONE_OR_ALL}\n\n\n{_NPZ_LOADER}"}
+_TFRECORD_LOADER = '''def load_data(path):
+    """(x, y) from TFRecord files of tf.train.Example records (one file, or a folder of them): the features named
+    in FEATURES/TARGETS, as long as in the first record; int64 targets (or any, with CLASS_LABELS) as class indices."""
+    files = [path] if not os.path.isdir(path) else sorted(
+        os.path.join(path, name) for name in os.listdir(path) if name.lower().endswith((".tfrecord", ".tfrecords")))
+    records = tf.data.TFRecordDataset(files)
+    first = tf.train.Example.FromString(next(iter(records)).numpy()).features.feature
+    kinds = {name: (f.WhichOneof("kind"), len(getattr(f, f.WhichOneof("kind")).value)) for name, f in first.items()}
+    targets = [names[0] for names in TARGETS.values()]
+    features = FEATURES or {INPUT_NAMES[0]: [n for n in sorted(kinds) if n not in targets and kinds[n][0] != "bytes_list"]}
+    wanted = sorted({*targets, *(n for names in features.values() for n in names)})
+    spec = {n: tf.io.FixedLenFeature([kinds[n][1]], tf.float32 if kinds[n][0] == "float_list" else tf.int64)
+            for n in wanted}
+    parts = {n: [] for n in wanted}
+    for batch in records.batch(4096).map(lambda r: tf.io.parse_example(r, spec)):
+        for n in wanted:
+            parts[n].append(batch[n].numpy())
+    columns = {n: np.concatenate(parts[n]) for n in wanted}
+    x = {name: np.hstack([columns[n].astype("float32") for n in features[name]]) for name in INPUT_NAMES}
+    y = {name: np.unique(columns[names[0]].reshape(-1), return_inverse=True)[1].astype("int32")
+         if CLASS_LABELS or kinds[names[0]][0] == "int64_list" else columns[names[0]].astype("float32")
+         for name, names in TARGETS.items()}
+    return _one_or_all(x), _one_or_all(y)'''
+
+_SERIES_LOADER = '''def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def load_data(path):
+    """(x, y) windows of a CSV time series, in time order: WINDOW rows of the feature columns in, the
+    target columns HORIZON rows after each window's last row out."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header, *rows = [row for row in csv.reader(fh) if row]
+    columns = {name.strip(): [row[i] for row in rows] for i, name in enumerate(header)}
+
+    def numbers(names):
+        return np.stack([np.array(columns[n], dtype="float32") for n in names], axis=1)
+
+    # Every numeric column by default: the target's past feeds the model too.
+    features = FEATURES or {INPUT_NAMES[0]: [n for n, cells in columns.items() if all(map(_is_number, cells))]}
+    span = WINDOW + HORIZON
+    starts = np.arange(len(rows) - span + 1)
+    x = {name: numbers(names)[starts[:, None] + np.arange(WINDOW)] for name, names in features.items()}
+    y = {name: numbers(names)[starts + span - 1] for name, names in TARGETS.items()}
+    return _one_or_all(x), _one_or_all(y)'''
+
+_ARRAY_LOADERS = {"csv": f"{_ONE_OR_ALL}\n\n\n{_CSV_LOADER}", "npz": f"{_ONE_OR_ALL}\n\n\n{_NPZ_LOADER}",
+                  "tfrecord": f"{_ONE_OR_ALL}\n\n\n{_TFRECORD_LOADER}",
+                  "timeseries": f"{_ONE_OR_ALL}\n\n\n{_SERIES_LOADER}"}
+
+
+_REPEATED = '''def repeated(x, y, batch_size: int, shuffle: bool, validation_split: float):
+    """(training batches repeated without end, validation batches or None), for epochs of a fixed number of
+    steps, which may span the data more than once; the last `validation_split` of the rows is held out, as
+    fit's own `validation_split` holds it out."""
+    rows = len(next(iter(x.values()))) if isinstance(x, dict) else len(x)
+    kept = rows - int(rows * validation_split)
+    data = tf.data.Dataset.from_tensor_slices((x, y))
+    train = data.take(kept)
+    if shuffle:
+        train = train.shuffle(kept, reshuffle_each_iteration=True)
+    validation = data.skip(kept).batch(batch_size) if kept < rows else None
+    return train.batch(batch_size).repeat(), validation'''
 
 
 def _images_loader(plan: _Plan) -> str:
@@ -176,12 +274,13 @@ def _images_loader(plan: _Plan) -> str:
 def _script_train(plan: _Plan) -> str:
     settings = plan.settings
     lines = ["def train(data_path: str | None = DATA_PATH, epochs: int = "
-             f"{settings.epochs}) -> keras.callbacks.History:",
+             f"{settings.fit_epochs}) -> keras.callbacks.History:",
              '    """Compile with the project\'s settings and fit on its dataset; the history has the model."""']
     if settings.seed is not None:
         lines.append(f"    keras.utils.set_random_seed({settings.seed})")
     lines += ["    model = build_model()", _compile(plan, 4)]
     fit: dict[str, str] = {"epochs": "epochs"}
+    steps = settings.fit_steps_per_epoch  # virtual epochs: train_examples in `evaluations` epochs of these
     if plan.kind == "images":
         split = settings.validation_split and not plan.spec.validation_file
         lines.append("    train_data, validation_data = load_data(data_path)" if split
@@ -190,17 +289,29 @@ def _script_train(plan: _Plan) -> str:
         if split:
             fit["validation_data"] = "validation_data"
         fit["shuffle"] = "False"  # image_dataset_from_directory shuffles; fit's own would only warn
+        if steps is not None:
+            lines.append("    train_data = train_data.repeat()  # epochs of fixed steps may span the data")
+    elif steps is not None:
+        split = 0 if plan.spec.validation_file else settings.validation_split
+        lines += ["    x, y = load_data(data_path)",
+                  f"    train_data, validation_data = repeated(x, y, {settings.batch_size!r}, "
+                  f"{settings.shuffle!r}, {split!r})"]
+        data = "train_data"
+        if split:
+            fit["validation_data"] = "validation_data"
+        fit["shuffle"] = "False"  # tf.data shuffles the rows; fit's own shuffle would only warn
     else:
         lines.append("    x, y = load_data(data_path)")
         data = "x, y"
         fit.update(batch_size=repr(settings.batch_size), shuffle=repr(settings.shuffle))
         if not plan.spec.validation_file:
             fit["validation_split"] = repr(settings.validation_split)
+    lines += plan.adapt
     if plan.validation:
         lines.append("    validation_data = load_data(VALIDATION_PATH)")
         fit["validation_data"] = "validation_data"
-    if settings.steps_per_epoch is not None:
-        fit["steps_per_epoch"] = repr(settings.steps_per_epoch)
+    if steps is not None:
+        fit["steps_per_epoch"] = repr(steps)
     callbacks = _callbacks(plan, literal(settings.tensorboard_dir))
     if callbacks:
         lines.append(_wrapped("callbacks = [", callbacks, "]", 4))
@@ -323,16 +434,17 @@ def package_code(project: Project, input_names: list[str], output_names: list[st
                  *_constants(plan, _path_code(layout.data), validation)]
     if layout.initial_weights:
         constants.append(f"INITIAL_WEIGHTS = {_path_code(layout.initial_weights)}  # the project's own weights")
-    constants += ["", f"EPOCHS = {settings.epochs}",
+    constants += ["", f"EPOCHS = {settings.fit_epochs}  # with train_examples: one per evaluation",
                   f"BATCH_SIZE = {settings.batch_size}  # the global batch: a strategy splits it between replicas",
                   f"VALIDATION_SPLIT = {settings.validation_split!r}", f"SEED = {settings.seed!r}",
-                  f"STEPS_PER_EPOCH = {settings.steps_per_epoch!r}  # None: each epoch reads the data once",
+                  f"STEPS_PER_EPOCH = {settings.fit_steps_per_epoch!r}  # None: each epoch reads the data once",
                   f"STRATEGY = {literal(settings.strategy)}  # the project's; TF_CONFIG or --strategy choose another"]
     if plan.kind == "images":
         loader = _PACKAGE_IMAGES.format(size=literal(tuple(plan.spec.image_size)), mode=literal(plan.spec.color_mode))
     else:
         loader = _ARRAY_LOADERS[plan.kind]
-    imports = [*(["import csv"] if plan.kind == "csv" else []), *(["import os"] if plan.kind == "images" else []),
+    imports = [*(["import csv"] if plan.kind in ("csv", "timeseries") else []),
+               *(["import os"] if plan.kind in ("images", "tfrecord") else []),
                "from pathlib import Path", "import numpy as np", "import tensorflow as tf"]
     return imports, "\n\n\n".join(["\n".join(constants), loader, _package_train(plan, layout)])
 
@@ -361,6 +473,11 @@ def _package_train(plan: _Plan, layout: PackageLayout) -> str:
              "    x, y = load_data(data_path)"]
     if plan.validation:
         lines.append("    validation = load_data(VALIDATION_PATH)")
+    elif plan.has_validation and plan.kind == "timeseries":  # its last windows, as netbuilder holds them out
+        lines += ["    kept = np.arange(count_rows(x) - int(count_rows(x) * VALIDATION_SPLIT))",
+                  "    held = np.arange(len(kept), count_rows(x))  # no training target in the validation period",
+                  "    validation = take_rows(x, held), take_rows(y, held)",
+                  "    x, y = take_rows(x, kept), take_rows(y, kept)"]
     elif plan.has_validation:
         lines.append("    (x, y), validation = split_rows(x, y, VALIDATION_SPLIT, SEED)")
     if settings.seed is not None:

@@ -14,6 +14,10 @@ Each input is named after its column; a column name TensorFlow cannot take
 as a signature input (`total bill`, `class`) gets the key `signature_names`
 maps it to (`total_bill`, `class_`), and `columns.json` lists both.
 
+A model with its own preprocessing block already takes one raw column per
+Input (dtype string for text, `RawTextColumn`; shape `(1,)`): its front only
+reshapes each `(None,)` request tensor to `(None, 1)`, encoding nothing twice.
+
 A category the training files never held (or an empty cell) is encoded as
 all zeros: the model then sees "none of the known values", the encoding a
 one-hot gives a value it has no column for, instead of refusing a row a
@@ -29,7 +33,7 @@ import keras
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.signature_names import signature_keys
-from netbuilder.training.datasets.csv_columns import OneHotColumn
+from netbuilder.training.datasets.csv_columns import OneHotColumn, RawTextColumn
 from netbuilder.training.datasets.csv_features import CsvFeatures
 UNKNOWN_CATEGORIES = "a text value not seen in training (or an empty cell) is encoded as all zeros"
 # Joins a column's key to the name of the layer that encodes it: no key holds it, so no layer takes an input's name.
@@ -121,4 +125,6 @@ def columns_document(features: CsvFeatures) -> dict[str, Any]:
 def _encoded(raw: Any, encoder: Any, key: str) -> Any:
     if isinstance(encoder, OneHotColumn):
         return OneHotCategories(encoder.categories, name=f"{key}{FRONT}one_hot")(raw)
+    if isinstance(encoder, RawTextColumn):  # the model's own lookup encodes it
+        return keras.layers.Reshape((1,), name=f"{key}{FRONT}text")(raw)
     return keras.layers.Reshape((1,), name=f"{key}{FRONT}number")(raw)

@@ -27,6 +27,7 @@ from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.raw_inputs import by_input, columns_document, raw_input_model
 from netbuilder.keras_bridge.savedmodel import SavedModelExport, export_savedmodel
 from netbuilder.training.datasets.csv_features import CsvFeatures, csv_features
+from netbuilder.training.datasets.source import dataset_kind
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 
 COLUMNS_FILE, EXAMPLE_FILE = "columns.json", "example_request.json"
@@ -47,10 +48,15 @@ def trained_features(project: Project, model: keras.Model, run: Path | None) -> 
     if dataset is None:
         return None
     spec = DatasetSpec.from_section(dataset)
-    loss = _loss(record.get("training") if "training" in record else project.sections.get("training"))
     base_dir = project.path.parent if project.path is not None else None
+    if dataset_kind(spec, base_dir) == "timeseries":  # the raw-row front is for tabular rows, not windows of them
+        shape = ", ".join(["N", *(str(d) for d in model.inputs[0].shape[1:])])
+        raise DatasetError(f"{spec.source}: a time-series model forecasts from windows of {spec.window} rows, not "
+                           f"from one raw row at a time; it takes arrays of shape ({shape})")
+    loss = _loss(record.get("training") if "training" in record else project.sections.get("training"))
     return csv_features(spec, base_dir, input_names=[t.name for t in model.inputs],
-                        output_names=list(model.output_names), task=task_for_loss(loss) if loss else None)
+                        output_names=list(model.output_names), task=task_for_loss(loss) if loss else None,
+                        text_inputs=[t.name for t in model.inputs if t.dtype == "string"])
 
 
 @dataclass(frozen=True)
@@ -61,15 +67,34 @@ class ServingExport:
     result: SavedModelExport
     raw_rows: bool
     note: str | None = None
+    raw_images: bool = False  # takes encoded images and any-size arrays (`image_serving`)
 
 
 def export_for_serving(project: Project, model: keras.Model, run: Path | None, out: Path) -> ServingExport:
     """What File ▸ Export and `netbuilder export --format savedmodel` write: a model trained on a CSV file
-    behind its raw-column front, any other model as it is.
+    behind its raw-column front, one trained on an image folder behind its raw-image signatures
+    (`image_serving`), any other model as it is.
 
     A dataset that no longer reads or fits (moved, edited since training) does not stop
     the export: the model is then served with its own inputs, and the note says why.
     """
+    from netbuilder.keras_bridge.image_serving import export_image_savedmodel, trained_images
+    from netbuilder.keras_bridge.text_serving import export_text_savedmodel, trained_text
+
+    try:
+        images = trained_images(project, model, run)
+    except DatasetError as exc:
+        note = f"{str(exc).splitlines()[0]}; the SavedModel takes the model's own inputs, not raw images"
+        return ServingExport(export_savedmodel(model, out), raw_rows=False, note=note)
+    if images is not None:
+        return ServingExport(export_image_savedmodel(model, images, out), raw_rows=False, raw_images=True)
+    try:
+        text = trained_text(project, model, run)
+    except DatasetError as exc:
+        note = f"{str(exc).splitlines()[0]}; the SavedModel has no example request"
+        return ServingExport(export_savedmodel(model, out), raw_rows=False, note=note)
+    if text is not None:  # the model takes raw strings itself: only the example request and classes are added
+        return ServingExport(export_text_savedmodel(model, text, out), raw_rows=False)
     try:
         features = trained_features(project, model, run)
         raw = raw_input_model(model, features) if features is not None else None

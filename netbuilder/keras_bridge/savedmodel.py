@@ -31,6 +31,7 @@ from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.sample_batch import sample_values
 from netbuilder.keras_bridge.signature_names import signature_keys
+from netbuilder.keras_bridge.vocabulary_check import check_vocabularies
 
 SIGNATURE = "serving_default"
 VERSION_FORMAT = "%Y%m%d%H%M%S"
@@ -72,6 +73,7 @@ def export_savedmodel(model: keras.Model, out: Path, *, now: datetime | None = N
     """
     import tensorflow as tf
 
+    check_vocabularies(model)  # an empty lookup table would fail the reload check with a TensorFlow traceback
     inputs = [t.name for t in model.inputs]
     outputs = model_output_names(model)
     keys = signature_keys(inputs)  # TensorFlow takes no keyword, leading digit or hyphen as a parameter name

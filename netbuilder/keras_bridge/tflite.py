@@ -22,8 +22,9 @@ import re
 import tempfile
 import warnings
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import keras
 import numpy as np
@@ -40,6 +41,8 @@ SUFFIX = ".tflite"
 SIGNATURE = "serving_default"
 TOLERANCE = 1e-4  # on |TFLite − Keras| / max(1, |Keras|): TFLite's kernels sum in another order
 FLEX_DELEGATE = "tensorflow-lite-select-tf-ops"
+# The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
+INTERPRETER_DEPRECATED = r"\s*Warning: tf.lite.Interpreter is deprecated"
 
 
 @dataclass(frozen=True)
@@ -72,19 +75,30 @@ class TFLiteExport:
         return notes
 
 
+class Tuning(Protocol):
+    """Converter options a quantized export adds (`tflite_quantize`); its files keep to TFLite's own kernels."""
+
+    label: str  # "full-integer (int8) quantization": how a refusal names what was asked
+
+    def apply(self, converter: Any) -> None: ...
+
+
 def check_tflite_name(out: Path) -> None:
     if out.suffix != SUFFIX:
         raise BridgeError([f"{out}: a TFLite model file must end in {SUFFIX}"])
 
 
-def export_tflite(model: keras.Model, out: Path, *, seed: int = 0, verify: bool = True) -> TFLiteExport:
+def export_tflite(model: keras.Model, out: Path, *, seed: int = 0, verify: bool = True,
+                  tune: Tuning | None = None) -> TFLiteExport:
     """Convert `model`, write it to `out` and (unless told not to) check it answers like `model`.
 
-    Raises BridgeError naming the layers when TFLite cannot convert the model
-    even with TensorFlow's ops, or when `out` cannot be written.
+    `tune` adds quantization options; such a file is never given TensorFlow's
+    own ops, which would run in float. Raises BridgeError naming the layers
+    when TFLite cannot convert the model even with TensorFlow's ops (or, tuned,
+    with its built-in ones), or when `out` cannot be written.
     """
     check_tflite_name(out)
-    content, batch, flex_layers = _convert(model)
+    content, batch, flex_layers = convert_model(model, tune)
     try:
         with replacing(out, suffix=SUFFIX) as tmp:
             tmp.write_bytes(content)
@@ -95,21 +109,23 @@ def export_tflite(model: keras.Model, out: Path, *, seed: int = 0, verify: bool 
     return TFLiteExport(out, len(content), difference, verified, batch, flex_layers)
 
 
-def _convert(model: keras.Model) -> tuple[bytes, int | None, tuple[str, ...]]:
+def convert_model(model: keras.Model, tune: Tuning | None = None) -> tuple[bytes, int | None, tuple[str, ...]]:
     """The flatbuffer, the batch size it fixes (None: free) and the layers that need the Flex delegate."""
     with tempfile.TemporaryDirectory(prefix="netbuilder-tflite-") as folder:
         free = Path(folder, "free")
         _write_saved_model(model, free, batch=None)
         try:
-            return _run_converter(free, select_tf_ops=False), None, ()
+            return _run_converter(free, select_tf_ops=False, tune=tune), None, ()
         except ConverterError as exc:
             builtin_errors = list(exc.errors)
         fixed = Path(folder, "fixed")
         _write_saved_model(model, fixed, batch=1)
         try:
-            return _run_converter(fixed, select_tf_ops=False), 1, ()
+            return _run_converter(fixed, select_tf_ops=False, tune=tune), 1, ()
         except ConverterError:
             pass
+        if tune is not None:
+            raise BridgeError([_cannot_convert(builtin_errors, model, f"with {tune.label}")]) from None
         try:
             return _run_converter(free, select_tf_ops=True), None, tuple(_layers_at_fault(builtin_errors, model))
         except ConverterError as exc:
@@ -133,13 +149,16 @@ def _write_saved_model(model: keras.Model, folder: Path, batch: int | None) -> N
     archive.write_out(str(folder), verbose=False)
 
 
-def _run_converter(folder: Path, select_tf_ops: bool) -> bytes:
+def _run_converter(folder: Path, select_tf_ops: bool, tune: Tuning | None = None) -> bytes:
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_saved_model(str(folder), signature_keys=[SIGNATURE])
     if select_tf_ops:
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
-    with quiet_stderr():
+    if tune is not None:
+        tune.apply(converter)
+    with warnings.catch_warnings(), quiet_stderr():
+        warnings.filterwarnings("ignore", message=INTERPRETER_DEPRECATED)  # int8 calibration runs one
         return converter.convert()
 
 
@@ -168,39 +187,50 @@ def _layer_of(error: Any, layer_names: dict[str, str]) -> str | None:
     return None
 
 
-def _cannot_convert(errors: list[Any], model: keras.Model) -> str:
+def _cannot_convert(errors: list[Any], model: keras.Model, how: str = "not even with TensorFlow's own ops") -> str:
     layers = _layers_at_fault(errors, model)
     if layers:
-        return f"TFLite cannot convert layer{'s' if len(layers) > 1 else ''} {', '.join(layers)}, " \
-               "not even with TensorFlow's own ops"
+        return f"TFLite cannot convert layer{'s' if len(layers) > 1 else ''} {', '.join(layers)}, {how}"
     first = next((e.error_message.splitlines()[0] for e in errors if e.error_message), "no reason given")
     return f"TFLite cannot convert the model: {first}"
 
 
 def _difference(model: keras.Model, content: bytes, seed: int, batch: int, flex_layers: tuple[str, ...]) -> float:
     """Run the file with tf.lite.Interpreter beside the Keras model on one seeded batch; NaN if it cannot run."""
-    import tensorflow as tf
-
     rng = np.random.default_rng(seed)
     names = [t.name for t in model.inputs]
     sample = {name: sample_values(t.shape, t.dtype, batch, rng) for name, t in zip(names, model.inputs)}
-    with warnings.catch_warnings(), quiet_stderr():
-        # The TFLite Python interpreter is deprecated in favour of a package we do not ship; it still works.
-        warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated")
-        runner = tf.lite.Interpreter(model_content=content).get_signature_runner(SIGNATURE)
-        keys = dict(zip(names, signature_keys(names)))
-        found = _match(list(keys.values()), runner.get_input_details())
-        try:
-            served = runner(**{found[keys[name]]: value for name, value in sample.items()})
-        except RuntimeError:
-            if flex_layers:  # TensorFlow's pip package builds this interpreter without the Flex delegate
-                return math.nan
-            raise
+    try:
+        served = tflite_runner(content, model)(sample)
+    except RuntimeError:
+        if flex_layers:  # TensorFlow's pip package builds this interpreter without the Flex delegate
+            return math.nan
+        raise
     expected = keras.tree.flatten(model(model_arguments(model, [sample[n] for n in names]), training=False))
+    return max(largest_difference(served[name], np.asarray(value))
+               for name, value in zip(model_output_names(model), expected))
+
+
+def tflite_runner(content: bytes, model: keras.Model) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """A function that runs the file on a batch keyed by `model`'s input names and returns its answers keyed
+    by `model`'s output names; it raises RuntimeError where tf.lite.Interpreter cannot run the file."""
+    import tensorflow as tf
+
+    names = [t.name for t in model.inputs]
+    with warnings.catch_warnings(), quiet_stderr():
+        warnings.filterwarnings("ignore", message=INTERPRETER_DEPRECATED)
+        runner = tf.lite.Interpreter(model_content=content).get_signature_runner(SIGNATURE)
+    keys = dict(zip(names, signature_keys(names)))
+    found = _match(list(keys.values()), runner.get_input_details())
     output_names = model_output_names(model)
-    outputs = _match(output_names, served)
-    return max(largest_difference(served[outputs[name]], np.asarray(value))
-               for name, value in zip(output_names, expected))
+
+    def run(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        with quiet_stderr():
+            served = runner(**{found[keys[name]]: value for name, value in batch.items()})
+        outputs = _match(output_names, served)
+        return {name: served[outputs[name]] for name in output_names}
+
+    return run
 
 
 def _match(names: list[str], keys: Any) -> dict[str, str]:

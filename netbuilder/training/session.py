@@ -391,9 +391,12 @@ class TrainingSession:
 
     def _preflight(self, inputs: dict[str, tuple[Any, ...]], outputs: dict[str, tuple[Any, ...]],
                    data: LoadedData) -> None:
+        from netbuilder.training.datasets.text_folder import raw_text_problems
         from netbuilder.training.preflight import preflight
 
         mismatches = preflight(inputs, outputs, data, self.settings.loss)
+        if self.model is not None:  # a Dense fed documents would fail deep in TensorFlow ("Cast string to float")
+            mismatches += raw_text_problems({t.name: str(t.dtype) for t in self.model.inputs}, data)
         if mismatches:
             raise _Refused(" ".join(m if m.endswith(".") else m + "." for m in mismatches))
 

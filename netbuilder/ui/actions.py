@@ -69,6 +69,9 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("ungroup", "&Ungroup", "Ctrl+Shift+G", "Put a sub-model's layers back in its place"),
         ActionSpec("open_submodel", "&Open Sub-model", "Ctrl+Return", "Edit the selected sub-model node's graph"),
         ActionSpec("back_to_main", "&Back to Main Graph", "Alt+Up", "Leave the sub-model being edited"),
+        ActionSpec("preprocessing", "Add &Preprocessing Block", None,
+                   "Make the model take the dataset's raw columns through a 'preprocessing' sub-model, or "
+                   "give it back its one matrix Input"),
         None,
         ActionSpec("check", "&Check Now", "Ctrl+Shift+R", "Re-check structure and shapes"),
     ],

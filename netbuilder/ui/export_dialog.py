@@ -4,7 +4,9 @@ The user picks a format, a destination and whose weights go in (the latest
 training run by default, an older run, the project's saved weights, or
 fresh untrained ones); the export runs off the GUI thread behind a busy bar
 and the dialog then says what was written — for a SavedModel, that it was
-loaded back with `tf.saved_model.load` and answers like the Keras model.
+loaded back with `tf.saved_model.load` and answers like the Keras model; for
+a quantized TFLite file (a Quantization choice shown for TFLite only), the
+one-line summary of the report written beside it.
 Failures are shown in red in the dialog; every writer goes through a
 temporary file or folder that is renamed at the end, so an earlier export is
 never damaged. A training package that would copy dataset files from
@@ -54,6 +56,13 @@ FORMATS = [
     ExportFormat("package", "Training package (folder)", "_package", uses_weights=False),
 ]
 UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
+# TFLite only: (key, label); the keys are `netbuilder export --quantize`'s (keras_bridge.tflite_quantize).
+QUANTIZATIONS = [
+    ("none", "None (float32)"),
+    ("dynamic", "Dynamic range (int8 weights)"),
+    ("float16", "Float16 weights"),
+    ("int8", "Full integer (int8, calibrated on the training data)"),
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class ExportRequest:
     destination: Path
     weights: Path | str
     include_outside_data: bool = False
+    quantize: str = "none"  # TFLite: a QUANTIZATIONS key
 
 
 def exportable_runs(project: Project) -> list[RunInfo]:
@@ -110,6 +120,13 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
                              f"from the Keras model (largest difference {result.max_difference:.3g})")
         return (f"{written}\nVerified: tf.saved_model.load answers like the Keras model "
                 f"(largest difference {result.max_difference:.2g}){notes}")
+    if request.format == "tflite" and request.quantize != "none":
+        from netbuilder.keras_bridge.tflite_quantize import export_quantized
+
+        quantized = export_quantized(project, model, out, request.quantize, run)
+        json_report, text_report = quantized.report_files
+        return (f"Wrote {out}\n{quantized.report.summary()}\nReport: {json_report.name}, {text_report.name}"
+                + "".join(f"\nNote: {n}" for n in quantized.result.notes()) + notes)
     if request.format == "tflite":
         from netbuilder.keras_bridge.tflite import export_tflite
 
@@ -168,11 +185,17 @@ class ExportDialog(QDialog):
         where.addWidget(self.browse_button)
         self.weights_box = QComboBox()
         self._fill_weights()
+        self.quantize_box = QComboBox()
+        for key, label in QUANTIZATIONS:
+            self.quantize_box.addItem(label, key)
+        self.quantize_box.setToolTip("Smaller TFLite files; a report beside the file compares the metric on "
+                                     "the validation data with the float model's")
 
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.addRow("Format:", self.format_box)
         form.addRow("Destination:", where)
         form.addRow("Weights:", self.weights_box)
+        form.addRow("Quantization:", self.quantize_box)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: TensorFlow gives no fraction to show
         self.progress.setVisible(False)
@@ -236,7 +259,9 @@ class ExportDialog(QDialog):
 
     def request(self) -> ExportRequest:
         return ExportRequest(self.current_format.key, Path(self.destination.text().strip()).expanduser(),
-                             self.weights_box.currentData())
+                             self.weights_box.currentData(),
+                             quantize=self.quantize_box.currentData() if self.current_format.key == "tflite"
+                             else "none")
 
     @property
     def is_busy(self) -> bool:
@@ -268,6 +293,7 @@ class ExportDialog(QDialog):
         stem = stem.removesuffix("_savedmodel")
         self.destination.setText(str(current.with_name(f"{stem}_savedmodel" if not fmt.suffix else stem + fmt.suffix)))
         self.weights_box.setEnabled(fmt.uses_weights)
+        self.form.setRowVisible(self.quantize_box, fmt.key == "tflite")
         self.weights_box.setToolTip("" if fmt.uses_weights else "The script rebuilds the model; it carries no weights")
         self.browse_button.setToolTip("Choose the folder that receives version folders (OUT/<timestamp>/)"
                                       if not fmt.suffix else "Choose the new folder to write"
@@ -319,7 +345,7 @@ class ExportDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for widget in (self.export_button, self.format_box, self.destination, self.browse_button):
+        for widget in (self.export_button, self.format_box, self.destination, self.browse_button, self.quantize_box):
             widget.setEnabled(not busy)
         self.weights_box.setEnabled(not busy and self.current_format.uses_weights)
 

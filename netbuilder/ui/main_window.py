@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.catalog import Catalog
 from netbuilder.graph import SUBMODEL_LAYER, Edge, Project, SetConfig
+from netbuilder.graph.preprocessing_block import block_node
 from netbuilder.graph.validation import Verdict
 from netbuilder.ui.actions import build_actions, submenu
 from netbuilder.ui.canvas.hit import wire_at
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
             "zoom_reset": lambda: self.view and self.view.set_zoom(1.0),
             "arrange": self._arrange, "group": self._group, "ungroup": self._ungroup,
             "open_submodel": self._open_selected_submodel, "back_to_main": lambda: self.set_scope(""),
+            "preprocessing": self._toggle_preprocessing,
             "check": lambda: self.document and self.document.run_check(),
             "train": self.train, "pause": lambda: self.training and self.training.toggle_pause(),
             "stop": lambda: self.training and self.training.stop(),
@@ -312,6 +314,8 @@ class MainWindow(QMainWindow):
         self.bottom.addTab(self.training, "Training")
         self.training.state_changed.connect(self._run_state_changed)
         self.training.status.connect(lambda text: self.show_status(text, source=TRAINING))
+        self.training.data_form.preprocessing_requested.connect(self._toggle_preprocessing)
+        self.training.data_form.show_preprocessing(block_node(doc.project.graph) is not None)
         self._update_run_actions()
 
     def _update_window(self) -> None:
@@ -329,7 +333,7 @@ class MainWindow(QMainWindow):
             self.scope_label.setText(f"  {doc.display_name} ▸ <b>{doc.scope}</b> (sub-model: edits change every node that uses it)")
         for key in ("save", "save_as", "export", "close", "cut", "copy", "paste", "duplicate", "delete", "select_all",
                     "quick_add", "fit", "zoom_in", "zoom_out", "zoom_reset", "arrange", "group", "ungroup",
-                    "open_submodel", "check"):
+                    "open_submodel", "preprocessing", "check"):
             self.actions[key].setEnabled(has)
         self.actions["back_to_main"].setEnabled(bool(has and doc.scope))
         undo, redo = self.actions["undo"], self.actions["redo"]
@@ -337,6 +341,10 @@ class MainWindow(QMainWindow):
         redo.setEnabled(bool(has and doc.stack.can_redo))
         undo.setText(f"&Undo {doc.stack.undo_text}" if has and doc.stack.can_undo else "&Undo")
         redo.setText(f"&Redo {doc.stack.redo_text}" if has and doc.stack.can_redo else "&Redo")
+        present = has and block_node(doc.project.graph) is not None
+        self.actions["preprocessing"].setText("Remove &Preprocessing Block" if present else "Add &Preprocessing Block")
+        if self.training is not None:
+            self.training.data_form.show_preprocessing(present)
         self.palette_dock.setEnabled(has)
         self._update_run_actions()
         self.zoom_label.setText(f"{self.view.zoom:.0%}" if self.view is not None else "")
@@ -526,6 +534,14 @@ class MainWindow(QMainWindow):
             problem = self.edits.group()
             if problem:
                 self._say_at_pointer("Cannot group", problem)
+
+    def _toggle_preprocessing(self) -> None:
+        from netbuilder.ui.preprocessing_action import toggle_preprocessing
+
+        if self.document is not None:
+            problem = toggle_preprocessing(self.document)
+            if problem:
+                self.show_status(problem)
 
     def _ungroup(self) -> None:
         if self.edits is not None:

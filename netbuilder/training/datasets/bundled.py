@@ -26,6 +26,7 @@ class BundledDataset:
     source: str
     licence: str
     path: Path
+    kind: str | None = None  # what its file is read as, when not what the file looks like ("timeseries")
 
 
 def bundled_datasets() -> list[BundledDataset]:
@@ -34,7 +35,7 @@ def bundled_datasets() -> list[BundledDataset]:
         BundledDataset(
             name=entry["name"], title=entry["title"], task=entry["task"], target=list(entry["target"]),
             description=entry["description"], source=entry["source"], licence=entry["licence"],
-            path=resources.DATASETS / entry["file"],
+            path=resources.DATASETS / entry["file"], kind=entry.get("kind"),
         )
         for entry in resources.dataset_index()
     ]

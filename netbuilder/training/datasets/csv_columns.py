@@ -1,5 +1,6 @@
-"""Turning CSV columns into model arrays: numbers as they are, text one-hot encoded or refused,
-targets as numbers (regression) or class indices (classification).
+"""Turning CSV columns into model arrays: numbers as they are, text one-hot encoded or refused (or,
+for an Input that takes text, passed as written), targets as numbers (regression) or class indices
+(classification).
 
 Encoders are decided from every file of a dataset at once (the training file
 and a separate validation file), so both are encoded with the same one-hot
@@ -68,7 +69,24 @@ class OneHotColumn:
         return np.eye(len(self.categories), dtype=np.float64)[index]
 
 
-Encoder = NumericColumn | OneHotColumn
+@dataclass(frozen=True)
+class RawTextColumn:
+    """A text column fed to a string Input as it is: one cell per row, shape (rows, 1). The model
+    encodes it itself (a `StringLookup` of its preprocessing block), so training and serving see
+    the same cells."""
+
+    column: str
+    raw_dtype = "string"
+
+    @property
+    def names(self) -> list[str]:
+        return [self.column]
+
+    def encode(self, table: CsvTable) -> np.ndarray:
+        return np.array(table.texts[self.column], dtype=object).reshape(-1, 1)
+
+
+Encoder = NumericColumn | OneHotColumn | RawTextColumn
 
 
 def feature_encoder(column: str, tables: list[CsvTable], categorical: str) -> Encoder:
@@ -90,6 +108,15 @@ def feature_encoder(column: str, tables: list[CsvTable], categorical: str) -> En
         raise DatasetError(f"{table.name}: column '{shown(column)}' holds text with {len(categories)} different "
                            f"values, too many to one-hot encode ({MAX_CATEGORIES} at most); leave it out of the inputs")
     return OneHotColumn(column, categories)
+
+
+def text_input_encoder(column: str, tables: list[CsvTable], input_name: str) -> RawTextColumn:
+    """How `column` feeds input `input_name`, whose Input takes text (dtype string): cells as written."""
+    if not _text_tables(column, tables):
+        table = tables[0]
+        raise DatasetError(f"{table.name}: column '{shown(column)}' holds numbers, but input '{input_name}' takes "
+                           "text (dtype string); give the Input dtype float32, or map a text column to it")
+    return RawTextColumn(column)
 
 
 def class_labels(column: str, tables: list[CsvTable]) -> tuple[list[str], list[np.ndarray]]:

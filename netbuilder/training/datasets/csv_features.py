@@ -7,17 +7,26 @@ input and in which order, how each column is encoded (its encoder, with the
 categories seen in every file of the dataset), which columns are targets and
 whether they are classes; this module only keeps that plan with the class
 names and a few example rows, and the Keras side (`keras_bridge.raw_inputs`)
-reads the encoders, so there is one description of the encoding.
+reads the encoders, so there is one description of the encoding. A file too
+big to hold (`csv_stream.wants_streaming`) is never read whole: the plan reads
+the streaming pass (`csv_scan`), which keeps what the encoders need, and the
+examples are the file's first lines.
 """
 
 from __future__ import annotations
 
+import csv
+import math
+from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from netbuilder.training.datasets.csv_columns import Encoder, NumericColumn, class_labels
 from netbuilder.training.datasets.csv_loader import plan_csv
+from netbuilder.training.datasets.csv_scan import scan_csv
+from netbuilder.training.datasets.csv_stream import wants_streaming
 from netbuilder.training.datasets.csv_table import CsvTable, read_csv
 from netbuilder.training.datasets.loaded import Task
 from netbuilder.training.datasets.mapping import unique
@@ -50,26 +59,56 @@ EXAMPLE_ROWS = 4
 
 
 def csv_features(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[str], output_names: list[str],
-                 task: Task | None = None) -> CsvFeatures | None:
+                 task: Task | None = None, text_inputs: Collection[str] = ()) -> CsvFeatures | None:
     """The encoding `load_dataset` would use for this CSV dataset and model; None for other kinds.
+    `text_inputs` names the model's string Inputs, as for `load_dataset`.
 
     Raises:
         DatasetError: the files cannot be read or do not fit, named as the loader names them.
     """
     if dataset_kind(spec, base_dir) != "csv":
         return None
-    validation = validation_path(spec, base_dir)
-    tables = [read_csv(source_path(spec, base_dir))] + ([read_csv(validation)] if validation is not None else [])
-    main = tables[0]
-    plan = plan_csv(spec, main.name, main.columns, lambda column: tables, input_names=input_names,
-                    output_names=output_names, task=task)
-    classified = [name for name, kind in plan.tasks.items() if kind == "classification"]
-    class_names = class_labels(plan.outputs[classified[0]][0], tables)[0] if classified else None
+    path, validation = source_path(spec, base_dir), validation_path(spec, base_dir)
+    files = [path] + ([validation] if validation is not None else [])
+    scans = [scan_csv(file) for file in files] if wants_streaming(path, validation) else []
+    known = [scan for scan in scans if scan is not None]
+    tables: list[CsvTable] = []
+    digests: dict[str, list[CsvTable]] = {}
+    if not scans or len(known) < len(scans):
+        tables = [read_csv(file) for file in files]
+    name, columns = (tables[0].name, tables[0].columns) if tables else (known[0].name, known[0].columns)
+
+    def digest(column: str) -> list[CsvTable]:
+        """The tables, or for a file too big to hold, what the streaming pass kept for `column`."""
+        if tables:
+            return tables
+        if column not in digests:
+            digests[column] = [scan.digest(column) for scan in known]
+        return digests[column]
+
+    plan = plan_csv(spec, name, columns, digest, input_names=input_names, output_names=output_names, task=task,
+                    text_inputs=text_inputs)
+    classified = [output for output, kind in plan.tasks.items() if kind == "classification"]
+    class_names = class_labels(plan.outputs[classified[0]][0], digest(plan.outputs[classified[0]][0]))[0] \
+        if classified else None
+    encoders = list(plan.encoders.values())
     return CsvFeatures(
-        source_name=spec.source if spec.bundled_name else main.name, inputs=plan.inputs, encoders=plan.encoders,
+        source_name=spec.source if spec.bundled_name else name, inputs=plan.inputs, encoders=plan.encoders,
         targets=plan.outputs, task="classification" if classified else "regression", class_names=class_names,
-        examples=_first_rows(main, list(plan.encoders.values()), EXAMPLE_ROWS),
+        examples=_first_rows(tables[0], encoders, EXAMPLE_ROWS) if tables
+        else _head_rows(path, columns, encoders, EXAMPLE_ROWS),
     )
+
+
+def _head_rows(path: Path, columns: list[str], encoders: list[Encoder], count: int) -> list[dict[str, Any]]:
+    """The first `count` rows of a file too big to read whole, as `_first_rows` gives them."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        rows = list(islice((row for row in reader if row), count))
+    at = {column: i for i, column in enumerate(columns)}
+    return [{e.column: (float(row[at[e.column]]) if row[at[e.column]].strip() else math.nan)
+             if isinstance(e, NumericColumn) else row[at[e.column]] for e in encoders} for row in rows]
 
 
 def _first_rows(table: CsvTable, encoders: list[Encoder], count: int) -> list[dict[str, Any]]:

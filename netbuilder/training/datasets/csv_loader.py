@@ -4,18 +4,27 @@ Features default to every column that is not a target; a multi-input model
 maps each input to its columns. Text feature columns are one-hot encoded with
 `column=value` names (categories sorted) or refused. A target becomes class
 indices when it holds text or when the caller asks for classification (an
-integer-coded label column), and float columns otherwise.
+integer-coded label column), and float columns otherwise. An input whose
+Input takes text (`text_inputs`: dtype string) gets its one column's cells as
+written, for the model's own preprocessing layers to encode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from netbuilder.training.datasets.csv_columns import Encoder, NumericColumn, class_labels, feature_encoder
+from netbuilder.training.datasets.csv_columns import (
+    Encoder,
+    NumericColumn,
+    RawTextColumn,
+    class_labels,
+    feature_encoder,
+    text_input_encoder,
+)
 from netbuilder.training.datasets.csv_table import CsvTable, read_csv
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping, unique
@@ -39,16 +48,17 @@ class CsvPlan:
 
 
 def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
-             output_names: list[str], task: Task | None, source_name: str) -> LoadedData:
+             output_names: list[str], task: Task | None, source_name: str,
+             text_inputs: Collection[str] = ()) -> LoadedData:
     """The whole file as `train` (the caller splits it) and the validation file, if any, as `validation`."""
     tables = [read_csv(path)] + ([read_csv(validation)] if validation is not None else [])
     main = tables[0]
     if len(tables) == 2:
         _same_columns(main, tables[1])
     plan = plan_csv(spec, main.name, main.columns, lambda column: tables, input_names=input_names,
-                    output_names=output_names, task=task)
-    features = [{name: np.hstack([plan.encoders[c].encode(t) for c in columns]).astype(np.float32)
-                 for name, columns in plan.inputs.items()} for t in tables]
+                    output_names=output_names, task=task, text_inputs=text_inputs)
+    features = [{name: _stacked([plan.encoders[c].encode(t) for c in columns]) for name, columns in plan.inputs.items()}
+                for t in tables]
     targets: list[dict[str, np.ndarray]] = [{} for _ in tables]
     class_names: list[str] | None = None
     for name, columns in plan.outputs.items():
@@ -68,9 +78,11 @@ def load_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
 
 
 def plan_csv(spec: DatasetSpec, name: str, columns: list[str], tables_for: Callable[[str], list[CsvTable]], *,
-             input_names: list[str], output_names: list[str], task: Task | None) -> CsvPlan:
+             input_names: list[str], output_names: list[str], task: Task | None,
+             text_inputs: Collection[str] = ()) -> CsvPlan:
     """Map and check the columns of file `name`; `tables_for(column)` gives the tables that hold the
-    column's cells in every file of the dataset (the files themselves, or a scan's digest of them)."""
+    column's cells in every file of the dataset (the files themselves, or a scan's digest of them).
+    `text_inputs` names the inputs whose Input takes text (dtype string)."""
     listing = f"the columns of {name}: {shown_names(columns)}"
     outputs = output_mapping(spec, output_names, [], name, listing)
     target_columns = unique(outputs)
@@ -86,7 +98,19 @@ def plan_csv(spec: DatasetSpec, name: str, columns: list[str], tables_for: Calla
             raise DatasetError(f"{name}: column '{shown(both[0])}' is both a target and a feature of input "
                                f"'{input_name}'; the model would be shown the answer")
 
-    encoders = {c: feature_encoder(c, tables_for(c), spec.categorical) for c in unique(inputs)}
+    encoders: dict[str, Encoder] = {}
+    for input_name, used in inputs.items():
+        if input_name in text_inputs:
+            if len(used) != 1:
+                raise DatasetError(f"{name}: input '{input_name}' takes text (dtype string), one column of it, but "
+                                   f"the dataset maps {len(used)} columns to it ({shown_names(used)})")
+            encoders[used[0]] = text_input_encoder(used[0], tables_for(used[0]), input_name)
+    for input_name, used in inputs.items():
+        for c in used:
+            if input_name not in text_inputs and isinstance(encoders.get(c), RawTextColumn):
+                raise DatasetError(f"{name}: column '{shown(c)}' feeds input '{input_name}' as numbers and another "
+                                   "input as text; map it to one of them")
+            encoders.setdefault(c, feature_encoder(c, tables_for(c), spec.categorical))
     tasks: dict[str, Task] = {}
     for output, used in outputs.items():
         texts = [(t, c) for c in used for t in tables_for(c) if c in t.texts]
@@ -103,6 +127,13 @@ def plan_csv(spec: DatasetSpec, name: str, columns: list[str], tables_for: Calla
                                    f"{table.row_number(index)}); a regression target must be numbers")
             tasks[output] = "regression"
     return CsvPlan(inputs, outputs, encoders, tasks)
+
+
+def _stacked(parts: list[np.ndarray]) -> np.ndarray:
+    """An input's columns side by side: float32 numbers, or the cells themselves for a text Input."""
+    if any(part.dtype == object for part in parts):
+        return np.hstack(parts)
+    return np.hstack(parts).astype(np.float32)
 
 
 def _check_exist(name: str, present: list[str], columns: list[str], role: str, listing: str) -> None:

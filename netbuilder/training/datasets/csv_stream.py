@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from netbuilder.training.datasets.csv_columns import NumericColumn, OneHotColumn, class_labels
+from netbuilder.training.datasets.csv_columns import NumericColumn, OneHotColumn, RawTextColumn, class_labels
 from netbuilder.training.datasets.csv_loader import CsvPlan, _same_columns, plan_csv
 from netbuilder.training.datasets.csv_scan import MAX_DISTINCT, CsvScan, NumberFacts, scan_csv
 from netbuilder.training.datasets.csv_table import CsvTable
@@ -124,6 +124,8 @@ class CsvStream:
             encoder = plan.encoders[column]
             if isinstance(encoder, NumericColumn):
                 return tf.cast(tf.reshape(cell, [-1, 1]), tf.float32)
+            if isinstance(encoder, RawTextColumn):
+                return tf.reshape(cell, [-1, 1])  # the cells as written, for the model's own lookup
             index = lookups[column].lookup(tf.strings.strip(cell))
             return tf.one_hot(index, len(encoder.categories), dtype=tf.float32)
 
@@ -187,7 +189,7 @@ class StreamedData(LoadedData):
 
 def stream_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
                output_names: list[str], task: Task | None, source_name: str, validation_split: float,
-               seed: int | None) -> StreamedData | None:
+               seed: int | None, text_inputs: Collection[str] = ()) -> StreamedData | None:
     """The dataset as a stream, checked as `load_csv` checks it; None when the file must be read whole."""
     scans = [scan_csv(path)] + ([scan_csv(validation)] if validation is not None else [])
     if any(scan is None for scan in scans):
@@ -204,7 +206,7 @@ def stream_csv(spec: DatasetSpec, path: Path, validation: Path | None, *, input_
         return digests[column]
 
     plan = plan_csv(spec, main.name, main.columns, digest, input_names=input_names, output_names=output_names,
-                    task=task)
+                    task=task, text_inputs=text_inputs)
     for column, encoder in plan.encoders.items():
         for table in digest(column):
             encoder.encode(table)  # refuses an empty, infinite or too large cell, naming its row

@@ -9,6 +9,7 @@ the culprit; nothing else escapes, so callers can show it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +17,19 @@ import numpy as np
 from netbuilder.training.datasets.csv_loader import load_csv
 from netbuilder.training.datasets.csv_stream import stream_csv, wants_streaming
 from netbuilder.training.datasets.image_loader import load_images
+from netbuilder.training.datasets.image_stream import load_streamed_images, wants_streaming_images
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.npz_loader import load_npz
 from netbuilder.training.datasets.source import dataset_kind, source_path, validation_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.datasets.text_folder import load_text_folder
+from netbuilder.training.datasets.timeseries import load_timeseries
+from netbuilder.training.datasets.tfrecord_stream import stream_tfrecord
 
 
 def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[str], output_names: list[str],
-                 validation_split: float = 0.2, seed: int | None = None, task: Task | None = None) -> LoadedData:
+                 validation_split: float = 0.2, seed: int | None = None, task: Task | None = None,
+                 text_inputs: Collection[str] = ()) -> LoadedData:
     """Load `spec` for a model with these input and output names.
 
     Args:
@@ -37,6 +43,8 @@ def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[
         task: force "classification" (integer-coded labels become class indices) or "regression";
             by default text targets are classified and numeric ones regressed (`.npz`: integer
             targets are classified). Image folders are always classification.
+        text_inputs: the inputs whose Input takes text (dtype string): a CSV column mapped to one
+            of them is passed as written, for the model's own preprocessing layers.
 
     Raises:
         DatasetError: the message names the file and what is wrong in it.
@@ -48,16 +56,38 @@ def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[
     validation = validation_path(spec, base_dir)
     source_name = spec.source if spec.bundled_name else path.name
     common = {"input_names": input_names, "output_names": output_names, "source_name": source_name}
+    if kind == "timeseries":
+        return load_timeseries(spec, path, validation, task=task, validation_split=validation_split, **common)
     if kind == "csv" and wants_streaming(path, validation):
         streamed = stream_csv(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
-                              **common)
+                              text_inputs=text_inputs, **common)
         if streamed is not None:
             if validation is None:
                 check_split(streamed.n_rows("train") + streamed.n_rows("validation"), streamed.n_rows("validation"),
                             validation_split, source_name)
             return streamed
+    if kind == "images" and wants_streaming_images(path, validation):
+        images = load_streamed_images(spec, path, validation, validation_split=validation_split, seed=seed,
+                                      **common)
+        if validation is None:
+            check_split(images.n_rows("train") + images.n_rows("validation"), images.n_rows("validation"),
+                        validation_split, source_name)
+        return images
+    if kind == "text":
+        text = load_text_folder(spec, path, validation, validation_split=validation_split, seed=seed, **common)
+        if validation is None:
+            check_split(text.n_rows("train") + text.n_rows("validation"), text.n_rows("validation"),
+                        validation_split, source_name)
+        return text
+    if kind == "tfrecord":
+        records = stream_tfrecord(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
+                                  **common)
+        if validation is None:
+            check_split(records.n_rows("train") + records.n_rows("validation"), records.n_rows("validation"),
+                        validation_split, source_name)
+        return records
     if kind == "csv":
-        data = load_csv(spec, path, validation, task=task, **common)
+        data = load_csv(spec, path, validation, task=task, text_inputs=text_inputs, **common)
     elif kind == "npz":
         data = load_npz(spec, path, validation, task=task, **common)
     else:

@@ -55,9 +55,10 @@ def read_raw_rows(path: Path, features: CsvFeatures) -> RawRows:
     for column in features.columns:
         encoder = features.encoders[column]
         position = table.columns.index(column)
-        if isinstance(encoder, OneHotColumn):
+        if encoder.raw_dtype == "string":
             values[column] = np.array([row[position] for row in cells], dtype=object)
-            notes += _unseen(table.name, column, encoder, values[column], table.row_number)
+            if isinstance(encoder, OneHotColumn):
+                notes += _unseen(table.name, column, encoder, values[column], table.row_number)
             continue
         if column in table.texts:
             index, value = table.first_text(column)

@@ -2,8 +2,8 @@
 
 `bundled:NAME` points into the package's own data; anything else is a path
 relative to the project's folder. The kind comes from the spec when it says
-so, else from the file's suffix (`.csv`, `.npz`) or from being a folder (a
-folder of images in class sub-folders).
+so, else from the file's suffix (`.csv`, `.npz`) or from being a folder (of
+images or of `.txt` files in class sub-folders: the files' suffixes tell which).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from pathlib import Path
 
 from netbuilder.training.datasets.bundled import bundled_dataset
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.datasets.tfrecord_scan import is_tfrecord_folder
+from netbuilder.training.datasets.text_folder import holds_text_files
 
-SUFFIX_KINDS = {".csv": "csv", ".npz": "npz"}
+SUFFIX_KINDS = {".csv": "csv", ".npz": "npz", ".tfrecord": "tfrecord", ".tfrecords": "tfrecord"}
 
 
 def source_path(spec: DatasetSpec, base_dir: Path | None) -> Path:
@@ -32,17 +34,21 @@ def validation_path(spec: DatasetSpec, base_dir: Path | None) -> Path | None:
 
 
 def dataset_kind(spec: DatasetSpec, base_dir: Path | None) -> str:
-    """"csv", "npz" or "images": the spec's own `kind`, else what the source looks like."""
-    return spec.kind or kind_of_path(source_path(spec, base_dir))
+    """"csv", "npz", "images", "text", …: the spec's own `kind`, else a bundled set's (its index says a series
+    is one), else what the source looks like."""
+    bundled = bundled_dataset(spec.bundled_name).kind if spec.bundled_name is not None else None
+    return spec.kind or bundled or kind_of_path(source_path(spec, base_dir))
 
 
 def kind_of_path(path: Path) -> str:
     kind = SUFFIX_KINDS.get(path.suffix.lower())
     if kind is not None:
         return kind
+    if is_tfrecord_folder(path):
+        return "tfrecord"
     if path.is_dir():
-        return "images"
+        return "text" if holds_text_files(path) else "images"
     if not path.exists():
         raise DatasetError(f"{path}: no such file or folder")
     raise DatasetError(f"{path.name}: cannot tell what kind of dataset this is; give a .csv or .npz file, "
-                       "or a folder of images in class sub-folders (or set the dataset's kind)")
+                       "or a folder of images or text files in class sub-folders (or set the dataset's kind)")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 BUNDLED_PREFIX = "bundled:"
-KINDS = ("csv", "npz", "images")
+KINDS = ("csv", "npz", "images", "timeseries", "text", "tfrecord")
 CATEGORICAL = ("onehot", "reject")
 COLOR_MODES = ("grayscale", "rgb", "rgba")
 # The colour mode that gives images this many channels.
@@ -29,12 +29,14 @@ class DatasetSpec:
     """Where the data is and how its columns map onto the model's inputs and outputs.
 
     `source` is `bundled:NAME`, or a path to a `.csv`/`.npz` file or to a folder
-    of images in class sub-folders. `target` lists the CSV target columns (or the
+    of images (or of `.txt` documents) in class sub-folders. `target` lists the CSV target columns (or the
     `.npz` array name; default `y`). `inputs` maps a model input's name to its CSV
     columns (or `.npz` array name); empty means every other numeric column feeds
     the model's only input. `outputs` does the same for models with several
     outputs. `categorical` says what to do with text columns: one-hot encode
-    them, or refuse with a message naming the column.
+    them, or refuse with a message naming the column. With `kind` "timeseries" the
+    CSV rows are time steps: `window` rows of the input columns (default: every
+    numeric column, the target's included) forecast the target `horizon` rows on.
     """
 
     source: str
@@ -46,6 +48,8 @@ class DatasetSpec:
     validation_file: str | None = None
     image_size: tuple[int, int] = (64, 64)
     color_mode: str = "rgb"
+    window: int = 16  # timeseries: the rows (time steps) one example holds
+    horizon: int = 1  # timeseries: how many steps after a window's last row its target lies
 
     @property
     def bundled_name(self) -> str | None:
@@ -75,6 +79,10 @@ class DatasetSpec:
             doc["image_size"] = list(self.image_size)
         if self.color_mode != "rgb":
             doc["color_mode"] = self.color_mode
+        if self.window != 16:
+            doc["window"] = self.window
+        if self.horizon != 1:
+            doc["horizon"] = self.horizon
         return doc
 
     @classmethod
@@ -122,6 +130,14 @@ class DatasetSpec:
         if not (isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)):
             problems.append(f"dataset.image_size: expected [height, width] in pixels, got {size!r}")
             size = [64, 64]
+
+        def steps(key: str, default: int) -> int:
+            value = doc.get(key, default)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+            problems.append(f"dataset.{key}: expected a whole number of time steps above 0, got {value!r}")
+            return default
+
         spec = cls(
             source=source or "",
             kind=kind,
@@ -132,6 +148,8 @@ class DatasetSpec:
             validation_file=text("validation_file", None),
             image_size=(size[0], size[1]),
             color_mode=color_mode,
+            window=steps("window", 16),
+            horizon=steps("horizon", 1),
         )
         if problems:
             raise DatasetError("\n".join(problems))

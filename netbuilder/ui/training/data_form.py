@@ -9,7 +9,8 @@ but the target to the model's only input, and the table shows that; a mapping
 equal to that default is stored as no mapping, so files stay short. A newly
 chosen folder of images starts at the size and colour mode of the model's
 Input (28×28 grayscale for an Input of (28, 28, 1)), so it fits without a
-trip to the pre-flight message.
+trip to the pre-flight message. A CSV file can be read as a time series
+instead (its kind), with the window and horizon fields shown only then.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class DataForm(QWidget):
     """Dataset picker, column mapping and preview; `edited(section)` carries the new `dataset` section."""
 
     edited = Signal(object)
+    preprocessing_requested = Signal()  # the window adds (or removes) the model's preprocessing block
 
     def __init__(self, ask_file: Callable[[], Path | None], ask_folder: Callable[[], Path | None],
                  parent: QWidget | None = None) -> None:
@@ -81,7 +83,8 @@ class DataForm(QWidget):
         self.open_file.setToolTip("A .csv table or a NumPy .npz file")
         self.open_file.clicked.connect(lambda: self._opened(self._ask_file()))
         self.open_folder = QPushButton("Open folder…")
-        self.open_folder.setToolTip("A folder of images in one sub-folder per class")
+        self.open_folder.setToolTip("A folder of images, or of .txt files (one document each), in one sub-folder "
+                                    "per class")
         self.open_folder.clicked.connect(lambda: self._opened(self._ask_folder()))
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -94,6 +97,10 @@ class DataForm(QWidget):
         header.setSectionResizeMode(_USE, QHeaderView.ResizeMode.Stretch)
         self.mapping.verticalHeader().setDefaultSectionSize(26)
         self.mapping.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.preprocessing = QPushButton("Add preprocessing block")
+        self.preprocessing.setToolTip("Make the model take the raw columns: one Input per column, normalised or "
+                                      "looked up by layers of the model (one undo step)")
+        self.preprocessing.clicked.connect(self.preprocessing_requested.emit)
         self.categorical = ChoiceField(["onehot", "reject"])
         self.categorical.setToolTip("Text columns: one-hot encode them, or refuse them with a message")
         self.categorical.committed.connect(lambda value: self._emit(categorical=value))
@@ -104,6 +111,14 @@ class DataForm(QWidget):
         self.image_size.refused.connect(self.image_size_row.set_error)
         self.color_mode = ChoiceField(["grayscale", "rgb", "rgba"])
         self.color_mode.committed.connect(lambda value: self._emit(color_mode=value))
+        self.kind = ChoiceField(["csv", "timeseries"])
+        self.kind.setToolTip("csv: each row is one example; timeseries: the rows are time steps in order, and "
+                             "windows of them forecast a later row")
+        self.kind.committed.connect(lambda value: self._emit(kind=None if value == "csv" else value))
+        self.window_steps, self.window_row = self._steps_field(
+            "window", "Rows (time steps) one example holds: the first dimension of the model's Input.")
+        self.horizon_steps, self.horizon_row = self._steps_field(
+            "horizon", "How many steps after a window's last row its target lies (1: the next row).")
         # The preview sits where there is room for it (the panel's centre); this form fills it.
         self.preview_table = QTableWidget()
         self.preview_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -113,6 +128,9 @@ class DataForm(QWidget):
         picker.addWidget(self.open_file)
         picker.addWidget(self.open_folder)
         self.options = QFormLayout()
+        self.options.addRow("Kind", self.kind)
+        self.options.addRow("Window", self.window_row)
+        self.options.addRow("Horizon", self.horizon_row)
         self.options.addRow("Text columns", self.categorical)
         self.options.addRow("Image size", self.image_size_row)
         self.options.addRow("Colours", self.color_mode)
@@ -122,6 +140,7 @@ class DataForm(QWidget):
         layout.addLayout(picker)
         layout.addWidget(self.note)
         layout.addWidget(self.mapping, 1)
+        layout.addWidget(self.preprocessing)
         layout.addLayout(self.options)
         layout.addStretch(0)  # keeps the rows at the top when an image folder hides the mapping
         self._fill_sources(None)
@@ -145,12 +164,23 @@ class DataForm(QWidget):
         self.categorical.show_value(self.spec.categorical if self.spec else "onehot")
         self.image_size.show_value(list(self.spec.image_size) if self.spec else [64, 64])
         self.color_mode.show_value(self.spec.color_mode if self.spec else "rgb")
+        self.kind.show_value(kind if kind == "timeseries" else "csv")
+        self.window_steps.show_value(self.spec.window if self.spec else 16)
+        self.horizon_steps.show_value(self.spec.horizon if self.spec else 1)
         self._showing = False
+        self.options.setRowVisible(self.kind, kind in ("csv", "timeseries"))
+        for widget in (self.window_row, self.horizon_row):
+            self.options.setRowVisible(widget, kind == "timeseries")
         for widget in (self.image_size_row, self.color_mode):
             self.options.setRowVisible(widget, kind == "images")
         self.options.setRowVisible(self.categorical, kind == "csv")
-        self.mapping.setVisible(kind in ("csv", "npz"))
+        self.mapping.setVisible(kind in ("csv", "npz", "timeseries"))
+        self.preprocessing.setVisible(kind == "csv")
         self._fill_mapping()
+
+    def show_preprocessing(self, present: bool) -> None:
+        """Say on the button what it does now: add the model's preprocessing block, or remove the one it has."""
+        self.preprocessing.setText("Remove preprocessing block" if present else "Add preprocessing block")
 
     def roles(self) -> dict[str, str]:
         """What each column is used for, as the table shows it: "target", "input x" or "not used"."""
@@ -191,7 +221,8 @@ class DataForm(QWidget):
 
     def _load_preview(self) -> None:
         spec = self.spec
-        key = None if spec is None else (spec.source, spec.kind, self._base_dir, spec.image_size, spec.color_mode)
+        key = None if spec is None else (spec.source, spec.kind, self._base_dir, spec.image_size, spec.color_mode,
+                                         spec.window, spec.horizon)
         if key == self._preview_key:
             self._describe()
             return
@@ -201,7 +232,7 @@ class DataForm(QWidget):
         self.preview_table.setRowCount(0)
         self.preview_table.setColumnCount(0)
         if spec is None:
-            self._say("Choose a bundled dataset, or open a CSV or .npz file or a folder of images.")
+            self._say("Choose a bundled dataset, or open a CSV or .npz file or a folder of images or text files.")
             return
         try:
             self.preview = preview_dataset(spec, self._base_dir)
@@ -223,7 +254,7 @@ class DataForm(QWidget):
             return
         bundled: BundledDataset | None = self._bundled.get(self.spec.source)
         parts = [self.preview.note or f"{self.preview.n_rows:,} rows"]
-        if self._kind() == "csv" and not self.spec.target:
+        if self._kind() in ("csv", "timeseries") and not self.spec.target:
             parts.append("Choose the target column under Use.")
         self._say(" ".join(parts))
         # The long story of a bundled set waits in the tooltip; the form stays compact.
@@ -238,7 +269,7 @@ class DataForm(QWidget):
     def _columns(self) -> list[tuple[str, str]]:
         """(name, kind) of what can be mapped: CSV columns, or the arrays of an .npz file."""
         kind = self._kind()
-        if self.preview is None or kind not in ("csv", "npz"):
+        if self.preview is None or kind not in ("csv", "npz", "timeseries"):
             return []  # an image folder's classes come from its sub-folders, nothing to map
         if kind == "npz":
             return [(row[0], "array " + " ".join(row[1:])) for row in self.preview.rows if row]
@@ -255,6 +286,8 @@ class DataForm(QWidget):
             return {}
         if self._kind() == "npz":
             return {self._inputs[0]: [NPZ_FEATURES]}
+        if self._kind() == "timeseries":  # the target's past feeds the model too
+            return {self._inputs[0]: [c for c, kind in self._columns() if kind == "numeric"]}
         return {self._inputs[0]: [c for c, _ in self._columns() if c not in target]}
 
     def _fill_mapping(self) -> None:
@@ -287,6 +320,8 @@ class DataForm(QWidget):
         roles = self.roles()
         target = [c for c, role in roles.items() if role == TARGET]
         inputs = {name: [c for c, role in roles.items() if role == input_role(name)] for name in self._inputs}
+        if self._kind() == "timeseries" and len(self._inputs) == 1:  # a forecast reads the target's past too
+            inputs[self._inputs[0]] = [c for c in roles if c in target or c in inputs[self._inputs[0]]]
         inputs = {name: cs for name, cs in inputs.items() if cs}
         self._emit(target=target, inputs={} if inputs == self._default_inputs(target) else inputs)
 
@@ -298,7 +333,8 @@ class DataForm(QWidget):
         if source is None or (self.spec is not None and source == self.spec.source):
             return
         bundled = self._bundled.get(source)
-        self._chose(DatasetSpec(source=source, target=list(bundled.target) if bundled else []))
+        self._chose(DatasetSpec(source=source, target=list(bundled.target) if bundled else [],
+                                kind=bundled.kind if bundled else None))
 
     def _opened(self, path: Path | None) -> None:
         if path is not None:
@@ -313,6 +349,21 @@ class DataForm(QWidget):
         if images and len(self._input_shapes) == 1:
             spec = images_for_input(spec, next(iter(self._input_shapes.values())))
         self.edited.emit(spec.to_section())
+
+    def _steps_field(self, key: str, help_text: str) -> tuple[LineField, FieldRow]:
+        """A whole number of time steps (the window, the horizon), refused below 1 where it is typed."""
+        line = LineField(lambda text, _c: tv.parse_int(key, text, nullable=False), tv.format_number, "time steps")
+        row = FieldRow(line, help_text)
+        line.committed.connect(lambda value: self._steps_committed(key, value, row))
+        line.refused.connect(row.set_error)
+        return line, row
+
+    def _steps_committed(self, key: str, value: Any, row: FieldRow) -> None:
+        if not isinstance(value, int) or value < 1:
+            row.set_error(f"{key} must be a whole number of time steps above 0")
+            return
+        row.set_error("")
+        self._emit(**{key: value})
 
     def _image_size_committed(self, value: Any) -> None:
         size = [value, value] if isinstance(value, int) else value

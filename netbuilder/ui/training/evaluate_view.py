@@ -49,7 +49,11 @@ def rows_text(rows: int, split: str) -> str:
 
 
 def regression_summary(report: RegressionReport) -> str:
-    return f"RMSE {format_score(report.rmse)} · MAE {format_score(report.mae)} · {rows_text(report.rows, report.split)}"
+    plotted = len(report.y_true)
+    # A streamed split is scored whole; its plots draw the first rows, enough to show the shape.
+    drawn = f" (plots: the first {plotted:,})" if plotted < report.rows else ""
+    return (f"RMSE {format_score(report.rmse)} · MAE {format_score(report.mae)} · "
+            f"{rows_text(report.rows, report.split)}{drawn}")
 
 
 def classification_summary(report: ClassificationReport) -> str:

@@ -185,6 +185,8 @@ class PredictView(QWidget):
         self.table.resizeColumnsToContents()
         shown = f"rows {rows[0]}–{rows[-1]}" if len(rows) > 1 else f"row {rows[0]}" if rows else "no rows"
         summary = f"{shown} of {total:,} {SPLIT_WORDS[key]} rows"
+        if self.data.n_rows(key) > total:  # a streamed split: its first rows are held to be listed here
+            summary = f"{shown} of the first {total:,} of {self.data.n_rows(key):,} {SPLIT_WORDS[key]} rows"
         if table.correct:
             summary += f" · {sum(table.correct)} of {len(table.correct)} right"
         self._set_status(summary)

@@ -121,3 +121,23 @@ def test_a_streamed_file_is_adapted_in_one_pass_to_the_same_state(tmp_path, monk
                          output_names=["out"], validation_split=0)
     np.testing.assert_allclose(np.ravel(model.get_layer("norm").mean), whole.train.features["x"].mean(axis=0),
                                rtol=1e-5)
+
+
+def test_a_sub_model_used_in_two_graphs_is_fed_through_its_call_in_this_one():
+    inner_input = keras.Input((2,), name="inner")
+    inner = keras.Model(inner_input, keras.layers.Normalization(name="inside")(inner_input), name="inner")
+    middle_input = keras.Input((2,), name="middle")
+    middle = keras.Model(middle_input, inner(middle_input), name="middle")
+    x = keras.Input((2,), name="x")
+    model = keras.Model(x, inner(keras.layers.Dense(2, kernel_initializer="ones", name="d")(middle(x))))
+    rows = np.array([[1.0, 10.0], [3.0, 30.0]], dtype="float32")
+    assert adapt_preprocessing(model, tf.data.Dataset.from_tensor_slices(rows).batch(2)) == ["inside"]
+    plain = keras.Model(inner_input, inner_input)  # the same layers without a state to adapt: nothing happens
+    assert adaptable_layers(keras.Model(x, keras.layers.Dense(2)(plain(x)))) == []
+
+
+def test_nothing_is_written_into_the_bundled_examples_folder():
+    from netbuilder.resources import example_path
+
+    assert cache_path(example_path("tips_regression")) is None
+    assert cache_path(None) is None

@@ -36,8 +36,16 @@ Tap = Callable[[Any], Any]
 
 
 def cache_path(project_path: Path | None) -> Path | None:
-    """Where the adapted state of `project_path`'s layers is kept: beside it, named after it."""
-    return None if project_path is None else project_path.with_name(project_path.stem + ".adapted.json")
+    """Where the adapted state of `project_path`'s layers is kept: beside it, named after it.
+
+    None for an unsaved project and for the bundled examples, whose folder is
+    part of the installed package and not the user's to write in.
+    """
+    from netbuilder import resources
+
+    if project_path is None or project_path.resolve().is_relative_to(resources.ROOT):
+        return None
+    return project_path.with_name(project_path.stem + ".adapted.json")
 
 
 def adaptable_layers(model: Any) -> list[tuple[Any, Tap]]:
@@ -45,7 +53,12 @@ def adaptable_layers(model: Any) -> list[tuple[Any, Tap]]:
     with how to compute its input from the model's features, in the model's order."""
     found: list[tuple[Any, Tap]] = []
     _collect(model, lambda features: features, found)
-    return found
+    # A layer shared by two calls has one state: it learns from the first call's data, as Keras' own
+    # `adapt` learns from whatever it is given.
+    first: dict[int, tuple[Any, Tap]] = {}
+    for layer, tap in found:
+        first.setdefault(id(layer), (layer, tap))
+    return list(first.values())
 
 
 def adapt_preprocessing(model: Any, features: Any, *, cache: Path | None = None, fingerprint: str = "",
@@ -92,20 +105,40 @@ def _collect(model: Any, tap: Tap, found: list[tuple[Any, Tap]]) -> None:
     for layer in model.layers:
         if type(layer).__name__ in ADAPTABLE and _needs_state(layer):
             found.append((layer, _tap_of(model, layer, tap)))
-        elif isinstance(layer, keras.Model) and hasattr(layer, "_inbound_nodes") and layer.inputs:
+        elif isinstance(layer, keras.Model) and _has_pending(layer):
             _collect(layer, _tap_of(model, layer, tap), found)
 
 
-def _tap_of(model: Any, layer: Any, outer: Tap) -> Tap:
-    """How to get what `layer` receives inside `model`, from what `model`'s caller has."""
+def _has_pending(model: Any) -> bool:
+    """Whether a (nested) model holds a layer to adapt: only then is a way to feed it worth building."""
     import keras
 
-    received = layer._inbound_nodes[0].input_tensors
-    received = received[0] if len(received) == 1 else list(received)
-    if len(model.inputs) == 1 and received is model.inputs[0]:
-        return outer
-    probe = keras.Model(model.inputs, received)
-    return lambda features: probe(outer(features), training=False)
+    return any((type(layer).__name__ in ADAPTABLE and _needs_state(layer))
+               or (isinstance(layer, keras.Model) and _has_pending(layer)) for layer in model.layers)
+
+
+def _tap_of(model: Any, layer: Any, outer: Tap) -> Tap:
+    """How to get what `layer` receives inside `model`, from what `model`'s caller has.
+
+    A sub-model used in several places has a call in each graph that uses it;
+    the one that belongs to `model` is the call whose inputs `model`'s own
+    inputs reach (Keras refuses a model over the others).
+    """
+    import keras
+
+    problem: Exception | None = None
+    for node in layer._inbound_nodes:
+        received = node.input_tensors
+        received = received[0] if len(received) == 1 else list(received)
+        if len(model.inputs) == 1 and received is model.inputs[0]:
+            return outer
+        try:
+            probe = keras.Model(model.inputs, received)
+        except ValueError as exc:  # a call in another graph
+            problem = exc
+            continue
+        return lambda features, probe=probe: probe(outer(features), training=False)
+    raise ValueError(f"cannot tell what layer '{layer.name}' receives: {problem}")
 
 
 def _needs_state(layer: Any) -> bool:

@@ -38,6 +38,7 @@ from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.events import Event, Preparing, RunFinished, RunStarted, Status, ordered_keys
 from netbuilder.training.runs import RunFolder
 from netbuilder.training.settings import SettingsError, TrainingSettings
+from netbuilder.training.tensorboard_logs import RECORD_KEY as TENSORBOARD_RECORD_KEY, log_dir
 
 if TYPE_CHECKING:
     import keras
@@ -216,6 +217,9 @@ class TrainingSession:
             return RunFinished("failed", f"Cannot create the run folder in {where}: {exc.strerror or exc}.")
         self.run_dir = folder.path
         record = self._record(started)
+        logs = log_dir(self.settings.tensorboard_dir, self.project.path, folder.path)
+        if logs is not None:
+            record[TENSORBOARD_RECORD_KEY] = str(logs)  # what "Open in TensorBoard" opens for this run
         try:
             folder.write_settings({**record, "status": "running"})  # a run in progress shows in the run list
         except OSError:
@@ -346,8 +350,11 @@ class TrainingSession:
         from netbuilder.training.adapt import adapt_preprocessing, adaptable_layers, cache_path
         from netbuilder.training.datasets.fingerprint import dataset_fingerprint
 
-        if not adaptable_layers(model):
-            return
+        try:
+            if not adaptable_layers(model):
+                return
+        except ValueError as exc:
+            raise _Refused(f"The preprocessing layers cannot be fed from the model's inputs: {_first_line(exc)}")
         settings = self.settings
         fingerprint = "" if self.dataset is None else dataset_fingerprint(
             self.dataset, self.base_dir, validation_split=settings.validation_split, seed=settings.seed)
@@ -425,14 +432,12 @@ class TrainingSession:
 
     def _folder_callbacks(self, folder: RunFolder) -> list[Any]:
         """Callbacks that write beside the run: TensorBoard's logs of an unsaved project go in its run folder."""
-        if not self.settings.tensorboard_dir:
+        logs = log_dir(self.settings.tensorboard_dir, self.project.path, folder.path)
+        if logs is None:
             return []
         import keras
 
-        log_dir = Path(self.settings.tensorboard_dir).expanduser()
-        if not log_dir.is_absolute():
-            log_dir = (self.project.path.parent if self.project.path else folder.path) / log_dir
-        return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
+        return [keras.callbacks.TensorBoard(log_dir=str(logs))]
 
     def _outcome(self, progress: ProgressCallback, callbacks: list[Any]) -> tuple[Status, str]:
         if progress.nan_message:

@@ -194,8 +194,10 @@ def _train_dataset(project: Project, args: argparse.Namespace) -> DatasetSpec:
         # A path typed on the command line is relative to where the user is, not to the project.
         data = str(Path(data).expanduser().absolute())
     if data is not None and (spec is None or not _same_source(spec, data, project)):
-        # Another source: the saved kind, validation file and image size described the old one.
-        spec = DatasetSpec(source=data) if spec is None else replace(spec, source=data, kind=None,
+        # Another source: the saved kind, validation file and image size described the old one — except
+        # a time series, which no file's look tells from a table: the model's windows say how to read it.
+        kind = spec.kind if spec is not None and spec.kind == "timeseries" else None
+        spec = DatasetSpec(source=data) if spec is None else replace(spec, source=data, kind=kind,
                                                                       validation_file=None)
         spec = _images_for_model(spec, project)
     if spec is None:

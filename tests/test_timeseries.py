@@ -250,3 +250,16 @@ def test_a_series_bigger_than_memory_allows_trains(tmp_path):
     streamed = train(big, limit, "big")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     assert (tmp_path / "big" / "model.keras").exists()
+
+
+def test_train_with_another_series_file_keeps_reading_it_as_a_series(tmp_path, capsys):
+    from netbuilder.cli import main
+
+    data = tmp_path / "my_series.csv"
+    data.write_text("level\n" + "".join(f"{np.sin(i / 5):.4f}\n" for i in range(300)))
+    project = json.loads((EXAMPLES / "co2_forecast.nbproj").read_text())
+    project["training"]["epochs"] = 1
+    path = tmp_path / "p.nbproj"
+    path.write_text(json.dumps(project))
+    code = main(["train", str(path), "--data", str(data), "--target", "level", "--out", str(tmp_path / "run")])
+    assert code == 0, capsys.readouterr().err  # windows of 26 rows, not one row per sample

@@ -110,7 +110,8 @@ def plan_csv(spec: DatasetSpec, name: str, columns: list[str], tables_for: Calla
             if input_name not in text_inputs and isinstance(encoders.get(c), RawTextColumn):
                 raise DatasetError(f"{name}: column '{shown(c)}' feeds input '{input_name}' as numbers and another "
                                    "input as text; map it to one of them")
-            encoders.setdefault(c, feature_encoder(c, tables_for(c), spec.categorical))
+            if c not in encoders:  # a text input's column is already planned: its cells stay text
+                encoders[c] = feature_encoder(c, tables_for(c), spec.categorical)
     tasks: dict[str, Task] = {}
     for output, used in outputs.items():
         texts = [(t, c) for c in used for t in tables_for(c) if c in t.texts]

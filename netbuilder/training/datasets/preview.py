@@ -37,7 +37,7 @@ from netbuilder.training.datasets.tfrecord_scan import scan_tfrecord
 @dataclass
 class Preview:
     """What the preview table shows. `kinds` says, per CSV column (per array for `.npz`), whether it
-    holds numbers, text (one-hot encoded when used) or nothing; `n_rows` counts the data rows
+    holds numbers, text (one-hot encoded for a numeric input, as it is for a string one) or nothing; `n_rows` counts the data rows
     (the samples of an `.npz` file, the images of a folder); `note` is a one-line summary."""
 
     columns: list[str]
@@ -77,7 +77,8 @@ def _csv_preview(path: Path, rows: int) -> Preview:
         shown = _first_rows(csv.reader(io.StringIO(read_text(path, "a CSV file"))), rows)
     text = [c for c, k in kinds.items() if k == "categorical"]
     note = f"{n_rows:,} rows × {len(columns)} columns; " + (
-        f"text columns ({', '.join(text)}) are one-hot encoded when used" if text else "every column holds numbers")
+        f"text columns ({', '.join(text)}) are one-hot encoded for a numeric input and passed as text to a "
+        "string input (a preprocessing block's)" if text else "every column holds numbers")
     if scan is not None:
         note += "; streamed from the file while training (too big to hold)"
     return Preview(columns, shown, kinds, n_rows, note)

@@ -223,14 +223,31 @@ def npz_files(draw: st.DrawFn) -> bytes:
 @pytest.mark.parametrize("scale", SCALES)
 def test_npz_files_load_or_are_refused_by_name(scale):
     @fuzz(105, scale)
-    @given(npz_files(), st.sampled_from([None, "classification", "regression"]), st.sampled_from([0.0, 0.25]))
-    def check(content, task, split):
-        with tempfile.TemporaryDirectory() as folder:
+    @given(npz_files(), st.sampled_from([None, "classification", "regression"]), st.sampled_from([0.0, 0.25]),
+           st.booleans())
+    def check(content, task, split, streamed):
+        with tempfile.TemporaryDirectory() as folder, streaming_npz(streamed):
             Path(folder, "data.npz").write_bytes(content)
             check_source(Path(folder), DatasetSpec("data.npz"), ("data.npz",), len(content), task=task,
                          validation_split=split)
 
     check()
+
+
+@contextlib.contextmanager
+def streaming_npz(streamed: bool) -> Iterator[None]:
+    """Archives read a slice at a time (the path for big ones) or whole, for the cases of one example."""
+    from netbuilder.training.datasets.npz_stream import STREAM_ENV
+
+    saved = os.environ.get(STREAM_ENV)
+    os.environ[STREAM_ENV] = "0" if streamed else "1000"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(STREAM_ENV, None)
+        else:
+            os.environ[STREAM_ENV] = saved
 
 
 # -- image folders ----------------------------------------------------------------------------------------------

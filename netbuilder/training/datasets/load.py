@@ -20,6 +20,7 @@ from netbuilder.training.datasets.image_loader import load_images
 from netbuilder.training.datasets.image_stream import load_streamed_images, wants_streaming_images
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.npz_loader import load_npz
+from netbuilder.training.datasets.npz_stream import stream_npz
 from netbuilder.training.datasets.source import dataset_kind, source_path, validation_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.datasets.text_folder import load_text_folder
@@ -89,6 +90,13 @@ def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[
     if kind == "csv":
         data = load_csv(spec, path, validation, task=task, text_inputs=text_inputs, **common)
     elif kind == "npz":
+        streamed_npz = stream_npz(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
+                                  **common)
+        if streamed_npz is not None:
+            if validation is None:
+                check_split(streamed_npz.n_rows("train") + streamed_npz.n_rows("validation"),
+                            streamed_npz.n_rows("validation"), validation_split, source_name)
+            return streamed_npz
         data = load_npz(spec, path, validation, task=task, **common)
     else:
         data = load_images(spec, path, validation, **common)

@@ -30,8 +30,8 @@ def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     headers = [npz_members(file) for file in files]
     name = path.name
     choices = f"the arrays in {name}: {shown_names(list(headers[0])) or 'none'}"
-    inputs = _one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], name, "arrays"), "input")
-    outputs = _one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], name, choices), "output")
+    inputs = one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], name, "arrays"), "input")
+    outputs = one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], name, choices), "output")
     used = list(dict.fromkeys([*inputs.values(), *outputs.values()]))
     archives: list[tuple[str, dict[str, np.ndarray]]] = []
     for file, members in zip(files, headers):
@@ -39,7 +39,7 @@ def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
         if missing:
             raise DatasetError(f"{file.name}: has no array '{shown(missing[0])}'; its arrays are: "
                                f"{shown_names(list(members)) or 'none'}")
-        _same_rows(file.name, {key: members[key].shape for key in used})
+        same_rows(file.name, {key: members[key].shape for key in used})
         archives.append((file.name, {key: read_member(file, members[key]) for key in used}))
     splits: list[Split] = []
     for file_name, found in archives:
@@ -52,10 +52,10 @@ def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
         values = [found[key] for _, found in archives]
         tasks.append(task or ("regression" if values[0].dtype.kind in "fc" else "classification"))
         if tasks[-1] == "classification":
-            names, labels = _class_labels(file_names, key, values)
+            names, labels = class_labels(file_names, key, values)
             class_names = names if class_names is None else class_names
         else:
-            labels = [_regression_target(file_name, key, v) for file_name, v in zip(file_names, values)]
+            labels = [regression_target(file_name, key, v) for file_name, v in zip(file_names, values)]
         for split, label in zip(splits, labels):
             split.targets[model_output] = label
     return LoadedData(
@@ -66,7 +66,7 @@ def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_na
     )
 
 
-def _one_array_each(mapping: dict[str, list[str]], role: str) -> dict[str, str]:
+def one_array_each(mapping: dict[str, list[str]], role: str) -> dict[str, str]:
     for name, keys in mapping.items():
         if len(keys) != 1:
             raise DatasetError(f"{role} '{name}' must be fed by one array of the .npz file, not {len(keys)}"
@@ -74,7 +74,7 @@ def _one_array_each(mapping: dict[str, list[str]], role: str) -> dict[str, str]:
     return {name: keys[0] for name, keys in mapping.items()}
 
 
-def _same_rows(file_name: str, shapes: dict[str, tuple[int, ...]]) -> None:
+def same_rows(file_name: str, shapes: dict[str, tuple[int, ...]]) -> None:
     """Checked on the headers, before any array is read."""
     for key, shape in shapes.items():
         if not shape:
@@ -97,7 +97,7 @@ def _features(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
     return _float32(file_name, key, array)
 
 
-def _regression_target(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
+def regression_target(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise DatasetError(f"{file_name}: array '{shown(key)}' holds {array.dtype} values; a regression target "
                            "must be numbers")
@@ -108,12 +108,12 @@ def _float32(file_name: str, key: str, array: np.ndarray) -> np.ndarray:
     """The values as the model takes them (float32, one row per sample), checked before the cast,
     where a number too big for float32 would silently become infinity."""
     rows = array.reshape(-1, 1) if array.ndim == 1 else array
-    _check_finite(file_name, key, rows)
-    _check_float32_range(file_name, key, rows)
+    check_finite(file_name, key, rows)
+    check_float32_range(file_name, key, rows)
     return rows.astype(np.float32)
 
 
-def _class_labels(file_names: list[str], key: str, arrays: list[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
+def class_labels(file_names: list[str], key: str, arrays: list[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
     flat = []
     for file_name, array in zip(file_names, arrays):
         if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
@@ -121,7 +121,7 @@ def _class_labels(file_names: list[str], key: str, arrays: list[np.ndarray]) -> 
                                "row, shape (n,)")
         labels = array.reshape(-1)
         if labels.dtype.kind == "f":
-            _check_finite(file_name, key, labels.reshape(-1, 1))
+            check_finite(file_name, key, labels.reshape(-1, 1))
             fractional = np.flatnonzero(labels != np.round(labels))
             if fractional.size:
                 raise DatasetError(f"{file_name}: array '{shown(key)}' holds {labels[fractional[0]]:g} at index "
@@ -136,20 +136,22 @@ def _class_labels(file_names: list[str], key: str, arrays: list[np.ndarray]) -> 
     return names, [np.searchsorted(classes, labels).astype(np.int32) for labels in flat]
 
 
-def _check_finite(file_name: str, key: str, values: np.ndarray) -> None:
+def check_finite(file_name: str, key: str, values: np.ndarray, first_row: int = 0) -> None:
+    """Refuse NaN and infinity, naming the row (`first_row` is the index of `values`' first row in the array)."""
     rows = values.reshape(len(values), -1)
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
-        raise DatasetError(f"{file_name}: array '{shown(key)}' holds NaN or infinity in row {bad[0]} "
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds NaN or infinity in row {first_row + bad[0]} "
                            "(counting from 0)")
 
 
-def _check_float32_range(file_name: str, key: str, values: np.ndarray) -> None:
+def check_float32_range(file_name: str, key: str, values: np.ndarray, first_row: int = 0) -> None:
     if values.dtype.kind != "f" or values.dtype.itemsize <= 4:
         return
     rows = values.reshape(len(values), -1)
     huge = np.flatnonzero((np.abs(rows) > FLOAT32_MAX).any(axis=1))
     if huge.size:
         value = rows[huge[0]][np.abs(rows[huge[0]]) > FLOAT32_MAX][0]
-        raise DatasetError(f"{file_name}: array '{shown(key)}' holds {value:g} in row {huge[0]} (counting from 0), "
+        raise DatasetError(f"{file_name}: array '{shown(key)}' holds {value:g} in row {first_row + huge[0]} "
+                           "(counting from 0), "
                            f"beyond the ±{FLOAT32_MAX:.4g} that a model's 32-bit numbers hold; rescale it")

@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Iterator
 
 import numpy as np
 
@@ -86,6 +86,27 @@ def read_member(path: Path, member: NpzMember) -> np.ndarray:
         raise _cut_short(path, member, len(data))
     flat = np.frombuffer(data, dtype=member.dtype, count=math.prod(member.shape))
     return flat.reshape(member.shape[::-1]).transpose() if member.fortran_order else flat.reshape(member.shape)
+
+
+def member_rows(path: Path, member: NpzMember, rows_per_read: int) -> Iterator[np.ndarray]:
+    """The rows of a C-ordered array, `rows_per_read` at a time, read as they are needed: a stream of
+    the array that never holds more than one slice of it."""
+    row_shape = member.shape[1:]
+    row_bytes = math.prod(row_shape) * member.dtype.itemsize
+    done = 0
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.member) as fh:
+            _read_header(fh)
+            while done < member.shape[0]:
+                rows = min(rows_per_read, member.shape[0] - done)
+                data = fh.read(rows * row_bytes)
+                if len(data) < rows * row_bytes:
+                    raise _cut_short(path, member, done * row_bytes + len(data))
+                yield np.frombuffer(data, dtype=member.dtype).reshape((rows, *row_shape))
+                done += rows
+            fh.read(1)  # reaching the end makes zipfile compare the member's checksum
+    except ZIP_ERRORS as exc:
+        raise _damaged(path, member.name, exc) from None
 
 
 def _header(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpzMember:

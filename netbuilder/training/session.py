@@ -534,6 +534,9 @@ def failure_message(exc: BaseException, data: LoadedData | None, model: Any) -> 
         return "The model cannot be built: " + "; ".join(str(p) for p in exc.problems) + "."
     if isinstance(exc, (DatasetError, SettingsError)):
         return " ".join(str(exc).splitlines())
+    cause = data.failure_cause(exc) if data is not None else None
+    if cause is not None:
+        return f"Training stopped on a damaged file: {cause}."
     text = _first_line(exc)
     if isinstance(exc, ValueError) and "shape" in text.lower() and data is not None and model is not None:
         wanted = ", ".join(f"'{t.name}' expects {tuple(t.shape[1:])}" for t in model.inputs)

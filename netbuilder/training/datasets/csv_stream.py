@@ -171,6 +171,12 @@ class StreamedData(LoadedData):
     def target_values(self, name: str) -> np.ndarray:
         return self.witness[name]
 
+    def failure_cause(self, exc: BaseException) -> str | None:
+        """What the stream can tell of a failure (a TFRecord stream names a damaged file; a CSV file's every
+        row was scanned before training)."""
+        cause = getattr(self.stream, "failure_cause", None)
+        return cause(exc) if cause is not None else None
+
     def tf_dataset(self, which: Literal["train", "validation"], batch_size: int, *,
                    shuffle: bool = True, seed: int | None = None) -> Any:
         assert self.stream is not None

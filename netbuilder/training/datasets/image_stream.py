@@ -99,6 +99,20 @@ class StreamedImages(LoadedData):
         assert self.stream is not None
         return np.concatenate(list(self.stream.labels.values()))
 
+    def failure_cause(self, exc: BaseException) -> str | None:
+        """The first image of the splits that cannot be decoded, found by decoding them one by one."""
+        import tensorflow as tf
+
+        if self.stream is None or not isinstance(exc, (tf.errors.InvalidArgumentError, tf.errors.UnknownError)):
+            return None
+        for files in self.stream.files.values():
+            if files:
+                common = Path(os.path.commonpath(files))  # the split's folder: named from there
+                found = damaged_image(common.parent if common.is_file() else common, files, self.stream.channels)
+                if found is not None:
+                    return found
+        return None
+
     def tf_dataset(self, which: Which, batch_size: int, *, shuffle: bool = True, seed: int | None = None) -> Any:
         assert self.stream is not None
         if not self.n_rows(which):

@@ -74,6 +74,16 @@ class LoadedData:
             parts.append(self.validation.targets[name])
         return np.concatenate(parts)
 
+    def failure_cause(self, exc: BaseException) -> str | None:
+        """A sentence naming the file at fault when reading the data failed during training, else None.
+
+        Data held in memory was checked whole before training; a streamed
+        dataset was checked only as far as its scan reaches (a damaged image
+        or record further on fails inside TensorFlow), so streamed kinds say
+        which file it was.
+        """
+        return None
+
     def tf_dataset(self, which: Literal["train", "validation"], batch_size: int, *,
                    shuffle: bool = True, seed: int | None = None) -> Any:
         """A batched, prefetching `tf.data.Dataset` of (features, targets) for `fit`."""

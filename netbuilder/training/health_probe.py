@@ -1,0 +1,101 @@
+"""Measures a model's per-layer health on one fixed sample batch: weight and gradient norms,
+how far the weights moved since the last look, and which ReLU layers still pass anything.
+
+A Keras callback cannot see the gradients `fit` computes inside its compiled
+step, and changing that step would change how every run trains. So the
+gradients are computed here, separately, with `tf.GradientTape` on a small
+sample batch kept for the whole run, between two training steps on the
+training thread: `fit` stays untouched and the variables do not move while
+they are read. The forward pass runs in inference mode, so Dropout adds no
+noise between checks and BatchNormalization's moving statistics are left
+alone; the loss is the run's loss function applied directly, not the
+compiled one, whose trackers would count this extra batch in the logs.
+One forward pass yields the outputs and every ReLU layer's activations.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import keras
+import tensorflow as tf
+
+from netbuilder.training.events import LayerHealth
+
+
+def is_relu(layer: keras.layers.Layer) -> bool:
+    """Whether `layer` ends in a plain ReLU, whose units can die (a LeakyReLU's cannot)."""
+    if isinstance(layer, keras.layers.ReLU):
+        return not layer.negative_slope and not layer.threshold
+    activation = getattr(layer, "activation", None)
+    return activation is keras.activations.relu or getattr(activation, "__name__", "") == "relu"
+
+
+class HealthProbe:
+    """Reads the health of `model`'s layers that have trainable weights on `sample` = (x, y)."""
+
+    def __init__(self, model: keras.Model, sample: tuple[Any, Any], loss: Callable[..., Any]) -> None:
+        self.model = model
+        self.x, self.y = sample
+        self.loss = loss
+        self.layers = [layer for layer in model.layers if layer.trainable_weights]
+        # A layer called more than once (shared) has no single output to watch.
+        self.relus = [layer for layer in model.layers
+                      if is_relu(layer) and len(getattr(layer, "_inbound_nodes", [])) == 1]
+        self.forward = keras.Model(model.inputs, [*model.outputs, *(layer.output for layer in self.relus)])
+        self.variables = [v for layer in self.layers for v in layer.trainable_weights]
+        # Where the weights were at the last check, to tell how far they moved since.
+        self._before = [tf.Variable(v.value, trainable=False) for v in self.variables]
+        self._first = True
+        # Compiled once (a few hundred milliseconds), a check costs about one training step
+        # instead of hundreds of eager operations.
+        self._measure = tf.function(self._compute, autograph=False)
+
+    def read(self) -> dict[str, LayerHealth]:
+        """One reading per watched layer, keyed by layer name."""
+        weight_n, grad_n, moved_n, active_n = (t.numpy() for t in self._measure(self.x, self.y))
+        first, self._first = self._first, False
+        relu_active = {layer.name: float(a) for layer, a in zip(self.relus, active_n)}
+        readings: dict[str, LayerHealth] = {}
+        for i, layer in enumerate(self.layers):
+            w = float(weight_n[i])
+            update = None if first else (float(moved_n[i]) / w if w > 0 else 0.0)
+            readings[layer.name] = LayerHealth(w, float(grad_n[i]), update, relu_active.get(layer.name))
+        for layer in self.relus:  # a ReLU layer without weights (keras.layers.ReLU) is read too
+            if layer.name not in readings:
+                readings[layer.name] = LayerHealth(0.0, 0.0, None, relu_active[layer.name])
+        return readings
+
+    def _compute(self, x: Any, y: Any) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Per layer: weight norm, gradient norm, distance moved; per ReLU layer: the share of units alive."""
+        with tf.GradientTape() as tape:
+            found = self.forward(x, training=False)
+            found = found if isinstance(found, (list, tuple)) else [found]
+            outputs, activations = found[:len(self.model.outputs)], found[len(self.model.outputs):]
+            total = self._loss(outputs, y)
+        grads = tape.gradient(total, self.variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        weight, grad, moved, at = [], [], [], 0
+        for layer in self.layers:
+            count = len(layer.trainable_weights)
+            now = [tf.cast(v.value, tf.float32) for v in self.variables[at:at + count]]
+            before = [tf.cast(b, tf.float32) for b in self._before[at:at + count]]
+            weight.append(tf.linalg.global_norm(now))
+            grad.append(tf.linalg.global_norm([tf.cast(g, tf.float32) for g in grads[at:at + count]]))
+            moved.append(tf.linalg.global_norm([a - b for a, b in zip(now, before)]))
+            at += count
+        with tf.control_dependencies(moved):
+            for b, v in zip(self._before, self.variables):
+                b.assign(v.value)
+        active = [tf.reduce_mean(tf.cast(tf.reduce_any(tf.not_equal(a, 0), axis=0), tf.float32)) for a in activations]
+        return tf.stack(weight), tf.stack(grad), tf.stack(moved), tf.stack(active) if active else tf.zeros([0])
+
+    def _loss(self, outputs: list[tf.Tensor], y: Any) -> tf.Tensor:
+        """The run's loss summed over the model's outputs, as `fit` would weigh them (equally)."""
+        if isinstance(y, dict):
+            targets = [y[name] for name in self.model.output_names]
+        elif isinstance(y, (list, tuple)):
+            targets = list(y)
+        else:
+            targets = [y]
+        parts = [tf.reduce_mean(tf.cast(self.loss(t, p), tf.float32)) for t, p in zip(targets, outputs)]
+        return tf.add_n(parts)

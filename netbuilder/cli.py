@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     # millisecond before its window shows is one the user waits.
     from netbuilder.cli_export import EXPORT_FORMATS, QUANTIZE_MODES, cmd_export
     from netbuilder.cli_analyze import add_analyze_parser
+    from netbuilder.cli_lr_find import add_lr_find_parser
     from netbuilder.cli_predict import add_predict_parser
     from netbuilder.cli_train import cmd_train, names
     from netbuilder.training.settings import STRATEGIES
@@ -110,7 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tflite: dynamic (int8 weights), float16 (float16 weights) or int8 (weights and "
                         "activations, calibrated on the project's training data; float32 inputs and outputs); "
                         "writes OUT.report.json and OUT.report.txt with size and metric, float vs quantized")
-    p.add_argument("-o", "--output", required=True, help="where to write")
+    p.add_argument("--check", action="store_true",
+                   help="tflite, onnx, savedmodel: write nothing; list the layers the format cannot run "
+                        "(one line each) and exit 1 if there are any")
+    p.add_argument("-o", "--output", help="where to write (required unless --check)")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("train", help="train a project on a dataset; one line per epoch",
@@ -143,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_predict_parser(sub)
     add_analyze_parser(sub)
+    add_lr_find_parser(sub)
     return parser
 
 

@@ -1,5 +1,7 @@
 """`netbuilder export`: the model as `.keras`, weights, a SavedModel, TFLite, a Python script or a training package.
 
+`--check` writes nothing: it lists the layers TFLite, ONNX or TF Serving cannot run (keras_bridge.deploy_check).
+
 Keras is imported only once a format needs it; every refusal is a `CommandError` line.
 """
 
@@ -10,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netbuilder.cli_common import OK, CommandError, load_project, say
+from netbuilder.cli_common import BAD_INPUT, OK, USAGE, CommandError, load_project, say
 from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import atomic_write_text
 
@@ -19,7 +21,12 @@ QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")  # --quantize, TFLite on
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.output is None and not args.check:
+        say("netbuilder export: error: the following arguments are required: -o/--output", file=sys.stderr)
+        return USAGE
     project = load_project(args.project)
+    if args.check:
+        return _check_deployment(project, args.format)
     out = Path(args.output)
     if args.quantize != "none" and args.format != "tflite":
         raise CommandError([f"--quantize {args.quantize}: quantization applies to --format tflite only"])
@@ -172,4 +179,27 @@ def _export_onnx(model: Any, out: Path) -> int:
                             f"(largest difference {result.max_difference:.3g})"])
     say(f"verified: run with onnxruntime, it answers like the Keras model "
         f"(largest difference {result.max_difference:.2g})")
+    return OK
+
+
+def _check_deployment(project: Project, fmt: str) -> int:
+    """--check: one line per layer `fmt` cannot run (as the editor marks its card), exit 1 if any."""
+    from netbuilder.keras_bridge.checks import ProjectChecker
+    from netbuilder.keras_bridge.deploy_check import TARGETS, deployment_findings
+    from netbuilder.keras_bridge.errors import BridgeError
+
+    if fmt not in TARGETS:
+        raise CommandError([f"--check applies to --format {', '.join(TARGETS)}, not {fmt}"])
+    checker = ProjectChecker(project)
+    problems = checker.check().problems
+    if problems:
+        raise BridgeError(problems)
+    findings = deployment_findings(project, fmt, checker)
+    for finding in findings:
+        node = project.graph.node(finding.node_id)
+        say(f"{finding.node_id}: {finding.layer} '{node.name}': {finding.sentence()}")
+    if findings:
+        say(f"{len(findings)} layer(s) cannot be deployed to {TARGETS[fmt].label}", file=sys.stderr)
+        return BAD_INPUT
+    say(f"ok: every layer can be deployed to {TARGETS[fmt].label}")
     return OK

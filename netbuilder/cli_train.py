@@ -30,7 +30,7 @@ TRAIN_FLAGS = {"--epochs": "epochs", "--batch-size": "batch_size", "--optimizer"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from netbuilder.training.events import EpochEnd, Event, Preparing
+    from netbuilder.training.events import EpochEnd, Event, HealthWarning, Preparing
     from netbuilder.training.runs import CURVES, HISTORY, MODEL, SETTINGS
     from netbuilder.training.session import TrainingSession
 
@@ -57,6 +57,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             say(f"epoch {event.epoch}/{settings.fit_epochs}  {values}  ({seconds:.{2 if seconds < 1 else 1}f} s)",
                 flush=True)
             previous = event.elapsed
+        if isinstance(event, HealthWarning):
+            say(f"warning: {event.message}", flush=True)
 
     out = Path(args.out)
     result = TrainingSession(project, spec, settings, out, run_dir=out, listener=report, queue_events=False).run()

@@ -85,10 +85,13 @@ def test_a_benchmark_given_an_impossible_goal_exits_non_zero():
         ("bench_distribute.py", "ratio to default"),
         ("bench_stream_memory.py", "ratio rss netbuilder / plain"),
         ("bench_analyze.py", "ratio analysis / keras build"),
+        ("bench_cost_view.py", "ratio cost view update / re-check"),
         ("bench_stream_images.py", "ratio rss netbuilder / plain"),
         ("bench_stream_text.py", "ratio rss netbuilder / plain"),
         ("bench_quantize.py", "int8 accuracy drop"),
         ("bench_timeseries.py", "ratio rss netbuilder / plain Keras"),
+        ("bench_health.py", "ratio time in health checks / fit"),
+        ("bench_previews.py", "ratio previews / predict"),
     ],
 )
 def test_benchmark_runs(script, expect):

@@ -72,7 +72,8 @@ def tips(tmp_path_factory):
 
 def test_the_package_trains_with_train_py_alone_and_writes_model_and_history(tips):
     folder, out, err = tips
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "data", "dataset.json", "output", "train.py"]
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "data", "dataset.json", "netbuilder_runtime",
+                                                        "output", "train.py"]
     assert (folder / "data" / "tips.csv").is_file()
     assert "Strategy: default" in out and "shuffle=True" not in err
     header, *rows = history_of(folder / "output")
@@ -81,13 +82,16 @@ def test_the_package_trains_with_train_py_alone_and_writes_model_and_history(tip
     assert trained.count_params() == build_model(load(example_path("tips_regression"))).model.count_params()
 
 
-def test_train_py_imports_only_the_standard_library_numpy_tensorflow_and_keras(tips):
+def test_train_py_imports_only_the_standard_library_numpy_tensorflow_keras_and_its_runtime(tips):
     folder, _, _ = tips
-    tree = ast.parse((folder / "train.py").read_text(encoding="utf-8"))
-    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    tops = {name.split(".")[0] for name in modules}
-    assert tops - set(sys.stdlib_module_names) == {"keras", "numpy", "tensorflow"}
+    tops = set()
+    for file in [folder / "train.py", *(folder / "netbuilder_runtime").glob("*.py")]:
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+        modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        # Top-level imports only: a few function-local ones sit on paths a package never takes.
+        modules |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+        tops |= {name.split(".")[0] for name in modules}
+    assert tops - set(sys.stdlib_module_names) == {"keras", "numpy", "tensorflow", "netbuilder_runtime"}
 
 
 def test_train_py_reproduces_netbuilder_s_run_with_the_same_seed(tips, tmp_path, capsys):
@@ -127,10 +131,14 @@ def test_the_multi_worker_fix_stops_on_a_keras_it_was_not_tested_with(tips, tmp_
         if item.is_file():
             (copy / item.name).write_bytes(item.read_bytes())
     (copy / "data").symlink_to(folder / "data")
-    script = (copy / "train.py").read_text(encoding="utf-8")
-    assert "TESTED_KERAS = ('3.15',)" in script
-    (copy / "train.py").write_text(script.replace("TESTED_KERAS = ('3.15',)", "TESTED_KERAS = ('0.1',)"),
-                                   encoding="utf-8")
+    (copy / "netbuilder_runtime").mkdir()
+    for item in (folder / "netbuilder_runtime").glob("*.py"):
+        (copy / "netbuilder_runtime" / item.name).write_bytes(item.read_bytes())
+    runtime = copy / "netbuilder_runtime" / "distribute.py"
+    script = runtime.read_text(encoding="utf-8")
+    assert 'MULTI_WORKER_KERAS = ("3.15",)' in script  # the package runs netbuilder's own check
+    runtime.write_text(script.replace('MULTI_WORKER_KERAS = ("3.15",)', 'MULTI_WORKER_KERAS = ("0.1",)'),
+                       encoding="utf-8")
     process = run_package(copy, "--epochs", "1", env={"TF_CONFIG": tf_config(free_ports(1), 0)}, wait=False)
     out, err = process.communicate(timeout=300)
     assert process.returncode == 1
@@ -151,7 +159,7 @@ def test_two_workers_train_together_and_only_the_chief_writes(tips, tmp_path):
 def test_the_command_line_writes_a_package_and_refuses_a_folder_with_files(tmp_path, capsys):
     out = tmp_path / "pkg"
     assert main(["export", str(example_path("tips_regression")), "--format", "package", "-o", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == (f"wrote {out} (train.py, dataset.json, README.md, data/tips.csv); "
+    assert capsys.readouterr().out.strip() == (f"wrote {out} (train.py, netbuilder_runtime/…, dataset.json, README.md, data/tips.csv); "
                                                f"run: python {out / 'train.py'}")
     assert main(["export", str(example_path("tips_regression")), "--format", "package", "-o", str(out)]) == 1
     assert capsys.readouterr().err.strip() == (f"{out}: is in the way; a training package goes into a new or "

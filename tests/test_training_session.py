@@ -86,7 +86,8 @@ def test_a_run_reports_its_progress_and_keeps_everything_in_its_folder(tmp_path)
 
     folder = result.run_dir
     assert folder.parent == tmp_path / "runs" and re.fullmatch(r"\d{8}-\d{6}", folder.name)
-    assert {p.name for p in folder.iterdir()} == {"history.csv", "settings.json", "model.keras", "curves.svg"}
+    assert {p.name for p in folder.iterdir()} == {"history.csv", "settings.json", "model.keras", "curves.svg",
+                                                  "health.csv"}
     rows = list(csv.reader((folder / "history.csv").open()))
     assert rows[0] == ["epoch", "loss", "val_loss", "rmse", "val_rmse"]
     assert [float(v) for v in rows[2][1:]] == [result.history[k][1] for k in rows[0][1:]]  # exact, repr precision
@@ -135,7 +136,7 @@ def test_a_run_stopped_in_its_first_epoch_keeps_its_weights_but_no_history(tmp_p
     result, session, _ = stopped_run(tmp_path, (1, 3))
     assert result.status == "stopped" and result.epochs_done == 0 and result.history == {}
     assert result.message.endswith(", before any epoch completed; the weights so far are kept.")
-    assert sorted(p.name for p in result.run_dir.iterdir()) == ["model.keras", "settings.json"]
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["health.csv", "model.keras", "settings.json"]
     loaded = keras.saving.load_model(result.run_dir / "model.keras")
     np.testing.assert_array_equal(loaded.get_weights()[0], session.model.get_weights()[0])
 
@@ -185,7 +186,8 @@ def test_a_nan_loss_stops_the_run_at_once_with_a_message(tmp_path):
     assert result.epochs_done == 0 and EpochEnd not in [type(e) for e in events] and result.history == {}
     record = json.loads((result.run_dir / "settings.json").read_text())
     assert (record["status"], record["message"]) == ("nan", result.message)
-    assert sorted(p.name for p in result.run_dir.iterdir()) == ["settings.json"]  # its weights are not numbers
+    # Its weights are not numbers: no model; health.csv records how they blew up.
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["health.csv", "settings.json"]
 
 
 def test_extreme_values_in_the_data_end_the_run_as_nan_too(tmp_path):

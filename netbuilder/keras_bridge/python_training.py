@@ -1,24 +1,23 @@
 """The training half of an exported script: the settings, data loading, compile and fit, as code.
 
-Two scripts share these pieces. `training_code` is the Python-script
-export's: an idiomatic `compile`/`fit` on arrays (with Keras' own
-`validation_split`) or on `image_dataset_from_directory`, and a small command
-line. `package_code` is the project-specific half of the training package's
-`train.py`, which must reproduce netbuilder's own run: every kind of dataset
-is loaded into arrays the way netbuilder loads it, and `train()` holds out the
-same seeded validation rows, shuffles through `tf.data` with the same seed and
-builds and compiles inside a `tf.distribute` strategy's scope (the package's
-fixed helpers and command line are `training_package`'s). Settings become code
+`training_code` is the Python-script export's: an idiomatic `compile`/`fit`
+on arrays (with Keras' own `validation_split`) or on Keras'
+`image_dataset_from_directory`/`text_dataset_from_directory`, and a small
+command line; a single file, it reads the data with Keras and NumPy alone.
+The training package's `train.py` (`package_train`) shares the compile and
+callbacks written here, but loads its data with copies of netbuilder's own
+modules, so it reproduces netbuilder's run. Settings become code
 (`rmse` as a named `RootMeanSquaredError`, callbacks for early stopping and
 learning-rate reduction); CSV text features are one-hot encoded with sorted
 categories and text targets become class indices, as netbuilder does. Virtual
 epochs (`train_examples`, `evaluations`) become `evaluations` epochs of
-`fit_steps_per_epoch` steps over repeated batches in both scripts. Paths,
+`fit_steps_per_epoch` steps over repeated batches. Paths,
 column and array names are user text, so they appear only as quoted literals.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,23 +27,27 @@ import keras
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.python_adapt import adapt_lines, text_inputs
 from netbuilder.keras_bridge.python_code import keyword_args, literal
+from netbuilder.training.datasets.csv_scan import _is_number
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
-from netbuilder.training.datasets.source import SUFFIX_KINDS, source_path
+from netbuilder.training.datasets.source import dataset_kind, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
-from netbuilder.training.datasets.tfrecord_scan import is_tfrecord_folder, scan_tfrecord
+from netbuilder.training.datasets.tfrecord_scan import scan_tfrecord
 from netbuilder.training.datasets.tfrecord_stream import TARGETS as TFRECORD_TARGETS
 from netbuilder.training.keras_objects import make_optimizer
 from netbuilder.training.preflight import SPARSE_LOSSES, loss_key
 from netbuilder.training.settings import SettingsError, TrainingSettings
 
 
+_FOLDER_KINDS = ("images", "text")  # one sub-folder per class, read by Keras' own `…_dataset_from_directory`
+
+
 @dataclass
-class _Plan:
+class TrainingPlan:
     """What the training code is written from: the settings, the dataset and the model's names."""
 
     settings: TrainingSettings
     spec: DatasetSpec
-    kind: str  # csv, npz or images
+    kind: str  # csv, npz, tfrecord, timeseries, images or text
     inputs: list[str]
     outputs: list[str]
     targets: dict[str, list[str]]  # model output -> columns (or the .npz array)
@@ -58,7 +61,7 @@ class _Plan:
         return bool(self.spec.validation_file) or self.settings.validation_split > 0
 
 
-def _plan(project: Project, input_names: list[str], output_names: list[str]) -> _Plan | None:
+def training_plan(project: Project, input_names: list[str], output_names: list[str]) -> TrainingPlan | None:
     """None when the project has neither settings nor a dataset, or settings netbuilder would refuse."""
     if "training" not in project.sections and "dataset" not in project.sections:
         return None
@@ -70,16 +73,17 @@ def _plan(project: Project, input_names: list[str], output_names: list[str]) -> 
         return None  # netbuilder itself would refuse to train with these; so does the script
     base = project.path.parent if project.path is not None else None
     path = _data_path(spec, base) if spec.source.strip() else None
-    suffix_kind = SUFFIX_KINDS.get(Path(path).suffix.lower()) if path else None
-    folder_kind = ("tfrecord" if is_tfrecord_folder(Path(path)) else "images") if path and Path(path).is_dir() else None
-    kind = spec.kind or suffix_kind or folder_kind or "csv"
+    try:  # what netbuilder reads the data as: a bundled set's kind, or a folder of images, text or TFRecords
+        kind = dataset_kind(spec, base) if path else spec.kind or "csv"
+    except DatasetError:
+        kind = spec.kind or "csv"  # the script says what is wrong when it cannot open the data
     default_target = [NPZ_TARGET] if kind == "npz" else _tfrecord_target(path) if kind == "tfrecord" else []
     default_target = list(spec.target) or default_target
     targets = spec.outputs or ({output_names[0]: list(spec.target) or default_target} if output_names else {})
     validation = str(spec.resolve(spec.validation_file, base)) if spec.validation_file else None
     split = 0 if spec.validation_file else settings.validation_split
-    return _Plan(settings, spec, kind, input_names, output_names, targets, path, validation, text_inputs(project),
-                 adapt_lines(project, input_names, split) if kind != "images" else [])
+    return TrainingPlan(settings, spec, kind, input_names, output_names, targets, path, validation,
+                        text_inputs(project), adapt_lines(project, input_names, split, kind in _FOLDER_KINDS))
 
 
 def _tfrecord_target(path: str | None) -> list[str]:
@@ -99,11 +103,11 @@ def _data_path(spec: DatasetSpec, base: Path | None) -> str:
         return spec.bundled_name or spec.source
 
 
-def _constants(plan: _Plan, data: str, validation: str | None) -> list[str]:
+def _constants(plan: TrainingPlan, data: str, validation: str | None) -> list[str]:
     """The dataset as constants; `data` and `validation` are paths as code."""
     lines = [f"DATA_PATH = {data}", *([f"VALIDATION_PATH = {validation}"] if validation is not None else [])]
-    if plan.kind == "images":
-        return lines  # a folder of images feeds the model's one input and output
+    if plan.kind in _FOLDER_KINDS:
+        return lines  # a folder of images or documents feeds the model's one input and output
     sparse = loss_key(plan.settings.loss) in SPARSE_LOSSES
     return [f"INPUT_NAMES = {literal(plan.inputs)}", f"OUTPUT_NAMES = {literal(plan.outputs)}", *lines,
             f"FEATURES = {literal(plan.spec.inputs)}  # model input -> columns; empty: all but the targets",
@@ -124,19 +128,19 @@ def training_code(project: Project, input_names: list[str], output_names: list[s
     block: running the file, or `--help`, says there is nothing to train and why,
     instead of silently doing nothing.
     """
-    plan = _plan(project, input_names, output_names)
+    plan = training_plan(project, input_names, output_names)
     if plan is None:
         return ["import argparse"], _NOTHING_TO_TRAIN_MAIN.rstrip("\n")
     validation = literal(plan.validation) if plan.validation else None
     constants = _constants(plan, literal(plan.path), validation)
-    loader = _images_loader(plan) if plan.kind == "images" else _ARRAY_LOADERS[plan.kind]
-    repeats = plan.kind != "images" and plan.settings.fit_steps_per_epoch is not None
+    loader = _folder_loader(plan) if plan.kind in _FOLDER_KINDS else _ARRAY_LOADERS[plan.kind]
+    repeats = plan.kind not in _FOLDER_KINDS and plan.settings.fit_steps_per_epoch is not None
     if repeats:
         loader += f"\n\n\n{_REPEATED}"
     imports = ["import argparse", *(["import csv"] if plan.kind in ("csv", "timeseries") else []),
                *(["import os"] if plan.kind == "tfrecord" else []),
-               *(["import numpy as np"] if plan.kind != "images" else []),
-               *(["import tensorflow as tf"] if repeats or plan.kind == "tfrecord" else [])]
+               *(["import numpy as np"] if plan.kind not in _FOLDER_KINDS else []),
+               *(["import tensorflow as tf"] if repeats or plan.kind in ("tfrecord", "text") else [])]
     code = "\n\n\n".join(["\n".join(constants), loader, _script_train(plan), _SCRIPT_MAIN.rstrip("\n")])
     return imports, code
 
@@ -212,15 +216,7 @@ _TFRECORD_LOADER = '''def load_data(path):
          for name, names in TARGETS.items()}
     return _one_or_all(x), _one_or_all(y)'''
 
-_SERIES_LOADER = '''def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def load_data(path):
+_SERIES_LOADER = '''def load_data(path):
     """(x, y) windows of a CSV time series, in time order: WINDOW rows of the feature columns in, the
     target columns HORIZON rows after each window's last row out."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -240,7 +236,8 @@ def load_data(path):
 
 _ARRAY_LOADERS = {"csv": f"{_ONE_OR_ALL}\n\n\n{_CSV_LOADER}", "npz": f"{_ONE_OR_ALL}\n\n\n{_NPZ_LOADER}",
                   "tfrecord": f"{_ONE_OR_ALL}\n\n\n{_TFRECORD_LOADER}",
-                  "timeseries": f"{_ONE_OR_ALL}\n\n\n{_SERIES_LOADER}"}
+                  # netbuilder's own test of a numeric cell, copied from its source rather than rewritten
+                  "timeseries": f"{_ONE_OR_ALL}\n\n\n{inspect.getsource(_is_number).strip()}\n\n\n{_SERIES_LOADER}"}
 
 
 _REPEATED = '''def repeated(x, y, batch_size: int, shuffle: bool, validation_split: float):
@@ -257,31 +254,41 @@ _REPEATED = '''def repeated(x, y, batch_size: int, shuffle: bool, validation_spl
     return train.batch(batch_size).repeat(), validation'''
 
 
-def _images_loader(plan: _Plan) -> str:
+def _folder_loader(plan: TrainingPlan) -> str:
+    """`load_data` for a folder with one sub-folder per class, through Keras' own `…_dataset_from_directory`."""
     settings = plan.settings
     split = settings.validation_split if not plan.spec.validation_file else 0
-    args: dict[str, Any] = {"image_size": tuple(plan.spec.image_size), "color_mode": plan.spec.color_mode,
-                            "batch_size": settings.batch_size, "shuffle": settings.shuffle,
+    args: dict[str, Any] = {"batch_size": settings.batch_size, "shuffle": settings.shuffle,
                             "seed": settings.seed if settings.seed is not None else 0}
+    if plan.kind == "images":
+        args = {"image_size": tuple(plan.spec.image_size), "color_mode": plan.spec.color_mode, **args}
     if split:
         args.update(validation_split=split, subset="both")
     returns = "one dataset" if not split else "(training, validation) datasets"
+    if plan.kind == "images":
+        return (f'def load_data(path: str):\n'
+                f'    """Images in one sub-folder per class, as {returns} of batches."""\n'
+                f"    return keras.utils.image_dataset_from_directory(path, {keyword_args(args)})")
+    ending = ("return tuple(one_column(part) for part in parts)" if split else "return one_column(parts)")
     return (f'def load_data(path: str):\n'
-            f'    """Images in one sub-folder per class, as {returns} of batches."""\n'
-            f"    return keras.utils.image_dataset_from_directory(path, {keyword_args(args)})")
+            f'    """Documents in class sub-folders, as {returns} of (text, class index) batches."""\n'
+            f"    parts = keras.utils.text_dataset_from_directory(path, {keyword_args(args)})\n\n"
+            f"    def one_column(data):  # the model's text Input takes each document as one string: shape (1,)\n"
+            f"        return data.map(lambda text, label: (tf.reshape(text, (-1, 1)), label))\n\n"
+            f"    {ending}")
 
 
-def _script_train(plan: _Plan) -> str:
+def _script_train(plan: TrainingPlan) -> str:
     settings = plan.settings
     lines = ["def train(data_path: str | None = DATA_PATH, epochs: int = "
              f"{settings.fit_epochs}) -> keras.callbacks.History:",
              '    """Compile with the project\'s settings and fit on its dataset; the history has the model."""']
     if settings.seed is not None:
         lines.append(f"    keras.utils.set_random_seed({settings.seed})")
-    lines += ["    model = build_model()", _compile(plan, 4)]
+    lines += ["    model = build_model()", compile_code(plan, 4)]
     fit: dict[str, str] = {"epochs": "epochs"}
     steps = settings.fit_steps_per_epoch  # virtual epochs: train_examples in `evaluations` epochs of these
-    if plan.kind == "images":
+    if plan.kind in _FOLDER_KINDS:
         split = settings.validation_split and not plan.spec.validation_file
         lines.append("    train_data, validation_data = load_data(data_path)" if split
                      else "    train_data = load_data(data_path)")
@@ -312,11 +319,11 @@ def _script_train(plan: _Plan) -> str:
         fit["validation_data"] = "validation_data"
     if steps is not None:
         fit["steps_per_epoch"] = repr(steps)
-    callbacks = _callbacks(plan, literal(settings.tensorboard_dir))
+    callbacks = callbacks_code(plan, literal(settings.tensorboard_dir))
     if callbacks:
-        lines.append(_wrapped("callbacks = [", callbacks, "]", 4))
+        lines.append(wrapped_code("callbacks = [", callbacks, "]", 4))
         fit["callbacks"] = "callbacks"
-    lines.append(_wrapped("return model.fit(", [data, *(f"{k}={v}" for k, v in fit.items())], ")", 4))
+    lines.append(wrapped_code("return model.fit(", [data, *(f"{k}={v}" for k, v in fit.items())], ")", 4))
     return "\n".join(lines)
 
 
@@ -365,16 +372,16 @@ def _metric(name: str) -> str:
     return 'keras.metrics.RootMeanSquaredError(name="rmse")' if name == "rmse" else literal(name)
 
 
-def _compile(plan: _Plan, indent: int) -> str:
+def compile_code(plan: TrainingPlan, indent: int) -> str:
     """`model.compile(…)`; a model with several outputs gets the metrics per output, as netbuilder compiles it."""
     metrics = "[" + ", ".join(_metric(m) for m in plan.settings.metrics) + "]"
     if len(plan.outputs) > 1:  # fresh metric objects for each output
         metrics = f"{{name: {metrics} for name in OUTPUT_NAMES}}"
     args = [f"optimizer={_optimizer(plan.settings)}", f"loss={literal(plan.settings.loss)}", f"metrics={metrics}"]
-    return _wrapped("model.compile(", args, ")", indent)
+    return wrapped_code("model.compile(", args, ")", indent)
 
 
-def _wrapped(head: str, items: list[str], tail: str, indent: int, width: int = 110) -> str:
+def wrapped_code(head: str, items: list[str], tail: str, indent: int, width: int = 110) -> str:
     """`head` + items joined by commas + `tail` as code, the items wrapped under the first past `width`."""
     line = " " * indent + head
     pad, lines = " " * len(line), []
@@ -387,7 +394,7 @@ def _wrapped(head: str, items: list[str], tail: str, indent: int, width: int = 1
     return "\n".join([*lines, line])
 
 
-def _callbacks(plan: _Plan, log_dir: str) -> list[str]:
+def callbacks_code(plan: TrainingPlan, log_dir: str) -> list[str]:
     """The callbacks' constructors; `log_dir` is the TensorBoard folder as code."""
     settings, made = plan.settings, []
 
@@ -401,113 +408,3 @@ def _callbacks(plan: _Plan, log_dir: str) -> list[str]:
     if settings.tensorboard_dir:
         made.append(f"keras.callbacks.TensorBoard(log_dir={log_dir})")
     return made
-
-
-# -- the training package's train.py ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class PackageLayout:
-    """Where `train.py` finds its files: paths relative to the package folder, or absolute ones."""
-
-    data: str
-    validation: str | None = None
-    initial_weights: str | None = None  # the project's own weights, which netbuilder starts from
-
-
-def package_code(project: Project, input_names: list[str], output_names: list[str],
-                 layout: PackageLayout) -> tuple[list[str], str]:
-    """(import lines, code) for the training package's `train.py`: its settings, `load_data` and `train()`.
-
-    `train()` calls the package's fixed helpers (`split_rows`, `batches`,
-    `sharded`, `mend_keras_for_multi_worker`), which `training_package` writes.
-
-    Raises:
-        DatasetError, SettingsError: the project has no usable dataset or settings, so nothing to train.
-    """
-    TrainingSettings.from_section(project.sections.get("training"))  # raises with every bad field
-    DatasetSpec.from_section(project.sections.get("dataset"))
-    plan = _plan(project, input_names, output_names)
-    assert plan is not None  # both sections were just read
-    settings = plan.settings
-    validation = _path_code(layout.validation) if layout.validation else None
-    constants = ["HERE = Path(__file__).resolve().parent  # the package folder, wherever it is run from",
-                 *_constants(plan, _path_code(layout.data), validation)]
-    if layout.initial_weights:
-        constants.append(f"INITIAL_WEIGHTS = {_path_code(layout.initial_weights)}  # the project's own weights")
-    constants += ["", f"EPOCHS = {settings.fit_epochs}  # with train_examples: one per evaluation",
-                  f"BATCH_SIZE = {settings.batch_size}  # the global batch: a strategy splits it between replicas",
-                  f"VALIDATION_SPLIT = {settings.validation_split!r}", f"SEED = {settings.seed!r}",
-                  f"STEPS_PER_EPOCH = {settings.fit_steps_per_epoch!r}  # None: each epoch reads the data once",
-                  f"STRATEGY = {literal(settings.strategy)}  # the project's; TF_CONFIG or --strategy choose another"]
-    if plan.kind == "images":
-        loader = _PACKAGE_IMAGES.format(size=literal(tuple(plan.spec.image_size)), mode=literal(plan.spec.color_mode))
-    else:
-        loader = _ARRAY_LOADERS[plan.kind]
-    imports = [*(["import csv"] if plan.kind in ("csv", "timeseries") else []),
-               *(["import os"] if plan.kind in ("images", "tfrecord") else []),
-               "from pathlib import Path", "import numpy as np", "import tensorflow as tf"]
-    return imports, "\n\n\n".join(["\n".join(constants), loader, _package_train(plan, layout)])
-
-
-def _path_code(path: str) -> str:
-    """A path as code: relative ones are relative to the package folder (HERE)."""
-    if Path(path).is_absolute():
-        return f"Path({literal(path)})"
-    return " / ".join(["HERE", *(literal(part) for part in Path(path).parts)])
-
-
-_PACKAGE_IMAGES = '''def load_data(path):
-    """Images in one sub-folder per class as (pixels 0-255, class index) arrays; classes are the sorted folder names."""
-    classes = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith("."))
-    images = keras.utils.image_dataset_from_directory(
-        str(path), class_names=classes, image_size={size}, color_mode={mode}, batch_size=None, shuffle=False)
-    batches = list(images.batch(1024).as_numpy_iterator())
-    x = np.concatenate([pixels for pixels, _ in batches]).astype("float32")
-    y = np.concatenate([labels for _, labels in batches]).astype("int32")
-    return x, y'''
-
-def _package_train(plan: _Plan, layout: PackageLayout) -> str:
-    settings = plan.settings
-    lines = ["def train(data_path: Path, epochs: int, strategy: tf.distribute.Strategy) -> keras.callbacks.History:",
-             '    """Fit as netbuilder does: the same validation rows, seeded shuffling and global batch size."""',
-             "    x, y = load_data(data_path)"]
-    if plan.validation:
-        lines.append("    validation = load_data(VALIDATION_PATH)")
-    elif plan.has_validation and plan.kind == "timeseries":  # its last windows, as netbuilder holds them out
-        lines += ["    kept = np.arange(count_rows(x) - int(count_rows(x) * VALIDATION_SPLIT))",
-                  "    held = np.arange(len(kept), count_rows(x))  # no training target in the validation period",
-                  "    validation = take_rows(x, held), take_rows(y, held)",
-                  "    x, y = take_rows(x, kept), take_rows(y, kept)"]
-    elif plan.has_validation:
-        lines.append("    (x, y), validation = split_rows(x, y, VALIDATION_SPLIT, SEED)")
-    if settings.seed is not None:
-        lines.append("    keras.utils.set_random_seed(SEED)  # before building: it fixes the initial weights too")
-    lines += ["    with strategy.scope():  # variables made here are mirrored on every replica",
-              "        model = build_model()"]
-    if layout.initial_weights:
-        lines.append("        model.load_weights(INITIAL_WEIGHTS)")
-    lines += [_compile(plan, 8), f"    train_data = batches(x, y, shuffle={settings.shuffle!r})"]
-    if plan.has_validation:
-        lines.append("    validation_data = batches(*validation)")
-    steps = "steps, validation_steps = STEPS_PER_EPOCH, None" if plan.has_validation else "steps = STEPS_PER_EPOCH"
-    lines += [f"    {steps}",
-              "    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):",
-              "        # Every worker must take the same number of steps or the collectives wait for ever, so an",
-              "        # epoch is a whole number of global batches of a repeated stream, as netbuilder trains it.",
-              "        mend_keras_for_multi_worker(model, strategy, train_data)",
-              "        steps = steps or max(1, count_rows(x) // BATCH_SIZE)",
-              "        train_data = sharded(train_data)"]
-    if plan.has_validation:
-        lines += ["        validation_steps = max(1, count_rows(validation[0]) // BATCH_SIZE)",
-                  "        validation_data = sharded(validation_data)"]
-    lines += ["    elif steps:", "        train_data = train_data.repeat()  # epochs of fixed steps may span the data"]
-    log_dir = _path_code(settings.tensorboard_dir) if settings.tensorboard_dir else ""
-    callbacks = _callbacks(plan, log_dir)
-    if callbacks:
-        lines.append(_wrapped("callbacks = [", callbacks, "]", 4))
-    fit = ["train_data", *(["validation_data=validation_data"] if plan.has_validation else []), "epochs=epochs",
-           "steps_per_epoch=steps", *(["validation_steps=validation_steps"] if plan.has_validation else []),
-           *(["callbacks=callbacks"] if callbacks else []), "shuffle=False", "verbose=2"]
-    lines += ["    # tf.data shuffles the rows (above); fit's own shuffle would only warn.",
-              _wrapped("return model.fit(", fit, ")", 4)]
-    return "\n".join(lines)

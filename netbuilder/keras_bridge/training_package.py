@@ -1,7 +1,10 @@
 """`netbuilder export --format package`: a folder that trains the project wherever TensorFlow runs.
 
-The folder holds `train.py` (the model as generated code, the data loading
-and the training, needing nothing but TensorFlow), a copy of the dataset in
+The folder holds `train.py` (the model as generated code, the settings and
+the training), `netbuilder_runtime/` (copies of netbuilder's own loading,
+splitting, strategy and preprocessing modules, which `train.py` imports:
+`package_runtime`; with them the package needs nothing but TensorFlow), a
+copy of the dataset in
 `data/`, `dataset.json` (the project's dataset and training sections, for the
 reader) and a README saying how to run it on one machine, on a cluster
 (`TF_CONFIG`) or as a managed training job. `python DIR/train.py` reproduces
@@ -29,9 +32,10 @@ from netbuilder.graph.atomic_file import new_folder
 from netbuilder.keras_bridge import package_data
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.python_code import python_code
-from netbuilder.keras_bridge.python_training import PackageLayout, package_code
+from netbuilder.keras_bridge.python_training import wrapped_code
+from netbuilder.keras_bridge.package_runtime import RUNTIME, write_runtime
+from netbuilder.keras_bridge.package_train import RUNTIME_IMPORTS, PackageLayout, package_code
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
-from netbuilder.training.distribute import MULTI_WORKER_KERAS
 from netbuilder.training.settings import TrainingSettings
 
 TRAIN, DATASET_JSON, README, WEIGHTS = "train.py", "dataset.json", "README.md", "initial.weights.h5"
@@ -76,34 +80,41 @@ def write_package(project: Project, out_dir: Path, catalog: Catalog | None = Non
             built.model.save_weights(work / WEIGHTS)
             layout = replace(layout, initial_weights=WEIGHTS)
         inputs = [t.name for t in built.model.inputs]  # the names netbuilder's own run feeds
+        write_runtime(work)
         (work / TRAIN).write_text(_train_script(project, catalog, inputs, list(built.model.output_names), layout),
                                   encoding="utf-8")
         (work / DATASET_JSON).write_text(json.dumps(_record(project, layout), indent=2, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
         (work / README).write_text(_readme(out_dir.name, layout, copied, bool(settings.tensorboard_dir)),
                                    encoding="utf-8")
-    files = [TRAIN, *([WEIGHTS] if layout.initial_weights else []), DATASET_JSON, README]
+    files = [TRAIN, RUNTIME, *([WEIGHTS] if layout.initial_weights else []), DATASET_JSON, README]
     files += [p for p in (layout.data, layout.validation) if p and copied]
     return PackageExport(out_dir, files, copied)
 
 
-
-
 def _train_script(project: Project, catalog: Catalog | None, inputs: list[str], outputs: list[str],
                   layout: PackageLayout) -> str:
-    """train.py: the model functions of the Python export, the settings and `train()`, the fixed helpers, main."""
+    """train.py: the model functions of the Python export, the settings and `train()`, the results, main."""
     model_imports, functions = _model_functions(project, catalog)
-    training_imports, training = package_code(project, inputs, outputs, layout)
-    imports = list(dict.fromkeys([*_IMPORTS, *training_imports, *model_imports]))
+    imports = list(dict.fromkeys([*_IMPORTS, *model_imports]))
     third_party = [line for line in imports if line.split()[1].split(".")[0] in ("keras", "numpy", "tensorflow")]
     standard = [line for line in imports if line not in third_party]
 
     def ordered(lines: list[str]) -> list[str]:  # isort's order: plain imports, then `from` imports
         return sorted(lines, key=lambda line: (line.startswith("from"), line.split()[1]))
 
-    head = "\n".join([_HEADER, "", *ordered(standard), "", *ordered(third_party)])
-    tested = f"# The Keras releases the multi-worker fix below was tested with (major.minor).\nTESTED_KERAS = {MULTI_WORKER_KERAS!r}"
-    return "\n\n\n".join([head, functions, training, tested, _HELPERS, _RESULTS, _MAIN.rstrip("\n")]) + "\n"
+    runtime = [_runtime_import(module, names) for module, names in RUNTIME_IMPORTS.items()]
+    head = "\n".join([_HEADER, "", *ordered(standard), "", *ordered(third_party), "", _RUNTIME_PATH, "", *runtime])
+    training = package_code(project, inputs, outputs, layout)
+    return "\n\n\n".join([head, functions, training, _RESULTS, _MAIN.rstrip("\n")]) + "\n"
+
+
+def _runtime_import(module: str, names: list[str]) -> str:
+    """`from netbuilder_runtime.MODULE import NAMES`, wrapped when long; it follows the sys.path line (E402)."""
+    line = f"from {RUNTIME}.{module} import {', '.join(names)}"
+    if len(line) <= 110:
+        return f"{line}  # noqa: E402"
+    return wrapped_code(f"from {RUNTIME}.{module} import (", names, ")  # noqa: E402", 0)
 
 
 def _model_functions(project: Project, catalog: Catalog | None) -> tuple[list[str], str]:
@@ -132,115 +143,25 @@ they train together (MultiWorkerMirroredStrategy); see README.md.
 
 
 # The fixed part of train.py: the same for every project, it reads the settings written above it.
-_IMPORTS = ["import argparse", "import csv", "import json", "import os", "import shutil", "import tempfile",
-            "from pathlib import Path", "import keras", "import numpy as np", "import tensorflow as tf"]
+_IMPORTS = ["import argparse", "import csv", "import os", "import shutil", "import sys", "import tempfile",
+            "from pathlib import Path", "import keras", "import tensorflow as tf"]
 
-_HELPERS = '''def count_rows(data) -> int:
-    return len(next(iter(data.values())) if isinstance(data, dict) else data)
+_RUNTIME_PATH = """HERE = Path(__file__).resolve().parent  # the package folder, wherever it is run from
+# netbuilder_runtime/ beside this file holds copies of netbuilder's own loading, splitting and strategy code.
+sys.path.insert(0, str(HERE))"""
 
-
-def take_rows(data, index: np.ndarray):
-    return {name: values[index] for name, values in data.items()} if isinstance(data, dict) else data[index]
-
-
-def split_rows(x, y, fraction: float, seed: int | None):
-    """[(x, y) to train on, (x, y) to validate on], split as netbuilder does: seeded random rows held out,
-    each part in file order."""
-    n = count_rows(x)
-    held_out = int(n * fraction)
-    order = np.random.default_rng(seed).permutation(n)
-    parts = np.sort(order[held_out:]), np.sort(order[:held_out])
-    return [(take_rows(x, rows), take_rows(y, rows)) for rows in parts]
-
-
-def batches(x, y, shuffle: bool = False) -> tf.data.Dataset:
-    """Batches of the global batch size; the training rows are shuffled each epoch with the run's seed."""
-    data = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle:
-        data = data.shuffle(count_rows(x), seed=SEED, reshuffle_each_iteration=True)
-    return data.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
-
-
-def sharded(data: tf.data.Dataset) -> tf.data.Dataset:
-    """A repeated stream of which each worker reads its own share (arrays in memory cannot be sharded by file)."""
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return data.repeat().with_options(options)
-
-
-def make_strategy(name: str) -> tf.distribute.Strategy:
-    """default: one device; mirrored: every GPU of this machine; multi-worker: the cluster TF_CONFIG describes."""
-    if name == "multi-worker":
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    elif name == "mirrored":
-        strategy = tf.distribute.MirroredStrategy()
-    else:
-        strategy = tf.distribute.get_strategy()
-    print(f"Strategy: {name} ({type(strategy).__name__}), {strategy.num_replicas_in_sync} replica(s) in sync")
-    return strategy
-
-
-def mend_keras_for_multi_worker(model: keras.Model, strategy: tf.distribute.Strategy,
-                                data: tf.data.Dataset) -> None:
-    """Work around Keras 3's fit failing once replicas span workers (keras-team/keras#20585), as netbuilder does.
-
-    Keras builds the metrics and optimizer from a first batch averaged across replicas, which cannot take a
-    per-replica batch, so the model is built here from the dataset's element spec; and it averages each
-    step's logs along axis 0, which fails on scalars, so those are averaged over replicas alone.
-    Both are private Keras functions: on a release the fix was not tested with, stop instead of patching.
-    """
-    if not any(keras.__version__ == v or keras.__version__.startswith(v + ".") for v in TESTED_KERAS):
-        raise SystemExit(f"The multi-worker strategy needs a fix for Keras 3's fit (Keras issue 20585) that was "
-                         f"tested with Keras {', '.join(v + '.x' for v in TESTED_KERAS)} only, and this is Keras "
-                         f"{keras.__version__}; install that Keras or train with --strategy default or mirrored.")
-    from keras.src.backend.tensorflow import trainer  # private, so imported only on this path
-
-    batch = keras.tree.map_structure(lambda spec: keras.KerasTensor(spec.shape, spec.dtype.name),
-                                     data.element_spec)
-
-    def symbolic_build(iterator=None, data_batch=None) -> None:
-        with strategy.scope():
-            model._symbolic_build(data_batch=batch)
-
-    symbolic_build()
-    model._maybe_symbolic_build = symbolic_build
-    original = trainer.reduce_per_replica
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction in ("auto", "mean") and strategy.extended._in_multi_worker_mode():
-            return keras.tree.map_structure(
-                lambda v: strategy.reduce("MEAN", v, axis=None if v.shape.rank == 0 else 0), values)
-        return original(values, strategy, reduction)
-
-    trainer.reduce_per_replica = reduce_per_replica'''
-
-_RESULTS = '''def is_chief() -> bool:
-    """Whether this process writes the results: the only one, else TF_CONFIG's chief task, else its worker 0."""
-    config = json.loads(os.environ.get("TF_CONFIG") or "{}")
-    task = config.get("task")
-    if not task:
-        return True
-    first = "chief" if "chief" in config.get("cluster", {}) else "worker"
-    return task.get("type") == first and task.get("index", 0) == 0
-
-
-def history_rows(history: dict[str, list[float]]) -> list[list]:
-    """history.csv as netbuilder writes it: epoch, loss, val_loss, then each metric and its val_ twin."""
-    bases = sorted((k for k in history if not k.startswith("val_")), key=lambda k: (k != "loss", k))
-    columns = [c for base in bases for c in (base, f"val_{base}") if c in history]
-    columns += [k for k in history if k not in columns]
-    epochs = len(history["loss"])
-    return [["epoch", *columns]] + [[i + 1, *(repr(float(history[c][i])) for c in columns)] for i in range(epochs)]
-
-
-def save_results(history: keras.callbacks.History, output_dir: str) -> None:
+_RESULTS = '''def save_results(history: keras.callbacks.History, output_dir: str) -> None:
     """model.keras and history.csv from the chief; the other workers write theirs to a temporary folder and drop it."""
-    chief = is_chief()
+    role = cluster_role()
+    chief = role is None or role.is_chief
     folder = output_dir if chief else tempfile.mkdtemp()
     tf.io.gfile.makedirs(folder)  # tf.io.gfile also writes to gs:// (Vertex AI's AIP_MODEL_DIR)
     history.model.save(os.path.join(folder, "model.keras"))
+    columns = history_columns(list(history.history))
+    epochs = len(history.history["loss"])
+    rows = [[i + 1, *(repr(float(history.history[c][i])) for c in columns[1:])] for i in range(epochs)]
     with tf.io.gfile.GFile(os.path.join(folder, "history.csv"), "w") as fh:
-        csv.writer(fh, lineterminator="\\n").writerows(history_rows(history.history))
+        csv.writer(fh, lineterminator="\\n").writerows([columns, *rows])
     if chief:
         print(f"Wrote model.keras and history.csv into {folder}")
     else:
@@ -258,9 +179,15 @@ _MAIN = '''if __name__ == "__main__":
                         or str(HERE / "output"), help="where the chief writes model.keras and history.csv "
                         "(default: $AIP_MODEL_DIR on Vertex AI, $SM_MODEL_DIR on SageMaker, else output/ here)")
     args = parser.parse_args()
-    # The strategy comes first: a multi-worker one must exist before TensorFlow runs anything.
-    strategy = make_strategy(args.strategy or ("multi-worker" if os.environ.get("TF_CONFIG") else STRATEGY))
-    save_results(train(args.data, args.epochs, strategy), args.output_dir)
+    name = args.strategy or ("multi-worker" if os.environ.get("TF_CONFIG") else STRATEGY)
+    try:
+        # The strategy comes first: a multi-worker one must exist before TensorFlow runs anything.
+        strategy = make_strategy(name)
+        print(f"Strategy: {name} ({type(strategy).__name__}), {strategy.num_replicas_in_sync} replica(s) in sync")
+        history = train(args.data, args.epochs, strategy)
+    except (DatasetError, DistributeError) as exc:  # a sentence for the user, not a traceback
+        raise SystemExit(str(exc)) from None
+    save_results(history, args.output_dir)
 '''
 
 
@@ -293,7 +220,8 @@ run (same initial weights, validation rows, shuffling and batches).
 
 | file | what |
 | --- | --- |
-| `train.py` | the model (`build_model()`), the data loading and the training; needs only TensorFlow |
+| `train.py` | the model (`build_model()`), the settings and the training; needs only TensorFlow |
+| `netbuilder_runtime/` | netbuilder's own data loading, splitting and strategy code, which `train.py` imports |
 {data}{weights}| `dataset.json` | the project's dataset and training settings, for reference (built into `train.py`) |
 {far}
 ## Run it

@@ -97,9 +97,15 @@ def check_strategy(name: str, environ: Mapping[str, str] | None = None) -> Clust
 
 def check_multi_worker_keras(version: str | None = None) -> None:
     """Refuse the multi-worker strategy on a Keras release its fix has not been tested with."""
-    from netbuilder.catalog.cache import installed_keras_version
+    if version is None:
+        try:  # without importing Keras, which must start after the strategy
+            from netbuilder.catalog.cache import installed_keras_version
+        except ImportError:  # a training package's copy of this module, which carries no catalog
+            import keras
 
-    version = version if version is not None else installed_keras_version()
+            version = keras.__version__
+        else:
+            version = installed_keras_version()
     if version is not None and any(version == v or version.startswith(v + ".") for v in MULTI_WORKER_KERAS):
         return
     tested = ", ".join(f"{v}.x" for v in MULTI_WORKER_KERAS)

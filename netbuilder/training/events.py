@@ -81,7 +81,42 @@ class RunFinished:
     epochs_done: int = 0
 
 
-Event = Union[Preparing, RunStarted, BatchEnd, EpochEnd, Paused, Resumed, RunFinished]
+@dataclass(frozen=True)
+class LayerHealth:
+    """One layer's reading at a health check (see `training.health`).
+
+    `update_ratio` is how far the weights moved since the previous check over
+    their size (None at the first check); `active_fraction` the share of a
+    ReLU layer's units that output something for the sample batch (None for
+    other layers).
+    """
+
+    weight_norm: float
+    grad_norm: float
+    update_ratio: float | None = None
+    active_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """Per-layer weight and gradient norms, measured before training batch `batch` of `epoch` (0: at the end)."""
+
+    epoch: int
+    batch: int
+    step: int
+    layers: dict[str, LayerHealth]
+
+
+@dataclass(frozen=True)
+class HealthWarning:
+    """Something wrong with training, in a sentence; `layer` is the layer concerned ("" for the whole model)."""
+
+    kind: str
+    layer: str
+    message: str
+
+
+Event = Union[Preparing, RunStarted, BatchEnd, EpochEnd, Paused, Resumed, RunFinished, HealthCheck, HealthWarning]
 
 
 def ordered_keys(keys: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from netbuilder.graph.atomic_file import atomic_write_text
 from netbuilder.graph.project_file import EXTENSION
+from netbuilder.training.history_table import history_columns
 from netbuilder.training.plot_svg import curves_svg
 
 RUNS_DIR_ENV = "NETBUILDER_RUNS_DIR"
@@ -56,16 +57,6 @@ def _data_home() -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support"
     return Path.home() / ".local" / "share"
-
-
-def history_columns(keys: list[str]) -> list[str]:
-    """`epoch`, then each log key followed by its validation twin: epoch, loss, val_loss, rmse, val_rmse."""
-    bases = [k for k in keys if not k.startswith("val_")]
-    bases.sort(key=lambda k: k != "loss")  # stable: loss first, the rest as Keras listed them
-    columns = ["epoch"]
-    for base in bases:
-        columns += [base] + ([f"val_{base}"] if f"val_{base}" in keys else [])
-    return columns + [k for k in keys if k not in columns]
 
 
 @dataclass

@@ -265,6 +265,7 @@ class TrainingSession:
 
             progress = self._progress = ProgressCallback(self._control, self._post)
             callbacks = [*ready.callbacks, *self._folder_callbacks(folder)]
+            callbacks += self._health_callbacks(folder)
             self._post(RunStarted(self.settings.fit_epochs, ready.steps, folder.path, ready.keys))
             fit_began = time.perf_counter()
             try:
@@ -431,13 +432,24 @@ class TrainingSession:
         return made
 
     def _folder_callbacks(self, folder: RunFolder) -> list[Any]:
-        """Callbacks that write beside the run: TensorBoard's logs of an unsaved project go in its run folder."""
+        """Callbacks that write beside the run: TensorBoard's logs, in a folder of this run's own (`log_dir`)."""
         logs = log_dir(self.settings.tensorboard_dir, self.project.path, folder.path)
         if logs is None:
             return []
         import keras
 
         return [keras.callbacks.TensorBoard(log_dir=str(logs))]
+
+    def _health_callbacks(self, folder: RunFolder) -> list[Any]:
+        """Per-layer health checks written to health.csv (see `training.health`); one device only,
+        since a strategy's mirrored variables cannot be read outside its step."""
+        if self.settings.strategy != "default" or self.model is None or self.data is None:
+            return []
+        from netbuilder.training.health import HEALTH_CSV, HealthCallback
+        from netbuilder.training.keras_objects import make_loss
+
+        return [HealthCallback(self.model, self.data, make_loss(self.settings.loss), self._post,
+                               folder.path / HEALTH_CSV)]
 
     def _outcome(self, progress: ProgressCallback, callbacks: list[Any]) -> tuple[Status, str]:
         if progress.nan_message:

@@ -63,6 +63,13 @@ MENUS: dict[str, list[ActionSpec | None]] = {
         ActionSpec("zoom_reset", "&Actual Size", "Ctrl+0"),
         None,
         ActionSpec("arrange", "Arrange &Automatically", "Ctrl+L", "Lay the graph out top to bottom"),
+        None,
+        ActionSpec("activations", "Acti&vation Previews", None,
+                   "Show beside each card what its layer outputs for a sample (updated while training)"),
+        ActionSpec("activation_sample", "Activation &Sample…", None,
+                   "Pick the sample the previews show: a dataset row or image, an image file or typed values"),
+        ActionSpec("augmentation", "Au&gmentation Preview", None,
+                   "One image of the dataset through the model's augmentation layers, several times"),
     ],
     "&Model": [
         ActionSpec("group", "&Group into Sub-model…", "Ctrl+G", "Move the selected layers into a reusable sub-model"),

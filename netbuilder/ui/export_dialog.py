@@ -6,7 +6,9 @@ fresh untrained ones); the export runs off the GUI thread behind a busy bar
 and the dialog then says what was written — for a SavedModel, that it was
 loaded back with `tf.saved_model.load` and answers like the Keras model; for
 a quantized TFLite file (a Quantization choice shown for TFLite only), the
-one-line summary of the report written beside it.
+one-line summary of the report written beside it. For TFLite, ONNX and a
+SavedModel it lists, before Export is pressed, the layers that format cannot
+run (see deploy_target.py).
 Failures are shown in red in the dialog; every writer goes through a
 temporary file or folder that is renamed at the end, so an earlier export is
 never damaged. A training package that would copy dataset files from
@@ -33,6 +35,7 @@ from netbuilder.catalog import Catalog
 from netbuilder.graph import Project
 from netbuilder.training.datasets.sharing import OutsideDataError
 from netbuilder.training.runs import RunInfo, runs_root, runs_with_model
+from netbuilder.ui.deploy_target import LABELS as DEPLOY_LABELS, DeployList
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.worker import BackgroundCall
 
@@ -196,6 +199,8 @@ class ExportDialog(QDialog):
         form.addRow("Destination:", where)
         form.addRow("Weights:", self.weights_box)
         form.addRow("Quantization:", self.quantize_box)
+        self.deploy_list = DeployList(project, loader)  # the layers the chosen format cannot run, before Export
+        form.addRow("Deployment check:", self.deploy_list)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: TensorFlow gives no fraction to show
         self.progress.setVisible(False)
@@ -294,6 +299,8 @@ class ExportDialog(QDialog):
         self.destination.setText(str(current.with_name(f"{stem}_savedmodel" if not fmt.suffix else stem + fmt.suffix)))
         self.weights_box.setEnabled(fmt.uses_weights)
         self.form.setRowVisible(self.quantize_box, fmt.key == "tflite")
+        self.form.setRowVisible(self.deploy_list, fmt.key in DEPLOY_LABELS and bool(fmt.key))
+        self.deploy_list.show_for(fmt.key)
         self.weights_box.setToolTip("" if fmt.uses_weights else "The script rebuilds the model; it carries no weights")
         self.browse_button.setToolTip("Choose the folder that receives version folders (OUT/<timestamp>/)"
                                       if not fmt.suffix else "Choose the new folder to write"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolBar, QToolButton,
     QVBoxLayout, QWidget,
@@ -28,11 +28,17 @@ from netbuilder.graph import SUBMODEL_LAYER, Edge, Project, SetConfig
 from netbuilder.graph.preprocessing_block import block_node
 from netbuilder.graph.validation import Verdict
 from netbuilder.ui.actions import build_actions, submenu
+from netbuilder.ui.activation_view import ActivationPreviews, SampleDialog
+from netbuilder.ui.augmentation_preview import AugmentationPreview
+from netbuilder.ui.canvas.cost_badge import CostBadges
 from netbuilder.ui.canvas.hit import wire_at
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.context_menus import CanvasMenus
+from netbuilder.ui.deploy_target import DeployTarget
+from netbuilder.ui.cost_panel import CostPanel
+from netbuilder.ui.cost_watch import CostWatch
 from netbuilder.ui.editing import EditController
 from netbuilder.ui.file_ops import FileOps
 from netbuilder.ui.inspector import InspectorPanel
@@ -58,6 +64,7 @@ APP_NAME = "netbuilder"
 # The Training tab's module pulls in pyqtgraph, numpy and the dataset readers: half a second.
 TRAINING_PANEL_MODULE = "netbuilder.ui.training.panel"
 RELEASE_AFTER_MS = 1000  # after closing a big project: its deferred deletions are done by then
+BADGES_SETTING = "view/cost_badges"
 TRAINING_DOCK_HEIGHT = 330  # the bottom dock grows to this when the Training tab shows, so plots can be read
 
 
@@ -70,7 +77,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.catalog = catalog
         self.loader = loader
-        self.recent = RecentFiles(settings)
+        self.settings = settings if settings is not None else QSettings("netbuilder", "netbuilder")
+        self.recent = RecentFiles(self.settings)
         self.document: EditorDocument | None = None
         self.scene: GraphScene | None = None
         self.view: GraphView | None = None
@@ -96,6 +104,8 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(catalog)
         self.messages: MessagesPanel | None = None
         self.summary: SummaryPanel | None = None
+        self.cost_panel: CostPanel | None = None  # the Model summary tab: the summary with costs and chart
+        self.cost_badges: CostBadges | None = None
         self.training: TrainingPanel | None = None
         self.bottom = QTabWidget()
         self.bottom.currentChanged.connect(self._bottom_tab_changed)
@@ -114,6 +124,16 @@ class MainWindow(QMainWindow):
             ("&Messages, Summary and Training", self.bottom_dock),
             ("&Toolbar", self.findChild(QToolBar, "main_toolbar")),
         ])
+        self.badges_action = QAction("Cost &Badges on Cards", self, checkable=True,
+                                     checked=bool(self.settings.value(BADGES_SETTING, False, type=bool)))
+        self.badges_action.setStatusTip("Show on each card its MACs and parameters; the heaviest are marked")
+        self.badges_action.toggled.connect(self._set_cost_badges)
+        submenu(self.actions, "view_menu").addAction(self.badges_action)
+        self.deploy = DeployTarget(self, submenu(self.actions, "view_menu"), loader)  # View ▸ Deployment Target
+        self.previews = ActivationPreviews(self)
+        self.augmentation: AugmentationPreview | None = None
+        self.previews.failed.connect(self.show_status)
+        self.actions["activations"].setCheckable(True)  # off by default: each refresh runs the model
         self.help_windows: dict[str, QDialog] = {}
         self.status_line = StatusLine(self.statusBar())
         self.status_text = self.status_line.message  # what the status bar says now, read by the tests
@@ -179,6 +199,8 @@ class MainWindow(QMainWindow):
             "open_submodel": self._open_selected_submodel, "back_to_main": lambda: self.set_scope(""),
             "preprocessing": self._toggle_preprocessing,
             "check": lambda: self.document and self.document.run_check(),
+            "activations": lambda: self.previews.set_enabled(self.actions["activations"].isChecked()),
+            "activation_sample": self._pick_activation_sample, "augmentation": self.show_augmentation,
             "train": self.train, "pause": lambda: self.training and self.training.toggle_pause(),
             "stop": lambda: self.training and self.training.stop(),
             "getting_started": self.show_getting_started, "shortcuts": self.show_shortcuts, "about": self.show_about,
@@ -246,12 +268,19 @@ class MainWindow(QMainWindow):
             self._editor_layout.removeWidget(self.view)
             self.view.hide()  # deleteLater waits for the event loop; don't show it meanwhile
             self.view.deleteLater()
-        for panel in (self.messages, self.summary):
+        for panel in (self.messages, self.summary, self.cost_panel):
             if panel is not None:  # each project gets panels of its own; the old ones must go with it
                 panel.deleteLater()
         self.document = self.scene = self.view = self.edits = self.messages = self.summary = None
+        self.previews.follow(None, None)
+        if self.augmentation is not None:  # it shows the project being closed
+            self.augmentation.close()
+            self.augmentation.deleteLater()
+            self.augmentation = None
+        self.cost_panel = self.cost_badges = None
         self.bottom.clear()
         self.show_status("")
+        self.deploy.follow(None, None)
         self.panels.set_editor_shown(project is not None)  # the start page has the window to itself
         if project is None:
             if self._start_page_wanted:
@@ -273,7 +302,10 @@ class MainWindow(QMainWindow):
         self.messages = MessagesPanel(doc)
         self.summary = SummaryPanel(doc)
         self.bottom.addTab(self.messages, "Messages")
-        self.bottom.addTab(self.summary, "Model summary")
+        costs = CostWatch(doc, doc)
+        self.cost_panel = CostPanel(self.summary, costs)
+        self.bottom.addTab(self.cost_panel, "Model summary")
+        self.cost_badges = CostBadges(self.scene, costs)
         if self.isVisible() or TRAINING_PANEL_MODULE in sys.modules:
             self._add_training_panel(doc)
         else:  # launching: the window first; the Training tab, not on show yet, once imported off the GUI thread
@@ -293,6 +325,10 @@ class MainWindow(QMainWindow):
         self.view.context_menu_requested.connect(self.menus.open)
         self.view.zoom_changed.connect(lambda zoom: self.zoom_label.setText(f"{zoom:.0%}"))
         self.messages.problem_activated.connect(self.reveal_node)
+        self.deploy.follow(doc, self.scene)
+        self.cost_panel.node_clicked.connect(lambda node_id: self.reveal_node("", node_id))
+        self.cost_badges.set_shown(self.badges_action.isChecked())
+        self.previews.follow(doc, self.scene)
         if self.loader.loaded:
             doc.attach_keras()
         self.autosaver = Autosaver(doc)
@@ -314,6 +350,7 @@ class MainWindow(QMainWindow):
         self.bottom.addTab(self.training, "Training")
         self.training.state_changed.connect(self._run_state_changed)
         self.training.status.connect(lambda text: self.show_status(text, source=TRAINING))
+        self.training.epoch_ended.connect(self.previews.epoch_ended)
         self.training.data_form.preprocessing_requested.connect(self._toggle_preprocessing)
         self.training.data_form.show_preprocessing(block_node(doc.project.graph) is not None)
         self._update_run_actions()
@@ -398,6 +435,28 @@ class MainWindow(QMainWindow):
         if self.training is not None and self.bottom.widget(index) is self.training \
                 and self.bottom_dock.height() < TRAINING_DOCK_HEIGHT:
             self.resizeDocks([self.bottom_dock], [TRAINING_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def show_augmentation(self) -> AugmentationPreview | None:
+        """The augmentation grid of the open project (made on first use)."""
+        if self.document is None:
+            return None
+        if self.augmentation is None:
+            self.augmentation = AugmentationPreview(self.document, self)
+        self.augmentation.show()
+        self.augmentation.raise_()
+        return self.augmentation
+
+    def _pick_activation_sample(self) -> None:
+        dialog = SampleDialog(self.previews.sample, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.previews.set_sample(dialog.chosen())
+            self.actions["activations"].setChecked(True)
+            self.previews.set_enabled(True)
+
+    def _set_cost_badges(self, shown: bool) -> None:
+        self.settings.setValue(BADGES_SETTING, shown)
+        if self.cost_badges is not None:
+            self.cost_badges.set_shown(shown)
 
     def _checked(self) -> None:
         self._update_selection()

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from netbuilder.graph import Problem, Project
 
 INCOMPLETE_COLOUR = QColor("#7b8794")  # soft grey: work in progress, not a mistake
+DEPLOY_COLOUR = QColor("#e37400")  # amber: fine to train, but the chosen export target cannot run it
 SCOPE_MARK = " ▸ "
 
 

@@ -17,11 +17,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QFont, QFontDatabase
 
 from netbuilder.ui.canvas.theme import ERROR
+from netbuilder.ui.cost_watch import CostWatch
 from netbuilder.ui.document import EditorDocument
-from netbuilder.ui.model_summary import Totals
+from netbuilder.ui.model_summary import Totals, readable_size
 from netbuilder.ui.summary_table import SummaryTable
 
 HEADERS = ("Layer", "Type", "Output shape", "Param #", "Connected to")
+# After the summary's own columns, once costs are shown (see `show_costs`): for the chosen batch and dtype.
+COST_HEADERS = ("MACs", "FLOPs", "Weight bytes", "Activation bytes")
 _SHAPE, _PARAMS = 2, 3
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROLE = Qt.ItemDataRole
@@ -37,11 +40,31 @@ class SummaryModel(QAbstractTableModel):
         self._table: SummaryTable | None = None
         self._mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._error = QBrush(ERROR)
+        self._costs: CostWatch | None = None
 
     @property
     def table(self) -> SummaryTable | None:
         """What the rows are read from (None before TensorFlow has loaded)."""
         return self._table
+
+    def show_costs(self, costs: CostWatch) -> None:
+        """Add the cost columns, filled from `costs` and repainted whenever they change."""
+        self.beginInsertColumns(QModelIndex(), len(HEADERS), len(HEADERS) + len(COST_HEADERS) - 1)
+        self._costs = costs
+        self.endInsertColumns()
+        costs.updated.connect(self._costs_changed)
+
+    def _costs_changed(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, len(HEADERS)), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def cost_text(self, node_id: str, column: int) -> str:
+        """What a cost column shows for `node_id`: "" while it is not costed."""
+        row = self._costs.rows.get(node_id) if self._costs is not None else None
+        if row is None:
+            return ""
+        number = (row.macs, row.flops, row.weight_bytes, row.activation_bytes)[column - len(HEADERS)]
+        return f"{number:,}" if column < len(HEADERS) + 2 else readable_size(number)
 
     def totals(self) -> Totals | None:
         return None if self._table is None else self._table.totals()
@@ -105,14 +128,14 @@ class SummaryModel(QAbstractTableModel):
         return 0 if parent.isValid() or self._table is None else len(self._table)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(HEADERS) + (len(COST_HEADERS) if self._costs is not None else 0)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _ROLE.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == _ROLE.DisplayRole:
-            return HEADERS[section]
-        if role == _ROLE.TextAlignmentRole and section == _PARAMS:
+            return (HEADERS + COST_HEADERS)[section]
+        if role == _ROLE.TextAlignmentRole and section >= _PARAMS and section != len(HEADERS) - 1:
             return _RIGHT
         return None
 
@@ -121,6 +144,10 @@ class SummaryModel(QAbstractTableModel):
         if table is None or not index.isValid():
             return None
         column = index.column()
+        if column >= len(HEADERS):  # a cost column: numbers, right-aligned like Param #
+            if role == _ROLE.DisplayRole:
+                return self.cost_text(table.row(index.row()).node_id, column)
+            return self._mono if role == _ROLE.FontRole else _RIGHT if role == _ROLE.TextAlignmentRole else None
         if role == _ROLE.DisplayRole:
             return table.row(index.row()).cells()[column]
         if role == _ROLE.FontRole and column in (_SHAPE, _PARAMS):

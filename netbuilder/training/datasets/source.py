@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netbuilder.training.datasets.bundled import bundled_dataset
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.datasets.tfrecord_scan import is_tfrecord_folder
 from netbuilder.training.datasets.text_folder import holds_text_files
@@ -22,6 +21,9 @@ def source_path(spec: DatasetSpec, base_dir: Path | None) -> Path:
     """The file or folder `spec.source` names (not checked to exist: the loaders say what is wrong)."""
     name = spec.bundled_name
     if name is not None:
+        # Imported here: a training package's copy of this module has no bundled sets to look up.
+        from netbuilder.training.datasets.bundled import bundled_dataset
+
         return bundled_dataset(name).path
     if not spec.source.strip():
         raise DatasetError("dataset: no source chosen; pick a CSV or .npz file, a folder of images "
@@ -36,8 +38,15 @@ def validation_path(spec: DatasetSpec, base_dir: Path | None) -> Path | None:
 def dataset_kind(spec: DatasetSpec, base_dir: Path | None) -> str:
     """"csv", "npz", "images", "text", …: the spec's own `kind`, else a bundled set's (its index says a series
     is one), else what the source looks like."""
-    bundled = bundled_dataset(spec.bundled_name).kind if spec.bundled_name is not None else None
-    return spec.kind or bundled or kind_of_path(source_path(spec, base_dir))
+    if spec.kind:
+        return spec.kind
+    if spec.bundled_name is not None:
+        from netbuilder.training.datasets.bundled import bundled_dataset
+
+        bundled = bundled_dataset(spec.bundled_name).kind
+        if bundled:
+            return bundled
+    return kind_of_path(source_path(spec, base_dir))
 
 
 def kind_of_path(path: Path) -> str:

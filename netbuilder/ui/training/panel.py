@@ -13,7 +13,9 @@ the fix is made; a refused run leaves no run behind. A run is a
 `TrainingSession` working on its own thread; the panel only ever drains the
 session's event queue from a 50 ms timer on the GUI thread, so training never
 blocks the editor and no widget is touched from the worker. Dialogs are asked
-through small methods tests replace.
+through small methods tests replace. "Open in TensorBoard" (the TensorBoard
+button, or a run's context menu) shows a run's logs through the panel's own
+TensorBoard server, which `shutdown` ends with the project.
 """
 
 from __future__ import annotations
@@ -30,17 +32,22 @@ from PySide6.QtWidgets import (
 
 from netbuilder.graph.project_commands import SetSection
 from netbuilder.training.datasets import DatasetError, DatasetSpec
-from netbuilder.training.events import BatchEnd, EpochEnd, Event, Paused, Preparing, Resumed, RunFinished, RunStarted
+from netbuilder.training.events import (
+    BatchEnd, EpochEnd, Event, HealthCheck, HealthWarning, Paused, Preparing, Resumed, RunFinished, RunStarted)
 from netbuilder.training.runs import HISTORY, RunFolder, list_runs, read_history, runs_root
 from netbuilder.training.settings import SettingsError, TrainingSettings
+from netbuilder.training.tensorboard_logs import run_log_dir
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.problem_look import train_reason
 from netbuilder.ui.training.data_form import DataForm
 from netbuilder.ui.training.devices_line import DevicesLine
+from netbuilder.ui.training.health_view import HealthView
 from netbuilder.ui.training.live_plots import LivePlots
+from netbuilder.ui.training.lr_finder_view import LRFinderView
 from netbuilder.ui.training.progress import Progress
 from netbuilder.ui.training.run_controls import RunControls
 from netbuilder.ui.training.runs_list import RunsList
+from netbuilder.ui.tensorboard_server import TensorBoardServer
 from netbuilder.ui.training.settings_form import SettingsForm
 
 if TYPE_CHECKING:
@@ -49,7 +56,8 @@ if TYPE_CHECKING:
 DRAIN_INTERVAL_MS = 50
 CURVES_PNG = "curves.png"
 CURVES_PNG_WIDTH = 1200
-DATA_FILTER = "Datasets (*.csv *.npz);;CSV tables (*.csv);;NumPy arrays (*.npz)"
+DATA_FILTER = ("Datasets (*.csv *.npz *.tfrecord *.tfrecords);;CSV tables (*.csv);;NumPy arrays (*.npz);;"
+               "TFRecord files (*.tfrecord *.tfrecords)")
 _FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error", "refused": "error"}
 TRAINING_SHARE = 0.45  # of the window's height, for the dock when a run starts
 # Side columns' widths at first; the curves in the middle take the rest of the dock.
@@ -92,6 +100,7 @@ class TrainingPanel(QWidget):
 
     state_changed = Signal()  # the run started, paused, resumed or ended (the window's Run menu follows)
     status = Signal(str)  # one line for the window's status bar
+    epoch_ended = Signal(object)  # the model being trained, after each epoch (activation previews follow it)
 
     def __init__(self, document: EditorDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +124,15 @@ class TrainingPanel(QWidget):
         self.views = QTabWidget()
         self.views.setDocumentMode(True)  # no frame around the curves: every pixel goes to them
         self.views.addTab(self.plots, "Curves")
+        self.health = HealthView()
+        self.views.addTab(self.health, "Health")
         self.views.addTab(self.data_form.preview_table, "Data preview")
+        self.lr_finder = LRFinderView()
+        self.views.addTab(self.lr_finder, "Learning rate")
+        self.settings_form.add_below(("learning_rate",), self.lr_finder.find_button)
+        self.lr_finder.find_button.clicked.connect(self.find_learning_rate)
+        self.lr_finder.used.connect(lambda lr: self.settings_form.set_value(lr, "learning_rate"))
+        self.lr_finder.finished.connect(self._update_controls)  # Train waits while it runs
         self.evaluate_view: QWidget | None = None
         self.predict_view: QWidget | None = None
         self._evaluation: Any = None
@@ -133,6 +150,14 @@ class TrainingPanel(QWidget):
         self.export_csv_button.setToolTip("Save the selected run's history (one row per epoch) as a CSV file")
         self.export_csv_button.clicked.connect(self.export_history)
         self.runs.add_beside_note(self.export_csv_button)
+        self.tensorboard = TensorBoardServer(self)
+        self.tensorboard.status.connect(self.status)
+        self.runs.tensorboard_requested.connect(self.open_tensorboard)
+        self.tensorboard_button = QPushButton("TensorBoard")
+        self.tensorboard_button.setToolTip("Open the selected run's TensorBoard logs (the newest run's if none is "
+                                           "selected) in the browser; the TensorBoard folder setting writes them")
+        self.tensorboard_button.clicked.connect(lambda: self.open_tensorboard())
+        self.runs.add_beside_note(self.tensorboard_button)
         self.save_png_button = QPushButton("Save plot PNG…")
         self.save_png_button.setToolTip("Save the curves as they are shown as a PNG picture")
         self.save_png_button.clicked.connect(self.save_plot)
@@ -251,6 +276,8 @@ class TrainingPanel(QWidget):
         doc = self.document
         if self.is_running:
             return "A run is in progress.", None
+        if self.lr_finder.is_running:
+            return "The learning-rate finder is running; wait for its curve.", None
         if not doc.keras_ready:
             return "TensorFlow is still loading; Train works once the status bar says Keras is ready.", None
         if doc.problems:
@@ -295,6 +322,27 @@ class TrainingPanel(QWidget):
         self.session.start()
         self._timer.start()
 
+    def find_learning_rate(self) -> None:
+        """Start the learning-rate range test with the project's settings and data (its own tab shows it),
+        or say there why it cannot start; while it runs, the same button stops it."""
+        if self.lr_finder.is_running:
+            self.lr_finder.stop()
+            return
+        self.document.flush_check()
+        why = self.why_not_train()
+        self.views.setCurrentWidget(self.lr_finder)
+        try:
+            spec, settings = self._run_sections()
+        except (DatasetError, SettingsError) as error:
+            why = why or f"the project's settings cannot be used: {error}"
+        if why:
+            self.lr_finder.refuse(why)
+            return
+        from netbuilder.training.lr_finder import LearningRateFinder
+
+        self.lr_finder.start(LearningRateFinder(self.document.project, spec, settings, base_dir=self.base_dir))
+        self._update_controls()
+
     def _refuse(self, why: str, fix_in: QWidget | None = None) -> None:
         """Say why no run starts, where the user looks (here and in the status bar), and show the form
         (`fix_in`) where it is fixed."""
@@ -321,6 +369,8 @@ class TrainingPanel(QWidget):
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop a run and wait (up to `timeout` seconds) for its thread: the window closes or switches project."""
+        self.tensorboard.stop()  # the server is the window's child: it must not outlive it
+        self.lr_finder.shutdown(timeout)
         session = self.session
         if session is None:
             return
@@ -338,6 +388,7 @@ class TrainingPanel(QWidget):
         for event in session.drain():
             self._handle(event)
         self.plots.flush()
+        self.health.flush()
 
     def _handle(self, event: Event) -> None:
         if isinstance(event, BatchEnd):
@@ -349,12 +400,16 @@ class TrainingPanel(QWidget):
             self._progress.epoch_ended(event.epoch, event.elapsed)
             self.controls.show_progress(self._progress)
             self.controls.show_latest(event.epoch, event.logs)
+            model = getattr(self.session, "model", None)
+            if model is not None:
+                self.epoch_ended.emit(model)
         elif isinstance(event, Preparing):
             self.controls.say(event.message)
         elif isinstance(event, RunStarted):
             self.run_dir = event.run_dir
             self._progress = Progress(epochs=event.epochs, steps=event.steps_per_epoch)
             self.plots.start_run(event.metrics, event.epochs, event.steps_per_epoch)
+            self.health.start_run()
             self.controls.show_progress(self._progress)
             self.controls.say(f"Training in {event.run_dir.name}…")
             self._set_state("running")
@@ -364,6 +419,12 @@ class TrainingPanel(QWidget):
         elif isinstance(event, Resumed):
             self._set_state("running")
             self.controls.say("Training…")
+        elif isinstance(event, HealthCheck):
+            self.health.add_check(event)
+        elif isinstance(event, HealthWarning):
+            self.health.add_warning(event)
+            self.controls.say(f"⚠ {event.message}", "error")
+            self.status.emit(f"Training health: {event.message}")
         elif isinstance(event, RunFinished):
             self._finished(event)
 
@@ -379,8 +440,15 @@ class TrainingPanel(QWidget):
             self._progress.end()
             self.controls.show_progress(self._progress)
         text = self._finished_text(event)
-        self.controls.say(text, _FINISHED_TONE.get(event.status, "info"))  # type: ignore[arg-type]
-        self.status.emit(f"Training completed: {event.message}" if event.status == "completed" else text)
+        tone = _FINISHED_TONE.get(event.status, "info")
+        if self.health.warnings and event.run_dir is not None:  # the sentence the user looks at keeps them
+            text, tone = "\n".join([text, *(f"⚠ {w}" for w in self.health.warnings)]), "error"
+        self.controls.say(text, tone)  # type: ignore[arg-type]
+        line = f"Training completed: {event.message}" if event.status == "completed" else text.split("\n")[0]
+        if self.health.warnings and event.run_dir is not None:
+            count = len(self.health.warnings)
+            line += f" ⚠ {count} training health warning{'s' if count > 1 else ''}: see the Health tab."
+        self.status.emit(line)
         self.refresh_runs()
         if self.run_dir is not None:
             self.runs.select(self.run_dir.name)
@@ -486,6 +554,19 @@ class TrainingPanel(QWidget):
             self.controls.say(f"Cannot write {path / 'settings.json'}: {error.strerror or error}.", "error")
             return
         self.status.emit(f"Renamed run {path.name}" if title is not None else f"Saved the note on run {path.name}")
+
+    def open_tensorboard(self, run: Path | None = None) -> bool:
+        """Show `run`'s logs (the selected run, else the newest) in TensorBoard; False, said why, when it cannot."""
+        run = run or self.runs.selected_run() or next((r.path for r in list_runs(self.runs_root)), None)
+        if run is None:
+            self.status.emit("Cannot open TensorBoard: there are no runs yet.")
+            return False
+        logs = run_log_dir(run)
+        if logs is None:
+            self.status.emit(f"Cannot open TensorBoard: run {run.name} wrote no TensorBoard logs; set the "
+                             "TensorBoard folder in the Settings and train again.")
+            return False
+        return self.tensorboard.open(logs)
 
     def export_history(self) -> Path | None:
         """Write the selected run's history (the newest run's when none is selected) to a CSV file."""

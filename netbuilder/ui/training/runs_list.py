@@ -12,7 +12,7 @@ under the list); both are the user's words about the run, kept in its
 settings.json, while the folder keeps its name. The Strategy column shows how
 the run was spread over devices, as its settings.json records it ("mirrored
 ×2"); runs made before strategies existed trained on one device and say
-"default".
+"default". A right-click on a run offers Rename and "Open in TensorBoard".
 """
 
 from __future__ import annotations
@@ -63,12 +63,14 @@ class RunsList(QWidget):
     """Past runs with overlay check boxes, the metric they are compared by, and each run's title and note.
 
     `overlay_toggled(name, path, on)` when a run is ticked; `renamed(path, title)`
-    and `noted(path, note)` when the user gave a run a title or a note.
+    and `noted(path, note)` when the user gave a run a title or a note;
+    `tensorboard_requested(path)` when "Open in TensorBoard" is chosen from a run's context menu.
     """
 
     overlay_toggled = Signal(str, object, bool)
     renamed = Signal(object, str)
     noted = Signal(object, str)
+    tensorboard_requested = Signal(object)  # the selected run's folder, from the context menu
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +99,10 @@ class RunsList(QWidget):
         rename.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         rename.triggered.connect(self.rename_current)
         self.tree.addAction(rename)
+        tensorboard = QAction("Open in TensorBoard", self.tree)
+        tensorboard.triggered.connect(self._tensorboard_current)
+        self.tree.addAction(tensorboard)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # its actions, on a right-click
         self.note = QLineEdit()
         self.note.setPlaceholderText("A note on the selected run")
         self.note.setClearButtonEnabled(True)
@@ -187,6 +193,11 @@ class RunsList(QWidget):
         item = self.tree.currentItem()
         if item is not None:
             self.tree.editItem(item, 0)
+
+    def _tensorboard_current(self) -> None:
+        run = self.selected_run()
+        if run is not None:
+            self.tensorboard_requested.emit(run)
 
     def _items(self) -> list[QTreeWidgetItem]:
         return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]

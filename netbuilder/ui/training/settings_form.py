@@ -207,6 +207,7 @@ class SettingsForm(QWidget):
                 form.addRow(label, row)
                 self.rows[path] = row
         layout.addLayout(form)
+        self._form = form
         layout.addStretch(1)
         self.show_settings(self.settings)
 
@@ -216,6 +217,15 @@ class SettingsForm(QWidget):
 
     def error(self, *path: str) -> str:
         return self.rows[path].error()
+
+    def add_below(self, path: Path_, widget: QWidget) -> None:
+        """Put `widget` on a row of its own under the field of one setting (the learning-rate finder's button)."""
+        row, _role = self._form.getWidgetPosition(self.rows[path])
+        self._form.insertRow(row + 1, "", widget)
+
+    def set_value(self, value: Any, *path: str) -> None:
+        """Set one setting as if the user had entered `value` at its field: one undoable edit, or refused there."""
+        self._commit(path, value)
 
     def set_keras_ready(self) -> None:
         """TensorFlow has loaded: offer Keras' own optimizer and loss names and check names on commit."""

@@ -1,7 +1,5 @@
 """A damaged file that only training reaches (past what a streamed dataset checks first) is named in the run's message."""
 
-import json
-
 import numpy as np
 import tensorflow as tf
 

@@ -47,9 +47,20 @@ def _save(widget: QWidget, out: Path, name: str) -> Path:
     return path
 
 
+# Scenes kept in modules of their own, in the order they run after the editor and training scenes here.
+SCENES = {"data": "screenshots_data", "cost": "screenshots_cost", "previews": "screenshots_previews",
+          "deploy": "screenshots_deploy", "health": "screenshots_health", "lr": "screenshots_lr"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`[OUT_DIR] [SCENE ...]`: every screenshot, or only the named scenes of `SCENES`."""
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0]) if args else Path("screenshots")
+    only = args[1:]
+    unknown = [name for name in only if name not in SCENES]
+    if unknown:
+        print(f"unknown scene {unknown[0]!r}; the scenes are: {', '.join(SCENES)}", file=sys.stderr)
+        return 2
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
     os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
@@ -64,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
     window.resize(*SIZE)
     window.show()
+    if only:
+        _scenes(app, window, out, only)
+        window.close()
+        return 0
 
     # Start page, with a few recent projects.
     for name in ("mlp_128_10", "autoencoder", "wide_and_deep"):
@@ -153,8 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     _card_menu_shot(app, window, out)
     _inserted_on_wire_shot(app, window, out)
     _big_graph_shot(app, window, out)
+    _scenes(app, window, out, list(SCENES))
     window.close()
     return 0
+
+
+def _scenes(app: QApplication, window: MainWindow, out: Path, names: list[str]) -> None:
+    import importlib
+
+    for name in names:
+        importlib.import_module(f"netbuilder.ui.{SCENES[name]}").shots(app, window, out)
 
 
 TRAINING_DOCK_HEIGHT = 420  # taller than in use, so the plots read well at screenshot size

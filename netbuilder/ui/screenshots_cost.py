@@ -1,8 +1,8 @@
 """Screenshots of per-layer cost: cards with cost badges, and the chart of the heaviest layers.
 
 `shots(app, window, out)` is called by the screenshot run (`netbuilder.ui.screenshots`)
-with its window; `python -m netbuilder.ui.screenshots_cost [OUT_DIR]` takes these
-two alone, with a throw-away settings file and recovery folder. The chart is
+with its window; `python -m netbuilder.screenshots OUT_DIR cost` takes these
+alone. The chart is
 shown for MobileNetV2 (weights=None, nothing downloaded), imported as a user
 would import it, so it has enough layers for the ranking to mean something.
 """
@@ -10,21 +10,18 @@ would import it, so it has enough layers for the ranking to mean something.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from netbuilder.catalog import load_catalog  # noqa: E402
 from netbuilder.resources import example_path  # noqa: E402
-from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
-from netbuilder.ui.screenshots import SIZE, _save, _settle  # noqa: E402
+from netbuilder.ui.screenshots import _save, _settle  # noqa: E402
 
 CHART_DOCK_HEIGHT = 420
 COST_WAIT_S = 10.0
@@ -39,7 +36,7 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _costed(app, window)
     window.view.fit_all()
     _settle(app, window)
-    _save(window, out, "cost_badges")
+    _save(window, out, "23_cost_badges")
 
     import keras
 
@@ -59,7 +56,7 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     window.view.set_zoom(0.8)  # near enough to read the badges of the cards around it
     window.reveal_node("", chart.names[0])  # what a click on the top bar does
     _settle(app, window)
-    _save(window, out, "cost_heaviest_layers")
+    _save(window, out, "24_cost_heaviest_layers")
     window.badges_action.setChecked(False)
     window.document.stack.set_clean()
 
@@ -73,26 +70,3 @@ def _costed(app: QApplication, window: MainWindow) -> None:
         app.processEvents()
         time.sleep(0.01)
     _settle(app, window)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
-    os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loader = KerasLoader()
-    loader.wait()
-    app.processEvents()
-    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(load_catalog(), loader, settings)
-    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
-    window.resize(*SIZE)
-    window.show()
-    shots(app, window, out)  # type: ignore[arg-type]
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,8 @@
 """Screenshots of the deployment check: a card marked for TFLite, and the Export dialog listing it.
 
 `shots(app, window, out)` is called by the screenshot run (`netbuilder.ui.screenshots`)
-with its window; `python -m netbuilder.ui.screenshots_deploy [OUT_DIR]` takes these
-two alone, with a throw-away settings file and recovery folder. Both use the
+with its window; `python -m netbuilder.screenshots OUT_DIR deploy` takes these
+alone. Both use the
 bundled `language_id` example, whose TextVectorization card is the one a
 phone (TFLite built-ins) or ONNX cannot run.
 """
@@ -10,21 +10,16 @@ phone (TFLite built-ins) or ONNX cannot run.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from netbuilder.catalog import load_catalog  # noqa: E402
 from netbuilder.resources import example_path  # noqa: E402
-from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
-from netbuilder.ui.screenshots import SIZE, _save, _settle  # noqa: E402
+from netbuilder.ui.screenshots import _save, _settle  # noqa: E402
 
 
 def _until(app: QApplication, done: object, seconds: float = 120) -> None:
@@ -45,36 +40,13 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     window.view.fit_all()
     window.scene.select_nodes(["words"])
     _settle(app, window)
-    _save(window, out, "deploy_check_cards")
+    _save(window, out, "28_deploy_check_cards")
 
     dialog = window.export()
     assert dialog is not None
     dialog.select_format("onnx")
     _until(app, lambda: dialog.deploy_list.call is None and "…" not in dialog.deploy_list.text())
     _settle(app, window)
-    _save(dialog, out, "deploy_check_export_dialog")
+    _save(dialog, out, "29_deploy_check_export_dialog")
     dialog.close()
     window.deploy.set_target("")
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
-    os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loader = KerasLoader()
-    loader.wait()
-    app.processEvents()
-    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(load_catalog(), loader, settings)
-    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
-    window.resize(*SIZE)
-    window.show()
-    shots(app, window, out)  # type: ignore[arg-type]
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

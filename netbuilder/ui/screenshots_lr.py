@@ -1,8 +1,8 @@
 """Screenshot of the learning-rate finder: the tips example's range test, its suggestion marked.
 
 `shots(app, window, out)` takes it with the screenshot run's window (as
-`netbuilder.ui.screenshots_cost` does); `python -m netbuilder.ui.screenshots_lr
-[OUT_DIR]` takes it alone, with a throw-away settings file and recovery folder.
+`netbuilder.ui.screenshots_cost` does); `python -m netbuilder.screenshots
+OUT_DIR lr` takes it alone.
 The test runs for real on the bundled tips data, driven through the panel as
 the Find button drives it.
 """
@@ -10,20 +10,16 @@ the Find button drives it.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from netbuilder.catalog import load_catalog  # noqa: E402
-from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
-from netbuilder.ui.screenshots import SIZE, TRAINING_DOCK_HEIGHT, _save, _settle  # noqa: E402
+from netbuilder.ui.screenshots import TRAINING_DOCK_HEIGHT, _save, _settle  # noqa: E402
 
 TIMEOUT_S = 120
 
@@ -45,28 +41,4 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
         app.processEvents()
         time.sleep(0.01)
     _settle(app, window)
-    _save(window, out, "lr_finder")
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
-    os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loader = KerasLoader()
-    loader.wait()
-    app.processEvents()
-    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(load_catalog(), loader, settings)
-    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
-    window.resize(*SIZE)
-    window.show()
-    shots(app, window, out)
-    window.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    _save(window, out, "32_lr_finder")

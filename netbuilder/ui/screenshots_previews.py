@@ -1,8 +1,8 @@
 """Screenshots of activation previews (the digits CNN, one card's output large) and of an augmentation grid.
 
 `shots(app, window, out)` is called by the screenshot run (`netbuilder.ui.screenshots`)
-with its window; `python -m netbuilder.ui.screenshots_previews [OUT_DIR]` takes these
-alone, with a throw-away settings file, recovery and runs folders. The digits CNN is
+with its window; `python -m netbuilder.screenshots OUT_DIR previews` takes these
+alone. The digits CNN is
 trained for a few epochs first (with the previews on, as a user would watch them),
 so its feature maps show strokes rather than noise; the augmentation grid is the
 same CNN with RandomFlip, RandomRotation, RandomZoom and RandomContrast in front.
@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from netbuilder.catalog import load_catalog  # noqa: E402
 from netbuilder.resources import example_path  # noqa: E402
-from netbuilder.ui.keras_loader import KerasLoader  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
-from netbuilder.ui.screenshots import SIZE, _save, _settle  # noqa: E402
+from netbuilder.ui.screenshots import _save, _settle  # noqa: E402
 
 TRAIN_EPOCHS = 8
 AUGMENTATIONS = [("flip", "RandomFlip", {"mode": "horizontal"}), ("turn", "RandomRotation", {"factor": 0.1}),
@@ -74,12 +70,12 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _wait(app, lambda: previews._running is None)  # the refresh after the run, with the saved weights
     window.view.fit_all()
     _settle(app, window)
-    _save(window, out, "activation_previews")
+    _save(window, out, "25_activation_previews")
     large = previews.open_large("conv")
     assert large is not None
     large.resize(560, 520)
     _settle(app, window)
-    _save(large, out, "activation_large_view")
+    _save(large, out, "26_activation_large_view")
     large.close()
     window.actions["activations"].setChecked(False)
     previews.set_enabled(False)
@@ -90,29 +86,5 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     assert grid is not None
     _wait(app, lambda: grid.refreshes >= 1)
     _settle(app, window)
-    _save(grid, out, "augmentation_grid")
+    _save(grid, out, "27_augmentation_grid")
     grid.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="netbuilder-shots-"))
-    os.environ["NETBUILDER_RECOVERY_DIR"] = str(scratch / "recovery")
-    os.environ["NETBUILDER_RUNS_DIR"] = str(scratch / "runs")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loader = KerasLoader()
-    loader.wait()
-    app.processEvents()
-    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(load_catalog(), loader, settings)
-    window.files.ask_save_changes = lambda name: QMessageBox.StandardButton.Discard
-    window.resize(*SIZE)
-    window.show()
-    shots(app, window, out)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,8 +7,6 @@ test trains a file under a memory limit that the in-memory path cannot meet.
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 import warnings
 
@@ -19,7 +17,7 @@ from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset
 from netbuilder.training.datasets import csv_scan, csv_stream
 from netbuilder.training.datasets.csv_stream import StreamedData
 
-from helpers import REPO
+from memory_limit import peak_bytes, train_limited
 
 
 @pytest.fixture
@@ -181,17 +179,6 @@ def _big_csv(path, rows):
             fh.write(text)
 
 
-MEMORY_LIMITED = """
-import resource, sys
-limit = int(sys.argv[1])
-if limit:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from netbuilder.cli import main
-code = main(sys.argv[2:])
-print("VmPeak", next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmPeak")),
-      file=sys.stderr)
-sys.exit(code)
-"""
 MARGIN = 150 << 20  # address space allowed beyond what a streamed run took: far less than the file read whole
 
 
@@ -210,14 +197,11 @@ def test_a_file_bigger_than_memory_allows_trains_streamed(tmp_path):
     def train(stream_mb, limit, run):
         args = ["train", str(project), "--data", str(data), "--target", "y", "--batch-size", "32",
                 "--train-examples", "640", "--evaluations", "1", "--validation-split", "0", "--out", str(tmp_path / run)]
-        env = {**os.environ, csv_stream.STREAM_ENV: str(stream_mb), "MALLOC_ARENA_MAX": "2",
-               "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit, {csv_stream.STREAM_ENV: str(stream_mb)})
 
     free = train(1, 0, "free")  # how much address space this machine's TensorFlow takes to stream it
     assert free.returncode == 0, free.stderr[-2000:]
-    limit = int(free.stderr.split("VmPeak")[-1].split()[0]) * 1024 + MARGIN
+    limit = peak_bytes(free) + MARGIN
     streamed = train(1, limit, "streamed")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     assert (tmp_path / "streamed" / "model.keras").exists()

@@ -8,8 +8,6 @@ limit that the in-memory path cannot meet.
 
 import json
 import os
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -20,7 +18,7 @@ from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset
 from netbuilder.training.datasets import image_stream
 from netbuilder.training.datasets.image_stream import StreamedImages
 
-from helpers import REPO
+from memory_limit import peak_bytes, train_limited
 
 DIGITS = DatasetSpec("bundled:digits", image_size=(8, 8), color_mode="grayscale")
 
@@ -139,17 +137,6 @@ def test_a_session_trains_a_streamed_folder_with_validation(tmp_path, monkeypatc
     assert result.history["val_accuracy"][-1] > 0.5
 
 
-MEMORY_LIMITED = """
-import resource, sys
-limit = int(sys.argv[1])
-if limit:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from netbuilder.cli import main
-code = main(sys.argv[2:])
-print("VmPeak", next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmPeak")),
-      file=sys.stderr)
-sys.exit(code)
-"""
 MARGIN = 150 << 20  # address space allowed beyond what a streamed run took: far less than the folder decoded
 
 
@@ -176,14 +163,11 @@ def test_a_folder_bigger_than_memory_allows_trains_streamed(tmp_path):
     def train(stream_from, limit, run):
         args = ["train", str(project), "--batch-size", "32", "--train-examples", "320", "--evaluations", "1",
                 "--validation-split", "0", "--out", str(tmp_path / run)]
-        env = {**os.environ, image_stream.STREAM_ENV: str(stream_from), "MALLOC_ARENA_MAX": "2",
-               "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit, {image_stream.STREAM_ENV: str(stream_from)})
 
     free = train(0, 0, "free")  # how much address space this machine's TensorFlow takes to stream it
     assert free.returncode == 0, free.stderr[-2000:]
-    limit = int(free.stderr.split("VmPeak")[-1].split()[0]) * 1024 + MARGIN
+    limit = peak_bytes(free) + MARGIN
     streamed = train(0, limit, "streamed")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     assert (tmp_path / "streamed" / "model.keras").exists()

@@ -1,17 +1,14 @@
 """A `.npz` archive above the streaming size is trained from the file, a slice of rows at a time, as from memory."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from helpers import REPO
 from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset
 from netbuilder.training.datasets.npz_stream import STREAM_ENV, StreamedNpz
-from test_csv_streaming import MARGIN, MEMORY_LIMITED
+from memory_limit import peak_bytes, train_limited
+from test_csv_streaming import MARGIN
 
 
 def _archive(path, rows, *, nan_row=None):
@@ -95,14 +92,11 @@ def test_an_archive_bigger_than_memory_allows_trains_streamed(tmp_path):
     def train(stream_mb, limit, run):
         args = ["train", str(project), "--data", str(data), "--batch-size", "32", "--loss", "mean_squared_error",
                 "--train-examples", "640", "--evaluations", "1", "--validation-split", "0", "--out", str(tmp_path / run)]
-        env = {**os.environ, STREAM_ENV: str(stream_mb), "MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit, {STREAM_ENV: str(stream_mb)})
 
     free = train(0, 0, "free")
     assert free.returncode == 0, free.stderr[-2000:]
-    limit = int(free.stderr.split("VmPeak")[-1].split()[0]) * 1024 + MARGIN
+    limit = peak_bytes(free) + MARGIN
     streamed = train(0, limit, "streamed")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     whole = train(100_000, limit, "whole")

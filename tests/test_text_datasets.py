@@ -4,15 +4,13 @@ text example trains on it well beyond chance."""
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from helpers import EXAMPLES, REPO
+from helpers import EXAMPLES
+from memory_limit import peak_bytes, train_limited
 from netbuilder.cli import main
 from netbuilder.resources import dataset_path
 from netbuilder.training.datasets import DatasetError, DatasetSpec, dataset_kind, load_dataset, preview_dataset
@@ -147,17 +145,6 @@ def test_the_data_tab_shows_a_text_folder_s_classes_with_counts_and_first_lines(
     assert not form.mapping.isVisible()  # classes come from the folders: nothing to map
 
 
-MEMORY_LIMITED = """
-import resource, sys
-limit = int(sys.argv[1])
-if limit:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from netbuilder.cli import main
-code = main(sys.argv[2:])
-print("VmPeak", next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmPeak")),
-      file=sys.stderr)
-sys.exit(code)
-"""
 MARGIN = 64 << 20  # address space allowed beyond a run on a small folder: far less than the big folder's text
 
 
@@ -192,13 +179,11 @@ def test_a_text_folder_bigger_than_memory_allows_trains_streamed(tmp_path):
     def train(folder, limit, run):
         args = ["train", str(project), "--data", str(folder), "--batch-size", "8", "--train-examples", "64",
                 "--evaluations", "1", "--validation-split", "0", "--out", str(tmp_path / run)]
-        env = {**os.environ, "MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit)
 
     free = train(small, 0, "small")
     assert free.returncode == 0, free.stderr[-2000:]
-    limit = int(free.stderr.split("VmPeak")[-1].split()[0]) * 1024 + MARGIN
+    limit = peak_bytes(free) + MARGIN
     streamed = train(big, limit, "big")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     assert (tmp_path / "big" / "model.keras").exists()

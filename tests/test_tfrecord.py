@@ -7,11 +7,8 @@ that trains from a file bigger than the memory it may use.
 """
 
 import json
-import os
 import runpy
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,7 +18,7 @@ from netbuilder.cli import main
 from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset, preview_dataset
 from netbuilder.training.datasets.tfrecord_format import masked_crc32c
 
-from helpers import REPO
+from memory_limit import peak_bytes, train_limited
 
 
 def example(**features) -> bytes:
@@ -174,17 +171,6 @@ def test_a_feature_that_is_not_there_or_holds_bytes_is_named(pair):
         _load(pair / "no_target.tfrecord")
 
 
-MEMORY_LIMITED = """
-import resource, sys
-limit = int(sys.argv[1])
-if limit:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from netbuilder.cli import main
-code = main(sys.argv[2:])
-print("VmPeak", next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmPeak")),
-      file=sys.stderr)
-sys.exit(code)
-"""
 MARGIN = 150 << 20  # address space allowed beyond what training a tiny file took
 
 
@@ -207,13 +193,11 @@ def test_a_file_bigger_than_memory_allows_trains_streamed(tmp_path):
     def train(data, limit, run):
         args = ["train", str(project), "--data", str(tmp_path / data), "--batch-size", "1024", "--epochs", "1",
                 "--validation-split", "0.1", "--out", str(tmp_path / run)]
-        env = {**os.environ, "MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit)
 
     free = train("tiny.tfrecord", 0, "tiny")
     assert free.returncode == 0, free.stderr[-2000:]
-    limit = int(free.stderr.split("VmPeak")[-1].split()[0]) * 1024 + MARGIN
+    limit = peak_bytes(free) + MARGIN
     streamed = train("big.tfrecord", limit, "big")
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     assert "epoch 1/1" in streamed.stdout and (tmp_path / "big" / "model.keras").exists()

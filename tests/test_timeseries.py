@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from helpers import EXAMPLES, REPO
 from netbuilder.training.datasets import DatasetError, DatasetSpec, load_dataset, preview_dataset
 from netbuilder.training.datasets import timeseries_windows
-from test_csv_streaming import MEMORY_LIMITED
+from memory_limit import peak_bytes, train_limited
 
 
 def _series(path, rows: int, extra: str = "") -> None:
@@ -238,13 +236,11 @@ def test_a_series_bigger_than_memory_allows_trains(tmp_path):
     def train(path: str, limit: int, run: str):
         args = ["train", path, "--batch-size", "64", "--train-examples", "2048", "--evaluations", "1",
                 "--validation-split", "0.1", "--out", str(tmp_path / run)]
-        env = {**os.environ, "MALLOC_ARENA_MAX": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-        return subprocess.run([sys.executable, "-c", MEMORY_LIMITED, str(limit), *args], capture_output=True,
-                              text=True, timeout=300, cwd=REPO, env=env)
+        return train_limited(args, limit)
 
     small = train(project(20_000), 0, "small")
     assert small.returncode == 0, small.stderr[-2000:]
-    limit = int(small.stderr.split("VmPeak")[-1].split()[0]) * 1024 + (100 << 20)
+    limit = peak_bytes(small) + (100 << 20)
     big = project(800_000)  # ~32 MB of text; its windows as float32 would take 800,000 × 64 × 4 × 4 B = 820 MB
     assert os.path.getsize(tmp_path / "s800000.csv") > 25 << 20
     streamed = train(big, limit, "big")

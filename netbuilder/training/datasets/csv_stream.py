@@ -43,13 +43,18 @@ LINES_PER_READ = 1_024
 _PRIME = 2_147_483_647  # 2^31 - 1: products of two residues stay within int64, in NumPy and TensorFlow alike
 
 
+def megabytes_from_env(name: str, default: int) -> int:
+    """A size in bytes that environment variable `name` gives in megabytes; `default` when unset or unreadable."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(float(value) * 2**20) if value else default
+    except ValueError:
+        return default
+
+
 def stream_bytes() -> int:
     """CSV files larger than this are streamed; `NETBUILDER_STREAM_CSV_MB` sets it (0: stream every file)."""
-    value = os.environ.get(STREAM_ENV, "").strip()
-    try:
-        return int(float(value) * 2**20) if value else STREAM_BYTES
-    except ValueError:
-        return STREAM_BYTES
+    return megabytes_from_env(STREAM_ENV, STREAM_BYTES)
 
 
 def wants_streaming(path: Path, validation: Path | None) -> bool:

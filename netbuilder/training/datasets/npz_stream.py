@@ -18,7 +18,6 @@ Fortran order cannot be read by rows and is read whole (None).
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from netbuilder.training.datasets.csv_stream import _PRIME, held_out
+from netbuilder.training.datasets.csv_stream import _PRIME, held_out, megabytes_from_env
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping
 from netbuilder.training.datasets.npz_loader import (NPZ_FEATURES, NPZ_TARGET, check_finite, check_float32_range,
@@ -47,11 +46,7 @@ Which = Literal["train", "validation"]
 
 def stream_bytes() -> int:
     """Archives whose feature arrays hold more bytes than this are streamed (`NETBUILDER_STREAM_NPZ_MB`; 0: all)."""
-    value = os.environ.get(STREAM_ENV, "").strip()
-    try:
-        return int(float(value) * 2**20) if value else STREAM_BYTES
-    except ValueError:
-        return STREAM_BYTES
+    return megabytes_from_env(STREAM_ENV, STREAM_BYTES)
 
 
 @dataclass

@@ -23,15 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import verdicts  # noqa: E402
+from bench_stream_memory import measure  # noqa: E402
 
 GOALS = {"rss_growth": 1.15, "rss_ratio": 1.2, "time_ratio": 1.1}
 BATCH, WINDOW, COLUMNS = 128, 64, 4
@@ -78,21 +77,6 @@ def write_project(path: Path, data: Path) -> None:
         "training": {"epochs": 1, "batch_size": BATCH, "validation_split": 0, "loss": "mean_squared_error",
                      "metrics": [], "seed": 1},
     }))
-
-
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Seconds, peak RSS (MB) and output of one fresh process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read()
-    if code != 0:
-        raise SystemExit(f"{' '.join(command[:4])}… failed ({code}):\n{text[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, text
 
 
 def main() -> None:

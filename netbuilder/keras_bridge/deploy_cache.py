@@ -19,6 +19,8 @@ from typing import Any
 
 from netbuilder.graph.atomic_file import atomic_write_text
 
+MAX_CACHE_BYTES = 16 << 20  # far more than every layer class at every shape; a bigger file is not ours
+
 
 def deploy_cache_path(tf_version: str) -> Path:
     """The file answers for `tf_version` are kept in."""
@@ -43,8 +45,10 @@ class ProbeCache:
     def _read(self) -> dict[str, list[str]]:
         assert self.path is not None
         try:
+            if self.path.stat().st_size > MAX_CACHE_BYTES:
+                return {}
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # missing or damaged: the probes simply run again
+        except (OSError, ValueError, RecursionError):  # missing or damaged: the probes simply run again
             return {}
         if not isinstance(data, dict):
             return {}

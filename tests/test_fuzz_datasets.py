@@ -177,6 +177,47 @@ def test_csv_files_load_or_are_refused_by_name(scale):
     check()
 
 
+@pytest.mark.parametrize("scale", SCALES)
+def test_time_series_load_or_are_refused_by_name(scale):
+    @fuzz(60, scale)
+    @given(csv_files(), st.integers(1, 4), st.integers(1, 3), st.sampled_from([0.0, 0.25]))
+    def check(file, window, horizon, split):
+        content, target = file
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "series.csv").write_bytes(content)
+            spec = DatasetSpec("series.csv", kind="timeseries", target=[target], window=window, horizon=horizon)
+            check_source(Path(folder), spec, ("series.csv",), len(content), validation_split=split)
+
+    check()
+
+
+TEXTS = st.one_of(st.text(max_size=40).map(lambda t: t.encode("utf-8")), st.binary(max_size=40),
+                  st.sampled_from([b"", b"\xef\xbb\xbfhello", b"\xff\xfeh\x00i\x00", b"caf\xe9", b"\x00" * 8]))
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_text_folders_load_or_name_the_bad_file(scale):
+    @fuzz(60, scale)
+    @given(st.dictionaries(st.sampled_from(["a", "b", ".hidden", "c d"]),
+                           st.lists(st.tuples(st.sampled_from(["1.txt", "2.txt", "3.TXT", "x.md"]), TEXTS),
+                                    max_size=3), max_size=3),
+           st.sampled_from([0.0, 0.25]))
+    def check(classes, split):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder, "texts")
+            root.mkdir()
+            size = 0
+            for name, files in classes.items():
+                (root / name).mkdir()
+                for file, content in files:
+                    (root / name / file).write_bytes(content)
+                    size += len(content)
+            check_source(Path(folder), DatasetSpec("texts", kind="text"), ("texts",), size + 1024,
+                         validation_split=split)
+
+    check()
+
+
 # -- .npz archives ----------------------------------------------------------------------------------------------
 
 DTYPES = ["<f8", ">f8", "<f4", "<f2", "<i8", "<u1", "|b1", "<U3", "|S2", "<c8", "<M8[D]", "<f8", "<i8", "<f4"]

@@ -10,6 +10,7 @@ able to run code) and never allocates what a damaged header claims.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,30 +18,52 @@ import numpy as np
 from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
 from netbuilder.training.datasets.mapping import input_mapping, output_mapping
-from netbuilder.training.datasets.npz_members import npz_members, read_member
+from netbuilder.training.datasets.npz_members import NpzMember, npz_members, read_member
 from netbuilder.training.datasets.shown import shown, shown_names
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 
 NPZ_FEATURES, NPZ_TARGET = "x", "y"  # the arrays used when the dataset section names none
 
 
-def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
-             output_names: list[str], task: Task | None, source_name: str) -> LoadedData:
+@dataclass
+class NpzPlan:
+    """Which array of the archive (and of the validation archive) feeds each model input and output,
+    checked on the headers alone: every array there, one row per sample in each."""
+
+    files: list[Path]
+    headers: list[dict[str, NpzMember]]
+    inputs: dict[str, str]  # model input → array name
+    outputs: dict[str, str]  # model output → array name
+
+    @property
+    def used(self) -> list[str]:
+        return list(dict.fromkeys([*self.inputs.values(), *self.outputs.values()]))
+
+
+def plan_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
+             output_names: list[str]) -> NpzPlan:
+    """The arrays each model input and output takes; DatasetError names the file and the array at fault."""
     files = [path] + ([validation] if validation else [])
     headers = [npz_members(file) for file in files]
-    name = path.name
-    choices = f"the arrays in {name}: {shown_names(list(headers[0])) or 'none'}"
-    inputs = one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], name, "arrays"), "input")
-    outputs = one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], name, choices), "output")
-    used = list(dict.fromkeys([*inputs.values(), *outputs.values()]))
-    archives: list[tuple[str, dict[str, np.ndarray]]] = []
+    choices = f"the arrays in {path.name}: {shown_names(list(headers[0])) or 'none'}"
+    plan = NpzPlan(files, headers,
+                   one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], path.name, "arrays"), "input"),
+                   one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], path.name, choices), "output"))
     for file, members in zip(files, headers):
-        missing = [key for key in used if key not in members]
+        missing = [key for key in plan.used if key not in members]
         if missing:
             raise DatasetError(f"{file.name}: has no array '{shown(missing[0])}'; its arrays are: "
                                f"{shown_names(list(members)) or 'none'}")
-        same_rows(file.name, {key: members[key].shape for key in used})
-        archives.append((file.name, {key: read_member(file, members[key]) for key in used}))
+        same_rows(file.name, {key: members[key].shape for key in plan.used})
+    return plan
+
+
+def load_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_names: list[str],
+             output_names: list[str], task: Task | None, source_name: str) -> LoadedData:
+    plan = plan_npz(spec, path, validation, input_names=input_names, output_names=output_names)
+    inputs, outputs = plan.inputs, plan.outputs
+    archives = [(file.name, {key: read_member(file, members[key]) for key in plan.used})
+                for file, members in zip(plan.files, plan.headers)]
     splits: list[Split] = []
     for file_name, found in archives:
         splits.append(Split({model_input: _features(file_name, key, found[key])

@@ -28,11 +28,10 @@ import numpy as np
 
 from netbuilder.training.datasets.csv_stream import _PRIME, held_out, megabytes_from_env
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
-from netbuilder.training.datasets.mapping import input_mapping, output_mapping
-from netbuilder.training.datasets.npz_loader import (NPZ_FEATURES, NPZ_TARGET, check_finite, check_float32_range,
-                                                     class_labels, one_array_each, regression_target, same_rows)
-from netbuilder.training.datasets.npz_members import NpzMember, member_rows, npz_members
-from netbuilder.training.datasets.shown import shown, shown_names
+from netbuilder.training.datasets.npz_loader import (check_finite, check_float32_range, class_labels, plan_npz,
+                                                     regression_target)
+from netbuilder.training.datasets.npz_members import NpzMember, member_rows
+from netbuilder.training.datasets.shown import shown
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 
 STREAM_BYTES = 256 << 20
@@ -141,18 +140,8 @@ def stream_npz(spec: DatasetSpec, path: Path, validation: Path | None, *, input_
                output_names: list[str], task: Task | None, source_name: str, validation_split: float,
                seed: int | None) -> StreamedNpz | None:
     """The archive as a stream, checked as `load_npz` checks it; None when it is small enough to read whole."""
-    files = [path] + ([validation] if validation is not None else [])
-    headers = [npz_members(file) for file in files]
-    choices = f"the arrays in {path.name}: {shown_names(list(headers[0])) or 'none'}"
-    inputs = one_array_each(input_mapping(spec, input_names, [NPZ_FEATURES], path.name, "arrays"), "input")
-    outputs = one_array_each(output_mapping(spec, output_names, [NPZ_TARGET], path.name, choices), "output")
-    used = list(dict.fromkeys([*inputs.values(), *outputs.values()]))
-    for file, members in zip(files, headers):
-        missing = [key for key in used if key not in members]
-        if missing:
-            raise DatasetError(f"{file.name}: has no array '{shown(missing[0])}'; its arrays are: "
-                               f"{shown_names(list(members)) or 'none'}")
-        same_rows(file.name, {key: members[key].shape for key in used})
+    plan = plan_npz(spec, path, validation, input_names=input_names, output_names=output_names)
+    files, headers, inputs, outputs, used = plan.files, plan.headers, plan.inputs, plan.outputs, plan.used
     feature_members = {name: [members[key] for members in headers] for name, key in inputs.items()}
     size = sum(m.nbytes for members in feature_members.values() for m in members)
     if size <= stream_bytes() or any(m.fortran_order for ms in feature_members.values() for m in ms):

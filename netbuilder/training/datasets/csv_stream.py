@@ -259,15 +259,20 @@ def _class_names(column: str, scans: list[CsvScan], digests: list[CsvTable]) -> 
     return class_labels(column, digests)[0]
 
 
-def _counts(scans: list[CsvScan], fraction: float, seed: int) -> dict[str, int]:
-    if len(scans) == 2:
-        return {"train": scans[0].rows, "validation": scans[1].rows}
-    rows = scans[0].rows
+def held_out_count(rows: int, seed: int, fraction: float) -> int:
+    """How many of rows 0 … rows-1 `held_out` sends to validation, counted a million at a time."""
     held = 0
     if fraction:
         for start in range(0, rows, 1 << 20):
             held += int(held_out(np.arange(start, min(rows, start + (1 << 20)), dtype=np.int64), seed, fraction).sum())
-    return {"train": rows - held, "validation": held}
+    return held
+
+
+def _counts(scans: list[CsvScan], fraction: float, seed: int) -> dict[str, int]:
+    if len(scans) == 2:
+        return {"train": scans[0].rows, "validation": scans[1].rows}
+    held = held_out_count(scans[0].rows, seed, fraction)
+    return {"train": scans[0].rows - held, "validation": held}
 
 
 def _sample(stream: CsvStream, which: Literal["train", "validation"]) -> Split:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,50 +60,40 @@ def load_dataset(spec: DatasetSpec, base_dir: Path | None, *, input_names: list[
     common = {"input_names": input_names, "output_names": output_names, "source_name": source_name}
     if kind == "timeseries":
         return load_timeseries(spec, path, validation, task=task, validation_split=validation_split, **common)
-    if kind == "csv" and wants_streaming(path, validation):
-        streamed = stream_csv(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
-                              text_inputs=text_inputs, **common)
-        if streamed is not None:
-            if validation is None:
-                check_split(streamed.n_rows("train") + streamed.n_rows("validation"), streamed.n_rows("validation"),
-                            validation_split, source_name)
-            return streamed
-    if kind == "images" and wants_streaming_images(path, validation):
-        images = load_streamed_images(spec, path, validation, validation_split=validation_split, seed=seed,
-                                      **common)
-        if validation is None:
-            check_split(images.n_rows("train") + images.n_rows("validation"), images.n_rows("validation"),
+    streamed = _streamed(kind, spec, path, validation, task=task, validation_split=validation_split, seed=seed,
+                         text_inputs=text_inputs, **common)
+    if streamed is not None:
+        if validation is None:  # the stream split its rows itself; a side left empty is refused the same way
+            check_split(streamed.n_rows("train") + streamed.n_rows("validation"), streamed.n_rows("validation"),
                         validation_split, source_name)
-        return images
-    if kind == "text":
-        text = load_text_folder(spec, path, validation, validation_split=validation_split, seed=seed, **common)
-        if validation is None:
-            check_split(text.n_rows("train") + text.n_rows("validation"), text.n_rows("validation"),
-                        validation_split, source_name)
-        return text
-    if kind == "tfrecord":
-        records = stream_tfrecord(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
-                                  **common)
-        if validation is None:
-            check_split(records.n_rows("train") + records.n_rows("validation"), records.n_rows("validation"),
-                        validation_split, source_name)
-        return records
+        return streamed
     if kind == "csv":
         data = load_csv(spec, path, validation, task=task, text_inputs=text_inputs, **common)
     elif kind == "npz":
-        streamed_npz = stream_npz(spec, path, validation, task=task, validation_split=validation_split, seed=seed,
-                                  **common)
-        if streamed_npz is not None:
-            if validation is None:
-                check_split(streamed_npz.n_rows("train") + streamed_npz.n_rows("validation"),
-                            streamed_npz.n_rows("validation"), validation_split, source_name)
-            return streamed_npz
         data = load_npz(spec, path, validation, task=task, **common)
     else:
         data = load_images(spec, path, validation, **common)
     if validation is None:
         data.train, data.validation = split_rows(data.train, validation_split, seed, source_name)
     return data
+
+
+def _streamed(kind: str, spec: DatasetSpec, path: Path, validation: Path | None, *, task: Task | None,
+              validation_split: float, seed: int | None, text_inputs: Collection[str],
+              **common: Any) -> LoadedData | None:
+    """The dataset read from its files while training, when its kind and size call for it; else None."""
+    split = {"validation_split": validation_split, "seed": seed}
+    if kind == "csv" and wants_streaming(path, validation):
+        return stream_csv(spec, path, validation, task=task, text_inputs=text_inputs, **split, **common)
+    if kind == "images" and wants_streaming_images(path, validation):
+        return load_streamed_images(spec, path, validation, **split, **common)
+    if kind == "text":
+        return load_text_folder(spec, path, validation, **split, **common)
+    if kind == "tfrecord":
+        return stream_tfrecord(spec, path, validation, task=task, **split, **common)
+    if kind == "npz":
+        return stream_npz(spec, path, validation, task=task, **split, **common)
+    return None
 
 
 def split_rows(split: Split, fraction: float, seed: int | None, source_name: str) -> tuple[Split, Split | None]:

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from netbuilder.training.datasets.csv_stream import _PRIME, SAMPLE_ROWS, SHUFFLE_ROWS, StreamedData, held_out
+from netbuilder.training.datasets.csv_stream import (_PRIME, SAMPLE_ROWS, SHUFFLE_ROWS, StreamedData, held_out,
+                                                     held_out_count)
 from netbuilder.training.datasets.image_decode import decode_image
 from netbuilder.training.datasets.image_loader import CHANNELS, first_line
 from netbuilder.training.datasets.loaded import Split, Task
@@ -219,11 +220,7 @@ def _counts(scans: list[TfRecordScan], fraction: float, seed: int) -> dict[str, 
     if len(scans) == 2:
         return {"train": scans[0].records, "validation": scans[1].records}
     records = scans[0].records
-    held = 0
-    if fraction:
-        for start in range(0, records, 1 << 20):
-            index = np.arange(start, min(records, start + (1 << 20)), dtype=np.int64)
-            held += int(held_out(index, seed, fraction).sum())
+    held = held_out_count(records, seed, fraction)
     if fraction and held in (0, records):
         raise DatasetError(f"{scans[0].name}: a validation split of {fraction:g} of {records} records leaves "
                            f"{'no validation records' if held == 0 else 'no records to train on'}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from netbuilder.graph import Project
 from netbuilder.graph import project_file
@@ -47,3 +50,20 @@ def say(text: str, file: TextIO | None = None, flush: bool = False) -> None:
     stream.write(printable(text).encode(encoding, "backslashreplace").decode(encoding) + "\n")
     if flush:
         stream.flush()
+
+
+def write_predictions(header: Sequence[str], rows: Iterable[Sequence[Any]], output: str | None, count: str,
+                      columns: Sequence[str]) -> None:
+    """`netbuilder predict`'s CSV: to `output` (atomically, saying what it wrote, e.g. `count` "3 images"), else
+    to stdout."""
+    from netbuilder.graph.atomic_file import atomic_write_text
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if output:
+        atomic_write_text(Path(output), text.getvalue())
+        say(f"wrote {output} ({count}; predictions in {', '.join(columns)})", file=sys.stderr)
+    else:
+        sys.stdout.write(text.getvalue())

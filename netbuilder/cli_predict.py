@@ -12,13 +12,10 @@ trained on an image folder takes image files instead (`cli_predict_images`).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
-from netbuilder.cli_common import OK, CommandError, load_project, say
-from netbuilder.graph.atomic_file import atomic_write_text
+from netbuilder.cli_common import OK, CommandError, load_project, say, write_predictions
 
 
 def add_predict_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,13 +67,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
         say(f"note: {note}", file=sys.stderr)
     outputs = predict_raw(raw_input_model(built.model, features), by_input(features, rows.values), len(rows.cells))
     columns, predictions = prediction_table(outputs, features, rows.header)
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(rows.header + columns)
-    writer.writerows(cells + predicted for cells, predicted in zip(rows.cells, predictions))
-    if args.output:
-        atomic_write_text(Path(args.output), text.getvalue())
-        say(f"wrote {args.output} ({len(rows.cells):,} rows; predictions in {', '.join(columns)})", file=sys.stderr)
-    else:
-        sys.stdout.write(text.getvalue())
+    write_predictions(rows.header + columns, (cells + predicted for cells, predicted in zip(rows.cells, predictions)),
+                      args.output, f"{len(rows.cells):,} rows", columns)
     return OK

@@ -9,14 +9,10 @@ per class (`label=cat`, …) and the predicted class under the output's name.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from netbuilder.cli_common import OK, say
-from netbuilder.graph.atomic_file import atomic_write_text
+from netbuilder.cli_common import OK, write_predictions
 
 if TYPE_CHECKING:  # the command imports Keras only once it runs
     from netbuilder.keras_bridge.image_serving import ImageFeatures
@@ -31,13 +27,6 @@ def predict_image_files(args: argparse.Namespace, model: Any, features: ImageFea
     files = images_to_predict(data)
     outputs = predict_images(model, features, files, searched_root(data))
     columns, predictions = prediction_table(outputs, features, ["path"])
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["path", *columns])
-    writer.writerows([str(image), *predicted] for image, predicted in zip(files, predictions))
-    if args.output:
-        atomic_write_text(Path(args.output), text.getvalue())
-        say(f"wrote {args.output} ({len(files):,} images; predictions in {', '.join(columns)})", file=sys.stderr)
-    else:
-        sys.stdout.write(text.getvalue())
+    write_predictions(["path", *columns], ([str(image), *predicted] for image, predicted in zip(files, predictions)),
+                      args.output, f"{len(files):,} images", columns)
     return OK

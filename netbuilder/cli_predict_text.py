@@ -12,14 +12,10 @@ the model as the exported SavedModel takes them (`text_serving`).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import sys
 from pathlib import Path
 from typing import Any
 
-from netbuilder.cli_common import OK, say
-from netbuilder.graph.atomic_file import atomic_write_text
+from netbuilder.cli_common import OK, write_predictions
 
 
 def predict_text_documents(args: argparse.Namespace, model: Any, features: Any) -> int:
@@ -32,15 +28,8 @@ def predict_text_documents(args: argparse.Namespace, model: Any, features: Any) 
     outputs = predict_documents(model, documents.texts)
     header = ["source", model.inputs[0].name]
     columns, predictions = prediction_table(outputs, features, header)
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow([*header, *columns])
-    writer.writerows([name, doc, *predicted]
-                     for name, doc, predicted in zip(documents.names, documents.texts, predictions))
-    if args.output:
-        atomic_write_text(Path(args.output), text.getvalue())
-        say(f"wrote {args.output} ({len(documents.texts):,} documents; predictions in {', '.join(columns)})",
-            file=sys.stderr)
-    else:
-        sys.stdout.write(text.getvalue())
+    write_predictions([*header, *columns],
+                      ([name, doc, *predicted] for name, doc, predicted in zip(documents.names, documents.texts,
+                                                                                predictions)),
+                      args.output, f"{len(documents.texts):,} documents", columns)
     return OK

@@ -62,12 +62,12 @@ def series_windows(path: Path, scan: CsvScan, columns: SeriesColumns, *, skip: i
     if take is not None:
         lines = lines.take(take)
     select = [scan.columns.index(c) for c in used]
-    defaults = [tf.constant([], tf.float64)] * k
+    defaults = [tf.constant([], tf.float32)] * k
 
     def decode(batch: Any) -> Any:
         if scan.carriage_returns:
             batch = tf.strings.regex_replace(batch, "\r$", "")
-        return tf.cast(tf.stack(tf.io.decode_csv(batch, defaults, select_cols=select), axis=1), tf.float32)
+        return tf.stack(tf.io.decode_csv(batch, defaults, select_cols=select), axis=1)
 
     def cut(tail: Any, rows: Any) -> tuple[Any, Any]:
         joined = tf.concat([tail, rows], axis=0)

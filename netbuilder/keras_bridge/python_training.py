@@ -27,7 +27,7 @@ import keras
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.python_adapt import adapt_lines, text_inputs
 from netbuilder.keras_bridge.python_code import keyword_args, literal
-from netbuilder.training.datasets.csv_scan import _is_number
+from netbuilder.training.datasets.cell_number import is_number
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
 from netbuilder.training.datasets.source import dataset_kind, source_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
@@ -227,7 +227,7 @@ _SERIES_LOADER = '''def load_data(path):
         return np.stack([np.array(columns[n], dtype="float32") for n in names], axis=1)
 
     # Every numeric column by default: the target's past feeds the model too.
-    features = FEATURES or {INPUT_NAMES[0]: [n for n, cells in columns.items() if all(map(_is_number, cells))]}
+    features = FEATURES or {INPUT_NAMES[0]: [n for n, cells in columns.items() if all(map(is_number, cells))]}
     span = WINDOW + HORIZON
     starts = np.arange(len(rows) - span + 1)
     x = {name: numbers(names)[starts[:, None] + np.arange(WINDOW)] for name, names in features.items()}
@@ -237,7 +237,7 @@ _SERIES_LOADER = '''def load_data(path):
 _ARRAY_LOADERS = {"csv": f"{_ONE_OR_ALL}\n\n\n{_CSV_LOADER}", "npz": f"{_ONE_OR_ALL}\n\n\n{_NPZ_LOADER}",
                   "tfrecord": f"{_ONE_OR_ALL}\n\n\n{_TFRECORD_LOADER}",
                   # netbuilder's own test of a numeric cell, copied from its source rather than rewritten
-                  "timeseries": f"{_ONE_OR_ALL}\n\n\n{inspect.getsource(_is_number).strip()}\n\n\n{_SERIES_LOADER}"}
+                  "timeseries": f"{_ONE_OR_ALL}\n\n\n{inspect.getsource(is_number).strip()}\n\n\n{_SERIES_LOADER}"}
 
 
 _REPEATED = '''def repeated(x, y, batch_size: int, shuffle: bool, validation_split: float):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from netbuilder.training.datasets.cell_number import is_number
 from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
 from netbuilder.training.datasets.csv_table import ColumnKind, CsvTable, parse_csv
 from netbuilder.training.datasets.spec import DatasetError
@@ -87,7 +88,7 @@ class CsvScan:
                 cells.append("")
                 lines.append(facts.first_empty)
             values = sorted(facts.distinct)
-            numeric = [v for v in values if _is_number(v)]
+            numeric = [v for v in values if is_number(v)]
             size = 1 + len(values)
             if facts.numbers * 2 > facts.filled:
                 padding = [numeric[0] if numeric else "0"] * max(0, size - 2 * len(numeric) + 1)
@@ -201,7 +202,7 @@ def _add_text(facts: TextFacts | None, table: CsvTable, column: str) -> TextFact
                 facts.first_empty = table.row_number(index)
             continue
         facts.filled += 1
-        facts.numbers += _is_number(cell)
+        facts.numbers += is_number(cell)
         if len(facts.distinct) < MAX_DISTINCT:
             facts.distinct.add(value)
     return facts
@@ -231,10 +232,3 @@ def _add_numbers(facts: NumberFacts | None, table: CsvTable, column: str) -> Num
                 facts.wholes = None
     return facts
 
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True

@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 
+from netbuilder.training.datasets.cell_number import all_plain, cell_number, plain_lines
 from netbuilder.training.datasets.shown import shown
 from netbuilder.training.datasets.spec import DatasetError
 from netbuilder.training.datasets.text_file import read_text
@@ -50,12 +51,12 @@ class CsvTable:
     def first_text(self, column: str) -> tuple[int, str]:
         """Index and value of the first cell of a text column that is not a number."""
         for index, cell in enumerate(self.texts[column]):
-            if cell.strip() and _number(cell) is None:
+            if cell.strip() and cell_number(cell) is None:
                 return index, cell
         raise ValueError(f"column {column!r} holds no text")
 
     def count_numbers(self, column: str) -> int:
-        return sum(1 for cell in self.texts[column] if _number(cell) is not None)
+        return sum(1 for cell in self.texts[column] if cell_number(cell) is not None)
 
 
 def read_csv(path: Path) -> CsvTable:
@@ -112,7 +113,7 @@ def parse_csv(text: str, name: str, line_offset: int = 0) -> CsvTable:
 
 
 def _column_names(header: list[str], name: str) -> list[str]:
-    if header and all(_number(cell) is not None for cell in header):
+    if header and all(cell_number(cell) is not None for cell in header):
         raise DatasetError(f"{name}: the first row ({', '.join(shown(c) for c in header[:4])}"
                            f"{', …' if len(header) > 4 else ''}) "
                            "holds numbers, not column names; add a header row naming the columns")
@@ -131,8 +132,14 @@ LOADTXT_CHUNK = 2000  # rows: a few milliseconds of parsing each
 
 
 def _all_numbers(text: str, width: int) -> np.ndarray | None:
-    """The data rows as a float matrix if every cell is a number and no line is blank, else None."""
-    body = text.partition("\n")[2].rstrip()
+    """The data rows as a float matrix if every cell is a number and no line is blank, else None.
+
+    NumPy's reader takes `"5\x1c"` for 5 where TensorFlow's refuses it (`cell_number`), so a slice
+    holding such a character goes the slow way, which judges each cell as TensorFlow would."""
+    body = text.partition("\n")[2]
+    if not plain_lines(body):
+        return None
+    body = body.rstrip()
     if not body or "\n\n" in body:
         return None
     lines = body.split("\n")
@@ -153,7 +160,9 @@ def _all_numbers(text: str, width: int) -> np.ndarray | None:
 def _numbers(cells: tuple[str, ...]) -> np.ndarray | None:
     """The column as floats (NaN for empty cells), or None if some cell is text."""
     try:
-        return np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
+        values = np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
+        if all_plain(cells):
+            return values
     except ValueError:
         pass
     values = np.empty(len(cells))
@@ -161,15 +170,9 @@ def _numbers(cells: tuple[str, ...]) -> np.ndarray | None:
         if not cell.strip():
             values[index] = np.nan
             continue
-        number = _number(cell)
+        number = cell_number(cell)
         if number is None:
             return None
         values[index] = number
     return values
 
-
-def _number(cell: str) -> float | None:
-    try:
-        return float(cell)
-    except ValueError:
-        return None

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from netbuilder.training.datasets.cell_number import is_number
 from netbuilder.training.datasets.csv_columns import NumericColumn
 from netbuilder.training.datasets.csv_scan import CsvScan, NumberFacts, TextFacts, scan_csv
 from netbuilder.training.datasets.loaded import LoadedData, Split, Task
@@ -173,7 +174,7 @@ def _first_text_cell(path: Path) -> None:
             for column, cell in zip(header, row):
                 if not cell.strip():
                     continue
-                if starts_with_number.setdefault(column, _is_number(cell)) and not _is_number(cell):
+                if starts_with_number.setdefault(column, is_number(cell)) and not is_number(cell):
                     raise DatasetError(f"{path.name}: column '{shown(column)}' holds text ('{shown(cell)}' in row "
                                        f"{reader.line_num}) further down than its first rows of numbers; a "
                                        "time series needs a number in every row of the columns it reads")
@@ -181,14 +182,6 @@ def _first_text_cell(path: Path) -> None:
 
 def _mostly_numbers(facts: TextFacts | NumberFacts) -> bool:
     return isinstance(facts, TextFacts) and facts.numbers * 2 > facts.filled
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _sample(data: TimeseriesData, which: Literal["train", "validation"]) -> Split:

@@ -1,6 +1,6 @@
 """`netbuilder export`: the model as `.keras`, weights, a SavedModel, TFLite, a Python script or a training package.
 
-`--check` writes nothing: it lists the layers TFLite, ONNX or TF Serving cannot run (keras_bridge.deploy_check).
+`--check` writes nothing: it lists the layers TFLite, ONNX or TF Serving cannot run (export.deploy_check).
 
 Keras is imported only once a format needs it; every refusal is a `CommandError` line.
 """
@@ -17,7 +17,7 @@ from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import atomic_write_text
 
 EXPORT_FORMATS = ("keras", "savedmodel", "python", "tflite", "onnx", "package")
-QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")  # --quantize, TFLite only (keras_bridge.tflite_quantize)
+QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")  # --quantize, TFLite only (export.tflite_quantize)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -35,14 +35,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "package":
         return _export_package(project, out, args)
     from netbuilder.keras_bridge.export import check_model_file_name, save_model_file
-    from netbuilder.keras_bridge.tflite import check_tflite_name, export_tflite
+    from netbuilder.export.tflite import check_tflite_name, export_tflite
 
     if args.format == "keras":
         check_model_file_name(out)
     if args.format == "tflite":
         check_tflite_name(out)
     if args.format == "onnx":
-        from netbuilder.keras_bridge.onnx_export import check_onnx_name
+        from netbuilder.export.onnx_export import check_onnx_name
 
         check_onnx_name(out)
     run = chosen_run(project, args.run_dir, untrained=args.untrained)
@@ -99,7 +99,7 @@ def _built_for_export(project: Project, args: argparse.Namespace, run: Path | No
 
 
 def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int:
-    from netbuilder.keras_bridge.python_code import python_code
+    from netbuilder.export.python_code import python_code
 
     if args.run_dir or args.untrained:
         raise CommandError(["a Python script rebuilds the model from code, without weights; export a run's weights "
@@ -114,7 +114,7 @@ def _export_python(project: Project, out: Path, args: argparse.Namespace) -> int
 
 
 def _export_package(project: Project, out: Path, args: argparse.Namespace) -> int:
-    from netbuilder.keras_bridge.training_package import write_package
+    from netbuilder.export.training_package import write_package
     from netbuilder.training.datasets.sharing import OutsideDataError
 
     if args.run_dir or args.untrained:
@@ -134,7 +134,7 @@ def _export_package(project: Project, out: Path, args: argparse.Namespace) -> in
 def _export_savedmodel(project: Project, model: Any, run: Path | None, out: Path) -> int:
     """A model trained on a CSV file serves raw columns by name (with columns.json and example_request.json);
     any other model serves its own inputs."""
-    from netbuilder.keras_bridge.raw_serving import export_for_serving
+    from netbuilder.export.raw_serving import export_for_serving
 
     served = export_for_serving(project, model, run, out)
     result = served.result
@@ -158,7 +158,7 @@ def _export_savedmodel(project: Project, model: Any, run: Path | None, out: Path
 
 def _export_quantized(project: Project, model: Any, run: Path | None, out: Path, mode: str) -> int:
     """A quantized .tflite file and its report beside it; one line says what quantizing cost."""
-    from netbuilder.keras_bridge.tflite_quantize import export_quantized
+    from netbuilder.export.tflite_quantize import export_quantized
 
     written = export_quantized(project, model, out, mode, run)
     for note in written.result.notes():
@@ -169,7 +169,7 @@ def _export_quantized(project: Project, model: Any, run: Path | None, out: Path,
 
 
 def _export_onnx(model: Any, out: Path) -> int:
-    from netbuilder.keras_bridge.onnx_export import export_onnx
+    from netbuilder.export.onnx_export import export_onnx
 
     result = export_onnx(model, out)
     say(f"wrote {out} ({result.size_bytes:,} bytes; inputs {', '.join(result.inputs)}; "
@@ -185,7 +185,7 @@ def _export_onnx(model: Any, out: Path) -> int:
 def _check_deployment(project: Project, fmt: str) -> int:
     """--check: one line per layer `fmt` cannot run (as the editor marks its card), exit 1 if any."""
     from netbuilder.keras_bridge.checks import ProjectChecker
-    from netbuilder.keras_bridge.deploy_check import TARGETS, deployment_findings
+    from netbuilder.export.deploy_check import TARGETS, deployment_findings
     from netbuilder.keras_bridge.errors import BridgeError
 
     if fmt not in TARGETS:

@@ -37,12 +37,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from netbuilder.cli_export import chosen_run
     from netbuilder.cli_predict_images import predict_image_files
     from netbuilder.cli_predict_text import predict_text_documents
-    from netbuilder.keras_bridge.image_serving import trained_images
+    from netbuilder.export.image_serving import trained_images
     from netbuilder.keras_bridge.export import built_with_weights
-    from netbuilder.keras_bridge.raw_inputs import by_input, raw_input_model
-    from netbuilder.keras_bridge.raw_predict import predict_raw, prediction_table
-    from netbuilder.keras_bridge.raw_serving import trained_features
-    from netbuilder.keras_bridge.text_serving import trained_text
+    from netbuilder.export.raw_inputs import by_input, raw_input_model
+    from netbuilder.export.raw_predict import predict_raw, prediction_table
+    from netbuilder.export.raw_serving import trained_features
+    from netbuilder.export.text_serving import trained_text
     from netbuilder.training.datasets.raw_rows import read_raw_rows
 
     project = load_project(args.project)

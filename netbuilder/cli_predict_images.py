@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from netbuilder.cli_common import OK, write_predictions
 
 if TYPE_CHECKING:  # the command imports Keras only once it runs
-    from netbuilder.keras_bridge.image_serving import ImageFeatures
+    from netbuilder.export.image_serving import ImageFeatures
 
 
 def predict_image_files(args: argparse.Namespace, model: Any, features: ImageFeatures) -> int:
     """Write the predictions for the images `args.data` names (to `args.output`, else stdout)."""
-    from netbuilder.keras_bridge.image_predict import images_to_predict, predict_images, searched_root
-    from netbuilder.keras_bridge.raw_predict import prediction_table
+    from netbuilder.export.image_predict import images_to_predict, predict_images, searched_root
+    from netbuilder.export.raw_predict import prediction_table
 
     data = Path(args.data)
     files = images_to_predict(data)

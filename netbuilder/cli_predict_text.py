@@ -20,8 +20,8 @@ from netbuilder.cli_common import OK, write_predictions
 
 def predict_text_documents(args: argparse.Namespace, model: Any, features: Any) -> int:
     """Write the predictions for the documents `args.data` holds (to `args.output`, else stdout)."""
-    from netbuilder.keras_bridge.raw_predict import prediction_table
-    from netbuilder.keras_bridge.text_serving import predict_documents
+    from netbuilder.export.raw_predict import prediction_table
+    from netbuilder.export.text_serving import predict_documents
     from netbuilder.training.datasets.text_documents import documents_to_predict
 
     documents = documents_to_predict(Path(args.data))

@@ -1,4 +1,4 @@
-"""Every layer's output for one sample (keras_bridge/activations.py): the probe, its pictures, its samples."""
+"""Every layer's output for one sample (training/activations.py): the probe, its pictures, its samples."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge import build_model
-from netbuilder.keras_bridge.activations import ActivationProbe, image_sample, picture, typed_sample
+from netbuilder.training.activations import ActivationProbe, image_sample, picture, typed_sample
 from netbuilder.training.datasets.spec import DatasetError
 
 from helpers import EXAMPLES

@@ -23,7 +23,7 @@ from corpus.refusals import RAN, REFUSALS, Refusal
 from netbuilder.cli import main
 from netbuilder.graph import project_file
 from netbuilder.keras_bridge.export import export_keras
-from netbuilder.keras_bridge.python_code import python_code
+from netbuilder.export.python_code import python_code
 
 ARCHITECTURES = corpus()
 

@@ -7,8 +7,8 @@ import pytest
 
 from netbuilder.cli import main
 from netbuilder.graph import project_file
-from netbuilder.keras_bridge import deploy_check
-from netbuilder.keras_bridge.deploy_cache import ProbeCache
+from netbuilder.export import deploy_check
+from netbuilder.export.deploy_cache import ProbeCache
 
 from helpers import EXAMPLES
 

@@ -4,17 +4,9 @@ import numpy as np
 import pytest
 
 from netbuilder.training.datasets.loaded import LoadedData, Split
-from netbuilder.training.evaluate import (
-    ClassificationReport,
-    RegressionReport,
-    TypedField,
-    TypedValuesError,
-    describe_prediction,
-    evaluate,
-    parse_typed_values,
-    predict_rows,
-    typed_fields,
-)
+from netbuilder.training.evaluate import ClassificationReport, RegressionReport, evaluate
+from netbuilder.training.prediction_table import describe_prediction, predict_rows
+from netbuilder.training.typed_values import TypedField, TypedValuesError, parse_typed_values, typed_fields
 
 
 class Fixed:

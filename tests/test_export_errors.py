@@ -80,7 +80,7 @@ def test_a_folder_without_write_permission_is_named_and_nothing_changes(fmt, nam
 
 def test_a_full_disk_during_a_savedmodel_leaves_the_earlier_version(tmp_path, monkeypatch):
     from netbuilder.keras_bridge.build import build_model
-    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+    from netbuilder.export.savedmodel import export_savedmodel
 
     model = build_model(load(example_path("tips_regression")), with_weights=False).model
     earlier = export_savedmodel(model, tmp_path, verify=False).path

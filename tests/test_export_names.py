@@ -6,7 +6,7 @@ import json
 import pytest
 
 from netbuilder.cli import main
-from netbuilder.keras_bridge.signature_names import renamed, signature_keys
+from netbuilder.export.signature_names import renamed, signature_keys
 
 SUFFIXES = {"keras": ".keras", "savedmodel": "", "python": ".py", "tflite": ".tflite", "onnx": ".onnx"}
 

@@ -10,7 +10,7 @@ from netbuilder.cli import main
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.errors import BridgeError
-from netbuilder.keras_bridge.onnx_export import export_onnx
+from netbuilder.export.onnx_export import export_onnx
 
 
 # Examples whose Input takes raw text: onnxruntime has no kernels for the string ops of TextVectorization.

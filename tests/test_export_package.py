@@ -21,9 +21,9 @@ import tensorflow as tf
 
 from netbuilder.cli import main
 from netbuilder.graph.project_file import load
-from netbuilder.keras_bridge import package_data
+from netbuilder.export import package_data
 from netbuilder.keras_bridge.build import build_model
-from netbuilder.keras_bridge.training_package import write_package
+from netbuilder.export.training_package import write_package
 from netbuilder.keras_bridge.weights import save_weights
 from netbuilder.resources import example_path
 from netbuilder.training.local_cluster import free_ports, tf_config
@@ -200,7 +200,7 @@ def test_training_starts_from_the_project_s_own_weights(tmp_path):
 
 
 def test_the_python_script_of_an_image_project_trains_without_keras_shuffle_warning(tmp_path):
-    from netbuilder.keras_bridge.python_code import python_code
+    from netbuilder.export.python_code import python_code
 
     script = tmp_path / "digits.py"
     script.write_text(python_code(load(example_path("digits_cnn"))), encoding="utf-8")

@@ -9,7 +9,7 @@ import tensorflow as tf
 from netbuilder.cli import main
 from netbuilder.graph import project_file
 from netbuilder.keras_bridge import build_model
-from netbuilder.keras_bridge.savedmodel import export_savedmodel
+from netbuilder.export.savedmodel import export_savedmodel
 from netbuilder.resources import example_path
 
 

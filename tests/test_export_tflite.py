@@ -12,7 +12,7 @@ import tensorflow as tf
 from netbuilder.cli import main
 from netbuilder.graph import project_file
 from netbuilder.keras_bridge import BridgeError, build_model
-from netbuilder.keras_bridge.tflite import export_tflite
+from netbuilder.export.tflite import export_tflite
 from netbuilder.resources import example_names, example_path
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from netbuilder.cli import main
 from netbuilder.graph.project_file import from_dict
-from netbuilder.keras_bridge.python_code import python_code
+from netbuilder.export.python_code import python_code
 from netbuilder.training.runs import read_history
 
 from helpers import tips_project

@@ -10,7 +10,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netbuilder.keras_bridge.deploy_cache import ProbeCache
+from netbuilder.export.deploy_cache import ProbeCache
 from netbuilder.training.adapt import CACHE_FORMAT, _read_cache, _restore
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

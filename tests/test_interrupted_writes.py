@@ -70,7 +70,7 @@ from pathlib import Path
 import keras
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge.build import build_model
-from netbuilder.keras_bridge.savedmodel import export_savedmodel
+from netbuilder.export.savedmodel import export_savedmodel
 from netbuilder.resources import example_path
 
 archive = type(keras.export.ExportArchive())
@@ -161,7 +161,7 @@ def test_a_temporary_file_still_being_written_by_another_process_is_left_alone(t
 
 
 def test_a_package_export_killed_halfway_is_cleaned_up_by_the_next_one(tmp_path):
-    from netbuilder.keras_bridge.training_package import write_package
+    from netbuilder.export.training_package import write_package
 
     out = tmp_path / "pkg"
     child, leftover = start(FILLS_A_FOLDER, str(out))
@@ -174,7 +174,7 @@ def test_a_package_export_killed_halfway_is_cleaned_up_by_the_next_one(tmp_path)
 
 def test_a_savedmodel_export_killed_halfway_is_cleaned_up_by_the_next_one(tmp_path):
     from netbuilder.keras_bridge.build import build_model
-    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+    from netbuilder.export.savedmodel import export_savedmodel
 
     out = tmp_path / "serving"
     child, leftover = start(HOLDS_A_SAVEDMODEL, str(out))
@@ -190,7 +190,7 @@ def test_a_savedmodel_export_killed_halfway_is_cleaned_up_by_the_next_one(tmp_pa
 @pytest.mark.parametrize("name", [".20240102030405.partial", ".version.ab_cd123.partial"])
 def test_savedmodel_leftovers_of_earlier_releases_and_of_this_one_go_other_folders_stay(tmp_path, name):
     from netbuilder.keras_bridge.build import build_model
-    from netbuilder.keras_bridge.savedmodel import export_savedmodel
+    from netbuilder.export.savedmodel import export_savedmodel
 
     out = tmp_path / "serving"
     (out / name / "variables").mkdir(parents=True)

@@ -1,5 +1,10 @@
 """Dependencies point one way (DESIGN.md): the graph needs only the standard library,
-Qt lives only in `netbuilder/ui/`, and the command line never pulls Qt in."""
+Qt lives only in `netbuilder/ui/`, and the command line never pulls Qt in.
+
+The package order itself is import-linter's (pyproject.toml, tests/test_import_contracts.py).
+These checks see what its contracts do not: every module (top-level ones such as
+`netbuilder/screenshots.py` included), imports by literal name (`importlib.import_module`), and
+what importing the graph actually loads."""
 
 import ast
 import json

@@ -1,6 +1,6 @@
 """One source for the code an export runs: packages carry netbuilder's own modules, not string copies of them.
 
-The export code (`keras_bridge.python_*`, `training_package`, `package_*`)
+The export code (`export.python_*`, `training_package`, `package_*`)
 must not keep a second version of a project module in a string template; a
 training package carries copies of the real modules (`netbuilder_runtime/`),
 which import nothing of netbuilder. The slow tests export the tips CSV, the
@@ -22,9 +22,9 @@ import pytest
 import netbuilder
 from netbuilder.cli import main
 from netbuilder.graph.project_file import load
-from netbuilder.keras_bridge.package_runtime import NOT_CARRIED, RUNTIME, runtime_sources
-from netbuilder.keras_bridge.python_code import python_code
-from netbuilder.keras_bridge.training_package import write_package
+from netbuilder.export.package_runtime import NOT_CARRIED, RUNTIME, runtime_sources
+from netbuilder.export.python_code import python_code
+from netbuilder.export.training_package import write_package
 from netbuilder.resources import example_path
 from netbuilder.training import distribute
 from netbuilder.training.datasets import csv_stream
@@ -64,7 +64,7 @@ def test_no_string_template_in_the_export_code_duplicates_a_module_of_the_projec
     names, def_lines = _project_functions()
     duplicated = []
     for module in EXPORT_CODE:
-        for template in _templates(PACKAGE / "keras_bridge" / module):
+        for template in _templates(PACKAGE / "export" / module):
             for line in template.splitlines():
                 match = re.match(r"\s*def (\w+)\(", line)
                 if match and (match.group(1) in names or line.strip() in def_lines):

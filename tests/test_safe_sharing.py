@@ -82,7 +82,7 @@ def test_every_way_out_of_the_folder_is_seen(world, how):
         source, target = "pics", world / "home" / ".ssh" / "id_rsa"
     project = project_with(world, {"source": source, "target": ["tip"]})
     with pytest.raises(OutsideDataError) as caught:
-        from netbuilder.keras_bridge.training_package import write_package
+        from netbuilder.export.training_package import write_package
 
         write_package(load(project), world / "upload")
     assert caught.value.paths == [target] and caught.value.folder == world / "project"

@@ -64,8 +64,8 @@ def test_the_signature_takes_each_raw_column_by_name_and_the_folder_says_which(s
 
 def test_the_front_encodes_every_row_of_the_dataset_as_the_loader_does(served):
     """The whole tips file through the raw front answers like the trained model on the loader's own matrix."""
-    from netbuilder.keras_bridge.raw_inputs import raw_input_model
-    from netbuilder.keras_bridge.raw_serving import raw_batch, trained_features
+    from netbuilder.export.raw_inputs import raw_input_model
+    from netbuilder.export.raw_serving import raw_batch, trained_features
 
     _, run, _ = served
     trained = keras.saving.load_model(run / "model.keras")
@@ -162,8 +162,8 @@ def test_inputs_fed_by_chosen_columns_take_them_in_the_mapping_s_order(write_pro
     columns = json.loads((version / "columns.json").read_text(encoding="utf-8"))
     assert [c["name"] for c in columns["columns"]] == ["time", "sex", "smoker", "day", "size", "total_bill"]
 
-    from netbuilder.keras_bridge.raw_inputs import raw_input_model
-    from netbuilder.keras_bridge.raw_serving import raw_batch, trained_features
+    from netbuilder.export.raw_inputs import raw_input_model
+    from netbuilder.export.raw_serving import raw_batch, trained_features
 
     features = trained_features(project, model, None)
     with TIPS_CSV.open(newline="", encoding="utf-8") as fh:

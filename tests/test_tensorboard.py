@@ -16,7 +16,7 @@ from test_training_session import tiny_project, train
 from helpers import tips_project
 from netbuilder.cli import main
 from netbuilder.graph.project_file import load
-from netbuilder.keras_bridge.python_code import python_code
+from netbuilder.export.python_code import python_code
 from netbuilder.training.runs import read_history
 from netbuilder.training.tensorboard_logs import log_dir, run_log_dir
 

@@ -14,7 +14,7 @@ from tips_run import trained_tips
 from netbuilder.cli import main
 from netbuilder.cli_export import QUANTIZE_MODES
 from netbuilder.graph import project_file
-from netbuilder.keras_bridge.tflite_quantize import LABELS
+from netbuilder.export.tflite_quantize import LABELS
 from netbuilder.training.datasets import load_dataset
 from netbuilder.training.datasets.spec import DatasetSpec
 

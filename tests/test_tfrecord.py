@@ -205,7 +205,7 @@ def test_a_file_bigger_than_memory_allows_trains_streamed(tmp_path):
 
 def test_the_exported_script_trains_on_the_tfrecord_file(pair):
     from netbuilder.graph.project_file import from_dict
-    from netbuilder.keras_bridge.python_code import python_code
+    from netbuilder.export.python_code import python_code
 
     project = from_dict({
         "format": "netbuilder", "version": 1, "name": "t",

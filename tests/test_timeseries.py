@@ -156,7 +156,7 @@ def test_the_savedmodel_of_a_series_model_takes_windows_not_raw_rows(tmp_path):
 
     from netbuilder.graph import project_file
     from netbuilder.keras_bridge import build_model
-    from netbuilder.keras_bridge.raw_serving import export_for_serving
+    from netbuilder.export.raw_serving import export_for_serving
 
     project = project_file.load(EXAMPLES / "co2_forecast.nbproj")
     model = build_model(project).model
@@ -197,7 +197,7 @@ def test_the_exported_script_trains_on_the_same_windows(tmp_path):
 @pytest.mark.slow
 def test_the_training_package_trains_on_the_series(tmp_path):
     from netbuilder.graph import project_file
-    from netbuilder.keras_bridge.training_package import write_package
+    from netbuilder.export.training_package import write_package
     from test_export_package import history_of, run_package
 
     folder = tmp_path / "co2_package"

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from netbuilder.graph import SetConfig
-from netbuilder.keras_bridge import deploy_check
-from netbuilder.keras_bridge.deploy_cache import ProbeCache
+from netbuilder.export import deploy_check
+from netbuilder.export.deploy_cache import ProbeCache
 
 from netbuilder.ui.actions import submenu
 from netbuilder.ui.export_dialog import ExportDialog

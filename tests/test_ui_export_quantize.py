@@ -7,7 +7,7 @@ from digits_run import trained_digits
 from PySide6.QtCore import Qt
 from ui_gestures import click, click_button, type_keys
 
-from netbuilder.keras_bridge.tflite_report import QuantizationReport
+from netbuilder.export.tflite_report import QuantizationReport
 from netbuilder.ui.export_dialog import ExportDialog
 
 

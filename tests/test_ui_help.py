@@ -24,7 +24,7 @@ def press(qtbot, editor, key, modifier=Qt.KeyboardModifier.NoModifier):
 
 def test_keyboard_shortcuts_lists_every_action_and_gesture(editor, qtbot):
     press(qtbot, editor, Qt.Key.Key_Slash, Qt.KeyboardModifier.ControlModifier)
-    dialog = editor.help_windows["shortcuts"]
+    dialog = editor.help.windows["shortcuts"]
     qtbot.waitExposed(dialog)
     rows = dialog.visible_rows()
     every_action = [spec.text.replace("&", "").rstrip("…") for specs in MENUS.values() for spec in specs if spec]
@@ -36,7 +36,7 @@ def test_keyboard_shortcuts_lists_every_action_and_gesture(editor, qtbot):
 
 
 def test_the_shortcut_list_narrows_as_the_user_types(editor, qtbot):
-    dialog = editor.show_shortcuts()
+    dialog = editor.help.show_shortcuts()
     qtbot.waitExposed(dialog)
     QTest.keyClicks(dialog.search, "zoom")
     assert {row.what for row in dialog.visible_rows()} == {"Zoom In", "Zoom Out", "Zoom around the pointer"}
@@ -52,12 +52,12 @@ def test_the_shortcut_list_narrows_as_the_user_types(editor, qtbot):
     assert dialog.empty.text() == "No matches for \u201ccanvas escqqq\u201d"
     QTest.keyClick(dialog.search, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
-    assert editor.show_shortcuts() is dialog  # one window, kept for next time
+    assert editor.help.show_shortcuts() is dialog  # one window, kept for next time
 
 
 def test_getting_started_opens_with_f1_and_says_what_to_do_first(editor, qtbot):
     press(qtbot, editor, Qt.Key.Key_F1)
-    dialog = editor.help_windows["getting_started"]
+    dialog = editor.help.windows["getting_started"]
     qtbot.waitExposed(dialog)
     text = dialog.page.toPlainText()
     steps = ["Add an Input", "Add layers and connect them", "Watch the shapes", "Train", "Export"]
@@ -70,7 +70,7 @@ def test_the_start_page_offers_getting_started(editor, qtbot):
 
     button = next(b for b in editor.start_page.findChildren(QPushButton) if b.text() == "Getting started")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert editor.help_windows["getting_started"].isVisible()
+    assert editor.help.windows["getting_started"].isVisible()
 
 
 def test_about_names_the_versions_in_use(editor, qtbot):
@@ -80,7 +80,7 @@ def test_about_names_the_versions_in_use(editor, qtbot):
     from PySide6.QtCore import qVersion
 
     editor.actions["about"].trigger()
-    dialog = editor.help_windows["about"]
+    dialog = editor.help.windows["about"]
     qtbot.waitExposed(dialog)
     text = dialog.text.text()
     for name, version in [("netbuilder", "0.1.0"), ("Keras", keras.__version__), ("TensorFlow", tf.__version__),

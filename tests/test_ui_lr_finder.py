@@ -17,7 +17,7 @@ def click(qtbot, widget):
 
 def test_find_plots_the_range_test_and_use_sets_the_learning_rate_undoably(editor, open_tips, qtbot):
     panel = open_tips(learning_rate=0.001)
-    panel.forms.setCurrentWidget(panel._form_tabs[panel.settings_form])
+    panel.forms.show_form(panel.settings_form)
     view, form = panel.lr_finder, panel.settings_form
     button = view.find_button
     qtbot.waitUntil(button.isVisible)
@@ -58,7 +58,7 @@ def test_find_without_a_dataset_says_so_in_its_tab(editor, write_project, qtbot)
     editor.document.flush_check()
     panel = editor.training
     editor.bottom.setCurrentWidget(panel)
-    panel.forms.setCurrentWidget(panel._form_tabs[panel.settings_form])
+    panel.forms.show_form(panel.settings_form)
     qtbot.waitUntil(panel.lr_finder.find_button.isVisible)
     click(qtbot, panel.lr_finder.find_button)
     assert panel.views.currentWidget() is panel.lr_finder
@@ -68,7 +68,7 @@ def test_find_without_a_dataset_says_so_in_its_tab(editor, write_project, qtbot)
 
 def test_the_find_button_stops_a_test_under_way(editor, open_tips, qtbot):
     panel = open_tips()
-    panel.forms.setCurrentWidget(panel._form_tabs[panel.settings_form])
+    panel.forms.show_form(panel.settings_form)
     view = panel.lr_finder
     qtbot.waitUntil(view.find_button.isVisible)
     click(qtbot, view.find_button)

@@ -51,7 +51,7 @@ def test_a_refused_insertion_and_a_refused_rename_name_the_cards(editor, qtbot):
     insert = next(action for action in menu.actions() if "Insert Layer" in action.text())
     assert insert.statusTip() == "Put a new layer between 'prices' and 'total'"
     menu.close()
-    editor.insert_on_wire("Dense", None, Edge(b, m, 0, 1), middle)  # 8 units into an Add fed 4 numbers
+    editor.gestures.insert_on_wire("Dense", None, Edge(b, m, 0, 1), middle)  # 8 units into an Add fed 4 numbers
     toast = editor.view.toast
     assert toast.isVisible() and toast.title.text() == "Cannot insert Dense between 'prices' and 'total'"
     toast.dismiss()

@@ -60,13 +60,13 @@ def test_open_in_tensorboard_serves_the_runs_logs_and_stops_with_the_window(edit
     next(a for a in panel.runs.tree.actions() if a.text() == "Open in TensorBoard").trigger()  # its context menu
     qtbot.waitUntil(lambda: bool(browser.opened), timeout=90_000)
     url = browser.opened[0]
-    assert url.startswith(f"http://{HOST}:") and said[-1] == f"TensorBoard shows {panel.tensorboard.log_dir} at {url}"
-    assert panel.tensorboard.log_dir.name == run
+    assert url.startswith(f"http://{HOST}:") and said[-1] == f"TensorBoard shows {panel.past.tensorboard.log_dir} at {url}"
+    assert panel.past.tensorboard.log_dir.name == run
     with urllib.request.urlopen(url + "data/runs", timeout=30) as answer:
         assert sorted(json.load(answer)) == ["train", "validation"]
-    panel.tensorboard_button.click()  # the same run again: the same server, shown again
+    panel.past.tensorboard_button.click()  # the same run again: the same server, shown again
     assert browser.opened == [url, url]
-    port = panel.tensorboard.port
+    port = panel.past.tensorboard.port
     editor.show_project(None)  # what closing the window does
     assert not answers(port)
 
@@ -74,13 +74,13 @@ def test_open_in_tensorboard_serves_the_runs_logs_and_stops_with_the_window(edit
 def test_a_run_without_logs_says_how_to_get_them(open_tips, browser):
     panel = open_tips()
     said = statuses(panel)
-    assert not panel.open_tensorboard()
+    assert not panel.past.open_tensorboard()
     assert said == ["Cannot open TensorBoard: there are no runs yet."]
     run = train_from_the_command_line(panel)
-    assert not panel.open_tensorboard()
+    assert not panel.past.open_tensorboard()
     assert said[-1] == (f"Cannot open TensorBoard: run {run} wrote no TensorBoard logs; set the "
                         "TensorBoard folder in the Settings and train again.")
-    assert browser.opened == [] and not panel.tensorboard.running
+    assert browser.opened == [] and not panel.past.tensorboard.running
 
 
 def test_a_busy_port_or_a_missing_folder_is_a_sentence_and_starts_nothing(qtbot, tmp_path, browser):

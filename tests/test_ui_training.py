@@ -272,7 +272,7 @@ def test_a_real_run_grows_the_curves_and_is_listed(editor, open_tips, tmp_path, 
     qtbot.waitUntil(lambda: (run_dir / "curves.png").exists(), timeout=30_000)  # written a turn after the end
     assert (run_dir / "curves.png").stat().st_size > 0
     assert panel.runs.names() == [run_dir.name]
-    qtbot.waitUntil(lambda: panel.views.indexOf(panel.evaluate_view) > 0)
+    qtbot.waitUntil(lambda: panel.views.indexOf(panel.results.evaluate_view) > 0)
 
 
 def test_pause_holds_the_run_and_stop_ends_it_without_another_batch(editor, open_tips, qtbot):
@@ -424,7 +424,7 @@ def test_a_past_run_can_be_overlaid_and_exported(editor, open_tips, tmp_path):
 
     panel.runs.select("run-2")
     panel.ask_save_path = lambda title, suggestion, filter_: tmp_path / suggestion
-    exported = panel.export_history()
+    exported = panel.past.export_history()
     assert exported == tmp_path / "run-2-history.csv"
     assert exported.read_text(encoding="utf-8") == (second / "history.csv").read_text(encoding="utf-8")
     assert exported.read_text(encoding="utf-8").splitlines()[0] == "epoch,loss,val_loss"

@@ -1,4 +1,7 @@
-"""Graph ⇄ Keras: build models, infer shapes, import model files, export.
+"""Graph ⇄ Keras: build models, infer shapes, import model files, write `.keras` files.
+
+Every other export format lives in `netbuilder.export`, above `training`: this package
+imports neither (pyproject.toml's import-linter contracts).
 
 TensorFlow's start-up chatter is silenced before Keras is first imported.
 """

@@ -1,4 +1,4 @@
-"""Project → model files: `.keras`, `.weights.h5`, with the project's or a training run's weights (SavedModel: savedmodel.py)."""
+"""Project → model files: `.keras`, `.weights.h5`, with the project's or a training run's weights (SavedModel: export/savedmodel.py)."""
 
 from __future__ import annotations
 

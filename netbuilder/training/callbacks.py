@@ -24,7 +24,7 @@ import keras
 from netbuilder.training.events import BatchEnd, EpochEnd, Event, Paused, Resumed, ordered_keys
 
 if TYPE_CHECKING:
-    from netbuilder.training.session import RunControl
+    from netbuilder.training.run_control import RunControl
 
 
 class ProgressCallback(keras.callbacks.Callback):

@@ -1,6 +1,6 @@
 """The columns of `history.csv`, in one place for a run folder and for a training package's `train.py`.
 
-A training package carries a copy of this module (`keras_bridge.package_runtime`),
+A training package carries a copy of this module (`export.package_runtime`),
 so both write the same header in the same order.
 """
 

@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from netbuilder.graph.project_file import Project
 from netbuilder.training.datasets.spec import DatasetSpec
 from netbuilder.training.events import Event, Preparing, RunFinished
-from netbuilder.training.session import RunControl, TrainingSession, failure_message
+from netbuilder.training.run_control import RunControl
+from netbuilder.training.run_failures import failure_message
+from netbuilder.training.session import TrainingSession
 from netbuilder.training.settings import TrainingSettings
 
 if TYPE_CHECKING:

@@ -20,25 +20,24 @@ Virtual epochs (`train_examples`) repeat the data and cut it into
 from __future__ import annotations
 
 import copy
-import importlib.util
 import logging
 import math
-import queue
-import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from netbuilder import __version__
 from netbuilder.graph.project_file import Project, from_dict
-from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
+from netbuilder.training.datasets.spec import DatasetSpec
 from netbuilder.training.events import Event, Preparing, RunFinished, RunStarted, Status, ordered_keys
+from netbuilder.training.fit_callbacks import folder_callbacks, health_callbacks, keras_callbacks, outcome
+from netbuilder.training.run_failures import Refused, failure_message, first_line, joined
+from netbuilder.training.run_record import keep_run, run_record
 from netbuilder.training.runs import RunFolder
-from netbuilder.training.settings import SettingsError, TrainingSettings
+from netbuilder.training.settings import TrainingSettings
 from netbuilder.training.tensorboard_logs import RECORD_KEY as TENSORBOARD_RECORD_KEY, log_dir
+from netbuilder.training.worker_run import WorkerRun
 
 if TYPE_CHECKING:
     import keras
@@ -47,42 +46,6 @@ if TYPE_CHECKING:
     from netbuilder.training.datasets.loaded import LoadedData
 
 log = logging.getLogger(__name__)
-
-
-class RunControl:
-    """Stop and pause requests, made from any thread and obeyed by the training callback."""
-
-    def __init__(self) -> None:
-        self.stop_requested = threading.Event()
-        # Set by the training callback while `fit` runs: tells Keras to stop after the batch under way.
-        self.on_stop: Callable[[], None] | None = None
-        self._running = threading.Event()  # cleared while paused
-        self._running.set()
-
-    def stop(self) -> None:
-        self.stop_requested.set()
-        hook = self.on_stop
-        if hook is not None:
-            hook()
-        self._running.set()  # a paused run must wake up to stop
-
-    def pause(self) -> None:
-        if not self.stop_requested.is_set():
-            self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def wait_while_paused(self) -> None:
-        self._running.wait()
-
-
-class _Refused(Exception):
-    """A reason not to train that is already a user-facing sentence."""
 
 
 @dataclass
@@ -99,22 +62,21 @@ class _Prepared:
     validation_steps: int | None = None
 
 
-class TrainingSession:
+class TrainingSession(WorkerRun):
     """One training run of a snapshot of `project` on `dataset` with `settings`.
 
     The run folder is a new time-stamped folder under `run_root`, or `run_dir`
     itself when given (the command line's `--out`). `data` skips loading and
     trains on arrays already at hand (tests, benchmarks, a second run on the
-    same data). `listener` is called on the training side, never on the
-    caller's thread when started with `start()` (BatchEnd may come from
-    Keras' helper thread); `queue_events=False` hands events only to it, for
-    a caller that never drains the queue.
+    same data). `listener` and `queue_events` are `WorkerRun`'s (BatchEnd may
+    come from Keras' helper thread).
     """
 
     def __init__(self, project: Project, dataset: DatasetSpec | None, settings: TrainingSettings,
                  run_root: Path, *, base_dir: Path | None = None, data: LoadedData | None = None,
                  run_dir: Path | None = None, listener: Callable[[Event], None] | None = None,
                  queue_events: bool = True) -> None:
+        super().__init__(listener, queue_events)
         self.project = from_dict(copy.deepcopy(project.to_dict()), project.name)
         self.project.path = project.path
         self.dataset = copy.deepcopy(dataset)
@@ -122,88 +84,18 @@ class TrainingSession:
         self.run_root = run_root
         self.base_dir = base_dir if base_dir is not None else (project.path.parent if project.path else None)
         self.data = data
-        self.listener = listener
-        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self.model: keras.Model | None = None
         self.run_dir: Path | None = None
-        self.result: RunFinished | None = None
         self._requested_dir = run_dir
-        self._queue_events = queue_events
-        self._control = RunControl()
         self._progress: ProgressCallback | None = None
-        self._thread: threading.Thread | None = None
-        self._active = False
         self.replicas = 1  # devices training in sync, all workers together; known once the strategy is made
-
-    # -- control, from any thread ------------------------------------------------------------
-
-    def start(self) -> None:
-        """Run on a daemon worker thread; events tell how it goes."""
-        if self._active or self.result is not None:
-            raise RuntimeError("a training session runs once")
-        self._active = True
-        self._thread = threading.Thread(target=self.run, name="netbuilder-training", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """End the run after the batch under way; weights and history so far are kept."""
-        self._control.stop()
-
-    def pause(self) -> None:
-        self._control.pause()
-
-    def resume(self) -> None:
-        self._control.resume()
-
-    @property
-    def is_running(self) -> bool:
-        return self._active
-
-    @property
-    def is_paused(self) -> bool:
-        return self._active and self._control.paused
-
-    def drain(self) -> list[Event]:
-        """Every event posted since the last drain, oldest first."""
-        found: list[Event] = []
-        while True:
-            try:
-                found.append(self.events.get_nowait())
-            except queue.Empty:
-                return found
 
     @property
     def batches_done(self) -> int:
         """Training batches the worker has finished so far, as it counts them (events reach the GUI later)."""
         return self._progress.batches_done if self._progress is not None else 0
 
-    def wait(self, timeout: float | None = None) -> RunFinished | None:
-        """Block until a started run ends (or `timeout` passes); its result, or None if still running."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.result
-
     # -- the run itself ------------------------------------------------------------------------
-
-    def run(self) -> RunFinished:
-        """Train in the calling thread and return how it ended (also posted as the last event)."""
-        self._active = True
-        try:
-            result = self._execute()
-        finally:
-            self._active = False
-        self.result = result
-        try:
-            self._post(result)
-        except Exception:  # noqa: BLE001 — a listener failing on the last event must not kill the worker
-            log.info("the listener failed on %s", result, exc_info=True)
-        return result
-
-    def _post(self, event: Event) -> None:
-        if self._queue_events:
-            self.events.put(event)
-        if self.listener is not None:
-            self.listener(event)
 
     def _execute(self) -> RunFinished:
         started, clock = datetime.now(), time.perf_counter()
@@ -216,7 +108,7 @@ class TrainingSession:
             where = self._requested_dir or self.run_root
             return RunFinished("failed", f"Cannot create the run folder in {where}: {exc.strerror or exc}.")
         self.run_dir = folder.path
-        record = self._record(started)
+        record = run_record(self.project, self.dataset, self.data, self.settings, started)
         logs = log_dir(self.settings.tensorboard_dir, self.project.path, folder.path)
         if logs is not None:
             record[TENSORBOARD_RECORD_KEY] = str(logs)  # what "Open in TensorBoard" opens for this run
@@ -229,7 +121,8 @@ class TrainingSession:
         history = progress.history if progress is not None else {}
         epochs_done = progress.epochs_done if progress is not None else 0
         trained = progress is not None and progress.batches_done > 0
-        status, message = self._keep(folder, status, message, history, epochs_done, trained)
+        status, message = keep_run(folder, self.project.name, self.model, status, message, history, epochs_done,
+                                   trained)
         record.update(status=status, message=message, finished=datetime.now().isoformat(timespec="seconds"),
                       duration_seconds=round(time.perf_counter() - clock, 3), fit_seconds=round(fit_seconds, 4),
                       epochs_done=epochs_done, final={k: v[-1] for k, v in history.items() if v},
@@ -237,14 +130,14 @@ class TrainingSession:
         try:
             folder.write_settings(record)
         except OSError as exc:
-            status, message = "failed", _joined(message, f"Cannot write {folder.path}: {exc.strerror or exc}.")
+            status, message = "failed", joined(message, f"Cannot write {folder.path}: {exc.strerror or exc}.")
         return RunFinished(status, message, history, folder.path, epochs_done)
 
     def _prepared_or_ended(self) -> _Prepared | RunFinished:
         """What `fit` needs, or how the run ended before it could begin: refused, or stopped meanwhile."""
         try:
             ready = self._prepare()
-        except _Refused as exc:
+        except Refused as exc:
             return RunFinished("stopped" if self._control.stop_requested.is_set() else "refused", str(exc))
         except KeyboardInterrupt:
             return RunFinished("stopped", "Stopped from the keyboard before training began.")
@@ -264,8 +157,8 @@ class TrainingSession:
             from netbuilder.training.callbacks import ProgressCallback
 
             progress = self._progress = ProgressCallback(self._control, self._post)
-            callbacks = [*ready.callbacks, *self._folder_callbacks(folder)]
-            callbacks += self._health_callbacks(folder)
+            callbacks = [*ready.callbacks, *folder_callbacks(self.settings, self.project.path, folder)]
+            callbacks += health_callbacks(self.settings, self.model, self.data, self._post, folder)
             self._post(RunStarted(self.settings.fit_epochs, ready.steps, folder.path, ready.keys))
             fit_began = time.perf_counter()
             try:
@@ -275,7 +168,7 @@ class TrainingSession:
                                 callbacks=[*callbacks, progress], shuffle=False, verbose=0)
             finally:
                 fit_seconds = time.perf_counter() - fit_began
-            return (*self._outcome(progress, callbacks), fit_seconds)
+            return (*outcome(progress, callbacks), fit_seconds)
         except KeyboardInterrupt:
             return "stopped", "Stopped from the keyboard; the weights and the history so far are kept.", fit_seconds
         except Exception as exc:  # noqa: BLE001 — every failure must end as a message, the app stays up
@@ -287,7 +180,7 @@ class TrainingSession:
         settings = self.settings
         problems = settings.problems()
         if problems:
-            raise _Refused("The training settings cannot be used: " + "; ".join(problems) + ".")
+            raise Refused("The training settings cannot be used: " + "; ".join(problems) + ".")
         self._post(Preparing("Building the model…"))
         import keras
 
@@ -311,7 +204,7 @@ class TrainingSession:
         data = self.data
         self._preflight(inputs, outputs, data)
         if data.n_rows("train") == 0:
-            raise _Refused("The training split has no rows; use a lower validation split or more data.")
+            raise Refused("The training split has no rows; use a lower validation split or more data.")
         self._adapt(model, data)
 
         with strategy.scope():  # metric variables too: made outside, each worker would keep its own
@@ -342,7 +235,7 @@ class TrainingSession:
                 validation = shard_by_data(validation.repeat())
         elif settings.fit_steps_per_epoch:
             train = train.repeat()  # epochs of a fixed number of steps may span the data more than once
-        return _Prepared(model, self._keras_callbacks(has_validation), train, validation,
+        return _Prepared(model, keras_callbacks(settings, has_validation), train, validation,
                          settings.fit_steps_per_epoch or batches,
                          expected_keys(list(outputs), settings.metrics, has_validation), fit_steps, validation_steps)
 
@@ -355,7 +248,7 @@ class TrainingSession:
             if not adaptable_layers(model):
                 return
         except ValueError as exc:
-            raise _Refused(f"The preprocessing layers cannot be fed from the model's inputs: {_first_line(exc)}")
+            raise Refused(f"The preprocessing layers cannot be fed from the model's inputs: {first_line(exc)}")
         settings = self.settings
         fingerprint = "" if self.dataset is None else dataset_fingerprint(
             self.dataset, self.base_dir, validation_split=settings.validation_split, seed=settings.seed)
@@ -366,7 +259,7 @@ class TrainingSession:
                                 weights_loaded=weights is not None and weights.exists(),
                                 note=lambda text: self._post(Preparing(text)))
         except (ValueError, TypeError) as exc:
-            raise _Refused(f"The preprocessing layers could not learn from the training data: {_first_line(exc)}")
+            raise Refused(f"The preprocessing layers could not learn from the training data: {first_line(exc)}")
 
     def _strategy(self) -> Any:
         """The run's tf.distribute strategy; says on which devices it trains when there is more than one."""
@@ -375,7 +268,7 @@ class TrainingSession:
         try:
             strategy = make_strategy(self.settings.strategy)
         except DistributeError as exc:
-            raise _Refused(str(exc)) from None
+            raise Refused(str(exc)) from None
         self.replicas = int(strategy.num_replicas_in_sync)
         if self.settings.strategy != "default":
             devices = ", ".join(d.rsplit("/", 1)[-1].removeprefix("device:") for d in strategy.extended.worker_devices)
@@ -385,7 +278,7 @@ class TrainingSession:
 
     def _load(self, input_names: list[str], output_names: list[str]) -> LoadedData:
         if self.dataset is None:
-            raise _Refused("No dataset is chosen; pick a file, a folder or a bundled dataset.")
+            raise Refused("No dataset is chosen; pick a file, a folder or a bundled dataset.")
         from netbuilder.training.datasets import load_dataset
         from netbuilder.training.preflight import SPARSE_LOSSES, loss_key
 
@@ -406,106 +299,7 @@ class TrainingSession:
         if self.model is not None:  # a Dense fed documents would fail deep in TensorFlow ("Cast string to float")
             mismatches += raw_text_problems({t.name: str(t.dtype) for t in self.model.inputs}, data)
         if mismatches:
-            raise _Refused(" ".join(m if m.endswith(".") else m + "." for m in mismatches))
-
-    def _keras_callbacks(self, has_validation: bool) -> list[Any]:
-        import keras
-
-        settings, made = self.settings, []
-
-        def watched(monitor: str) -> str:
-            # Without validation data there is no val_loss: watch the training value instead.
-            return monitor.removeprefix("val_") if not has_validation else monitor
-
-        if settings.early_stopping is not None:
-            es = settings.early_stopping
-            made.append(keras.callbacks.EarlyStopping(monitor=watched(es.monitor), patience=es.patience,
-                                                      restore_best_weights=es.restore_best_weights))
-        if settings.reduce_lr is not None:
-            rl = settings.reduce_lr
-            made.append(keras.callbacks.ReduceLROnPlateau(monitor=watched(rl.monitor), factor=rl.factor,
-                                                          patience=rl.patience, min_lr=rl.min_lr))
-        if settings.tensorboard_dir and importlib.util.find_spec("tensorboard") is None:
-            # Keras would only fail at the end of the first epoch, deep inside tf.summary.
-            raise _Refused("TensorBoard logging needs the tensorboard package (pip install tensorboard); "
-                           "clear the TensorBoard folder setting to train without it.")
-        return made
-
-    def _folder_callbacks(self, folder: RunFolder) -> list[Any]:
-        """Callbacks that write beside the run: TensorBoard's logs, in a folder of this run's own (`log_dir`)."""
-        logs = log_dir(self.settings.tensorboard_dir, self.project.path, folder.path)
-        if logs is None:
-            return []
-        import keras
-
-        return [keras.callbacks.TensorBoard(log_dir=str(logs))]
-
-    def _health_callbacks(self, folder: RunFolder) -> list[Any]:
-        """Per-layer health checks written to health.csv (see `training.health`); one device only,
-        since a strategy's mirrored variables cannot be read outside its step."""
-        if self.settings.strategy != "default" or self.model is None or self.data is None:
-            return []
-        from netbuilder.training.health import HEALTH_CSV, HealthCallback
-        from netbuilder.training.keras_objects import make_loss
-
-        return [HealthCallback(self.model, self.data, make_loss(self.settings.loss), self._post,
-                               folder.path / HEALTH_CSV)]
-
-    def _outcome(self, progress: ProgressCallback, callbacks: list[Any]) -> tuple[Status, str]:
-        if progress.nan_message:
-            return "nan", progress.nan_message
-        if progress.stopped_by_user:
-            epoch, batches = progress.cut_at
-            done = progress.epochs_done
-            where = f"Stopped during epoch {epoch}, after {batches} batch{'' if batches == 1 else 'es'}"
-            if not done:
-                return "stopped", f"{where}, before any epoch completed; the weights so far are kept."
-            return "stopped", (f"{where}; the weights so far are kept, and the history of the {done} complete "
-                               f"epoch{'' if done == 1 else 's'}.")
-        for cb in callbacks:
-            if type(cb).__name__ == "EarlyStopping" and cb.stopped_epoch > 0:
-                return "completed", (f"Early stopping ended the run after epoch {cb.stopped_epoch + 1}: {cb.monitor} "
-                                     f"had not improved for {cb.patience} epochs.")
-        done = progress.epochs_done
-        return "completed", f"Trained for {done} epoch{'' if done == 1 else 's'}."
-
-    def _keep(self, folder: RunFolder, status: Status, message: str, history: dict[str, list[float]],
-              epochs_done: int, trained: bool) -> tuple[Status, str]:
-        """Write history, curves and (for a usable model) model.keras; a write that fails fails the run.
-
-        A run stopped before its first epoch ended has no history, but its weights
-        have trained (`trained`) and are kept, as Stop promises.
-        """
-        title = f"{self.project.name} — {folder.path.name} ({status})"
-        writes: list[tuple[str, Callable[[], Any]]] = []
-        if epochs_done:
-            writes += [("history.csv", lambda: folder.write_history(history)),
-                       ("curves.svg", lambda: folder.write_curves(history, title))]
-        if status in ("completed", "stopped") and self.model is not None and trained:
-            writes.append(("model.keras", lambda: folder.write_model(self.model)))
-        for name, write in writes:
-            try:
-                write()
-            except Exception as exc:  # noqa: BLE001 — a disk or Keras save error must not lose the run record
-                log.info("writing %s failed", name, exc_info=True)
-                status, message = "failed", _joined(message, f"Cannot write {folder.path / name}: {_first_line(exc)}.")
-        return status, message
-
-    def _record(self, started: datetime) -> dict[str, Any]:
-        """settings.json: what was trained, on what, how; status and times are filled in at the end."""
-        dataset = self.dataset.to_section() if self.dataset is not None else None
-        if dataset is None and self.data is not None:
-            dataset = {"source": self.data.source_name}
-        return {
-            "project": self.project.name,
-            "project_file": str(self.project.path) if self.project.path else None,
-            "status": "running",
-            "message": "",
-            "started": started.isoformat(timespec="seconds"),
-            "training": self.settings.to_section(),
-            "dataset": dataset,
-            "netbuilder": __version__,
-        }
+            raise Refused(" ".join(m if m.endswith(".") else m + "." for m in mismatches))
 
 
 def expected_keys(outputs: list[str], metrics: list[str], validation: bool) -> list[str]:
@@ -515,44 +309,3 @@ def expected_keys(outputs: list[str], metrics: list[str], validation: bool) -> l
     else:
         keys = ["loss", *metrics]
     return ordered_keys(keys + ([f"val_{k}" for k in keys] if validation else []))
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_NOISE = ("Exception encountered when calling", "Arguments received", "Traceback", "File ", "•", "Call arguments")
-
-
-def _first_line(exc: BaseException) -> str:
-    """The line of an exception's text that says what went wrong, without Keras' call-site decoration."""
-    lines = [line.strip() for line in _ANSI.sub("", str(exc)).splitlines()]
-    useful = [line for line in lines if line and not line.startswith(_NOISE)]
-    text = (useful or [type(exc).__name__])[0]
-    return text if len(text) <= 300 else text[:297] + "…"
-
-
-def _joined(first: str, second: str) -> str:
-    return f"{first} {second}".strip()
-
-
-def failure_message(exc: BaseException, data: LoadedData | None, model: Any) -> str:
-    """One paragraph for a failed run: what happened and what to try."""
-    import tensorflow as tf
-
-    from netbuilder.keras_bridge.errors import BridgeError
-
-    if isinstance(exc, (MemoryError, tf.errors.ResourceExhaustedError)):
-        return ("Out of memory: try a smaller batch size, a smaller model or smaller images, "
-                "or close other programs that use the memory.")
-    if isinstance(exc, BridgeError):
-        return "The model cannot be built: " + "; ".join(str(p) for p in exc.problems) + "."
-    if isinstance(exc, (DatasetError, SettingsError)):
-        return " ".join(str(exc).splitlines())
-    cause = data.failure_cause(exc) if data is not None else None
-    if cause is not None:
-        return f"Training stopped on a damaged file: {cause}."
-    text = _first_line(exc)
-    if isinstance(exc, ValueError) and "shape" in text.lower() and data is not None and model is not None:
-        wanted = ", ".join(f"'{t.name}' expects {tuple(t.shape[1:])}" for t in model.inputs)
-        given = ", ".join(f"'{k}' {v}" for k, v in data.input_shapes().items())
-        return (f"The data does not fit the model: input {wanted}; the dataset gives {given}. "
-                f"Keras said: {text}")
-    return f"Training failed: {text} ({type(exc).__name__})."

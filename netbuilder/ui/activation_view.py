@@ -32,7 +32,7 @@ from netbuilder.ui.canvas.activation_preview import ActivationPreviewItem, descr
 from netbuilder.ui.worker import BackgroundCall
 
 if TYPE_CHECKING:
-    from netbuilder.keras_bridge.activations import ActivationProbe, Picture
+    from netbuilder.training.activations import ActivationProbe, Picture
     from netbuilder.ui.canvas.scene import GraphScene
     from netbuilder.ui.document import EditorDocument
 
@@ -141,7 +141,7 @@ class ActivationPreviews(QObject):
         edits, sample, probe, samples = self._edits, self.sample, self._probe, self._samples
 
         def work() -> tuple[Any, list[dict[str, Any]], dict[str, Any], dict[str, Picture]]:
-            from netbuilder.keras_bridge.activations import ActivationProbe, picture
+            from netbuilder.training.activations import ActivationProbe, picture
 
             nonlocal probe, samples
             if project is not None:
@@ -207,7 +207,7 @@ class ActivationPreviews(QObject):
 
     def open_large(self, node_id: str) -> LargeView | None:
         """The large view of one card's output."""
-        from netbuilder.keras_bridge.activations import picture
+        from netbuilder.training.activations import picture
 
         value = self._outputs.get(node_id)
         document = self._document
@@ -229,7 +229,7 @@ def project_dir(document: EditorDocument) -> Path | None:
 def _resolve(probe: ActivationProbe, sample: Sample, samples: list[dict[str, Any]], base_dir: Path | None,
              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The sample's input values, and the dataset rows kept for the next time."""
-    from netbuilder.keras_bridge.activations import dataset_samples, image_sample, typed_sample
+    from netbuilder.training.activations import dataset_samples, image_sample, typed_sample
     from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 
     if sample.kind == "image":

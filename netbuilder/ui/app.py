@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication
 
 from netbuilder.catalog import load_catalog
 from netbuilder.ui.keras_loader import KerasLoader
-from netbuilder.ui.main_window import TRAINING_PANEL_MODULE, open_window
+from netbuilder.ui.main_window import open_window
+from netbuilder.ui.training_tab import TRAINING_PANEL_MODULE
 from netbuilder.ui.worker import BackgroundCall
 from netbuilder.qt_platform import PlatformProbe
 

@@ -83,7 +83,7 @@ class AugmentationPreview(QDialog):
         base_dir = project_dir(self.document)
 
         def work() -> tuple[list[np.ndarray], str]:
-            from netbuilder.keras_bridge.activations import ActivationProbe, augmentation_layers, augmented, dataset_samples
+            from netbuilder.training.activations import ActivationProbe, augmentation_layers, augmented, dataset_samples
             from netbuilder.training.datasets.spec import DatasetSpec
 
             probe = ActivationProbe(project, with_weights=False)

@@ -89,14 +89,14 @@ class CanvasMenus:
         if self.window.document is not None:
             graph = self.window.document.graph
             source, target = shown_name(graph, source), shown_name(graph, target)
-        self._entry(menu, "&Insert Layer Here…", lambda: self.window.request_quick_add(at, wire=edge),
+        self._entry(menu, "&Insert Layer Here…", lambda: self.window.gestures.request_quick_add(at, wire=edge),
                     f"Put a new layer between '{source}' and '{target}'")
         return menu
 
     def _canvas_menu(self, at: QPointF) -> QMenu:
         window, actions = self.window, self.window.actions
         menu = self._new_menu()
-        self._entry(menu, "&Add Layer Here…", lambda: window.request_quick_add(at),
+        self._entry(menu, "&Add Layer Here…", lambda: window.gestures.request_quick_add(at),
                     "Type a layer's name to add it here")
         self._entry(menu, "&Paste Here", lambda: self.paste_at(at), "Paste the copied layers here")
         menu.addSeparator()

@@ -59,7 +59,7 @@ FORMATS = [
     ExportFormat("package", "Training package (folder)", "_package", uses_weights=False),
 ]
 UNTRAINED, PROJECT_WEIGHTS = "untrained", "project"
-# TFLite only: (key, label); the keys are `netbuilder export --quantize`'s (keras_bridge.tflite_quantize).
+# TFLite only: (key, label); the keys are `netbuilder export --quantize`'s (export.tflite_quantize).
 QUANTIZATIONS = [
     ("none", "None (float32)"),
     ("dynamic", "Dynamic range (int8 weights)"),
@@ -91,13 +91,13 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
 
     out = request.destination
     if request.format == "package":
-        from netbuilder.keras_bridge.training_package import write_package
+        from netbuilder.export.training_package import write_package
 
         package = write_package(project, out, catalog, include_outside_data=request.include_outside_data)
         far = "" if package.data_copied else "\nThe dataset is too big to copy: train.py reads it where it is."
         return f"Wrote {out} ({', '.join(package.files)})\nRun: python {out / 'train.py'}{far}"
     if request.format == "python":
-        from netbuilder.keras_bridge.python_code import python_code
+        from netbuilder.export.python_code import python_code
 
         atomic_write_text(out, python_code(project))
         return f"Wrote {out}"
@@ -108,7 +108,7 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
     model = built.model
     notes = "".join(f"\nNote: {note}" for note in built.notes)
     if request.format == "savedmodel":
-        from netbuilder.keras_bridge.raw_serving import export_for_serving
+        from netbuilder.export.raw_serving import export_for_serving
 
         served = export_for_serving(project, model, run, out)
         result = served.result
@@ -124,14 +124,14 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
         return (f"{written}\nVerified: tf.saved_model.load answers like the Keras model "
                 f"(largest difference {result.max_difference:.2g}){notes}")
     if request.format == "tflite" and request.quantize != "none":
-        from netbuilder.keras_bridge.tflite_quantize import export_quantized
+        from netbuilder.export.tflite_quantize import export_quantized
 
         quantized = export_quantized(project, model, out, request.quantize, run)
         json_report, text_report = quantized.report_files
         return (f"Wrote {out}\n{quantized.report.summary()}\nReport: {json_report.name}, {text_report.name}"
                 + "".join(f"\nNote: {n}" for n in quantized.result.notes()) + notes)
     if request.format == "tflite":
-        from netbuilder.keras_bridge.tflite import export_tflite
+        from netbuilder.export.tflite import export_tflite
 
         tflite = export_tflite(model, out)
         written = f"Wrote {out} ({tflite.size_bytes:,} bytes)" + "".join(f"\nNote: {n}" for n in tflite.notes())
@@ -142,7 +142,7 @@ def perform_export(project: Project, catalog: Catalog | None, request: ExportReq
                    f"(largest difference {tflite.max_difference:.2g})" if tflite.verified else "")
         return f"{written}{checked}{notes}"
     if request.format == "onnx":
-        from netbuilder.keras_bridge.onnx_export import export_onnx
+        from netbuilder.export.onnx_export import export_onnx
 
         onnx = export_onnx(model, out)
         written = f"Wrote {out} ({onnx.size_bytes:,} bytes; inputs {', '.join(onnx.inputs)})"

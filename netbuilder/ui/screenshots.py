@@ -287,10 +287,10 @@ def _show_evaluation(app: QApplication, window: MainWindow) -> None:
     panel = window.training
     assert panel is not None
     deadline = time.monotonic() + 60
-    while panel.evaluate_view is None and time.monotonic() < deadline:  # created a turn after the run ends
+    while panel.results.evaluate_view is None and time.monotonic() < deadline:  # created a turn after the run ends
         app.processEvents()
         time.sleep(0.01)
-    view = panel.evaluate_view
+    view = panel.results.evaluate_view
     assert view is not None
     panel.views.setCurrentWidget(view)
     while view.pages.currentIndex() == 0 and time.monotonic() < deadline:  # page 0: nothing scored yet
@@ -301,7 +301,7 @@ def _show_evaluation(app: QApplication, window: MainWindow) -> None:
 
 def _shortcuts_shot(app: QApplication, window: MainWindow, out: Path) -> None:
     """Help ▸ Keyboard Shortcuts, every action and gesture listed."""
-    dialog = window.show_shortcuts()
+    dialog = window.help.show_shortcuts()
     dialog.resize(800, 760)
     _settle(app, window)
     _save(dialog, out, "15_keyboard_shortcuts")
@@ -367,7 +367,7 @@ def _inserted_on_wire_shot(app: QApplication, window: MainWindow, out: Path) -> 
     _settle(app, window)
     assert window.view is not None and window.scene is not None and window.document is not None
     edge = Edge("wide", "cat", 0, 0)
-    window.insert_on_wire("Dropout", None, edge, QPointF(100, 150))  # where the drop lands, on the wire
+    window.gestures.insert_on_wire("Dropout", None, edge, QPointF(100, 150))  # where the drop lands, on the wire
     assert any(n.layer == "Dropout" for n in window.document.graph.nodes)
     _settle(app, window)  # checked first, so the summary shown next has the new layer's shape
     window.bottom.setCurrentIndex(1)

@@ -54,7 +54,7 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     chart = window.cost_panel.chart
     assert chart is not None and chart.names
     window.view.set_zoom(0.8)  # near enough to read the badges of the cards around it
-    window.reveal_node("", chart.names[0])  # what a click on the top bar does
+    window.gestures.reveal_node("", chart.names[0])  # what a click on the top bar does
     _settle(app, window)
     _save(window, out, "24_cost_heaviest_layers")
     window.badges_action.setChecked(False)

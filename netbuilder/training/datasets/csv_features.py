@@ -6,7 +6,7 @@ and must encode them exactly as training did. The loader's own plan
 input and in which order, how each column is encoded (its encoder, with the
 categories seen in every file of the dataset), which columns are targets and
 whether they are classes; this module only keeps that plan with the class
-names and a few example rows, and the Keras side (`keras_bridge.raw_inputs`)
+names and a few example rows, and the Keras side (`export.raw_inputs`)
 reads the encoders, so there is one description of the encoding. A file too
 big to hold (`csv_stream.wants_streaming`) is never read whole: the plan reads
 the streaming pass (`csv_scan`), which keeps what the encoders need, and the

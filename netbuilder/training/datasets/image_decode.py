@@ -2,7 +2,7 @@
 
 One function for every place an image becomes pixels: the streamed training
 pipeline (`image_stream`), the exported SavedModel's raw-image signatures
-(`keras_bridge.image_serving`) and `netbuilder predict`. It does what Keras'
+(`export.image_serving`) and `netbuilder predict`. It does what Keras'
 `image_dataset_from_directory` does to each file (decode, bilinear resize to
 the dataset's size and colour mode, no cropping), so an image gets the same
 pixels, 0–255 as float32, whether it was loaded whole, streamed or served.

@@ -1,6 +1,6 @@
 """A card's activation preview: what its layer outputs for the chosen sample, drawn beside the card.
 
-The picture arrives as a small uint8 array (see keras_bridge/activations.py,
+The picture arrives as a small uint8 array (see training/activations.py,
 built off the GUI thread); here it only becomes an indexed `QImage` with a
 colour map, which is cheap enough for the GUI thread even for hundreds of
 cards. The item is a child of the card, so it moves with it, and sits to its
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 from netbuilder.ui.canvas import theme
 
 if TYPE_CHECKING:  # the module itself imports Keras; the canvas must not, at launch
-    from netbuilder.keras_bridge.activations import Picture
+    from netbuilder.training.activations import Picture
 
 SIZE = theme.NODE_HEIGHT  # square, as tall as the card
 GAP = 8.0

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.training.evaluate import SPLIT_WORDS, ClassificationReport, Evaluation, RegressionReport
+from netbuilder.training.evaluate import ClassificationReport, Evaluation, RegressionReport
+from netbuilder.training.model_outputs import SPLIT_WORDS
 from netbuilder.ui.training.pyqtgraph_setup import pg
 
 EMPTY_TEXT = "Train a model to see how it does on the validation data."

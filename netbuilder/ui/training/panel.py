@@ -15,40 +15,40 @@ session's event queue from a 50 ms timer on the GUI thread, so training never
 blocks the editor and no widget is touched from the worker. Dialogs are asked
 through small methods tests replace. "Open in TensorBoard" (the TensorBoard
 button, or a run's context menu) shows a run's logs through the panel's own
-TensorBoard server, which `shutdown` ends with the project.
+TensorBoard server, which `shutdown` ends with the project. The forms
+(`run_forms`), the past runs (`past_runs`), the result tabs (`result_views`)
+and the sentences about a run (`run_messages`) each live in a module of their own.
 """
 
 from __future__ import annotations
 
-import shutil
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QFrame, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from netbuilder.graph.project_commands import SetSection
 from netbuilder.training.datasets import DatasetError, DatasetSpec
 from netbuilder.training.events import (
     BatchEnd, EpochEnd, Event, HealthCheck, HealthWarning, Paused, Preparing, Resumed, RunFinished, RunStarted)
-from netbuilder.training.runs import HISTORY, RunFolder, list_runs, read_history, runs_root
+from netbuilder.training.runs import runs_root
 from netbuilder.training.settings import SettingsError, TrainingSettings
-from netbuilder.training.tensorboard_logs import run_log_dir
 from netbuilder.ui.document import EditorDocument
 from netbuilder.ui.problem_look import train_reason
-from netbuilder.ui.training.data_form import DataForm
 from netbuilder.ui.training.devices_line import DevicesLine
 from netbuilder.ui.training.health_view import HealthView
 from netbuilder.ui.training.live_plots import LivePlots
 from netbuilder.ui.training.lr_finder_view import LRFinderView
+from netbuilder.ui.training.past_runs import PastRuns
 from netbuilder.ui.training.progress import Progress
+from netbuilder.ui.training.result_views import ResultViews
 from netbuilder.ui.training.run_controls import RunControls
+from netbuilder.ui.training.run_forms import RunForms, scrolling
+from netbuilder.ui.training.run_messages import finished_message, multi_worker_refusal
 from netbuilder.ui.training.runs_list import RunsList
-from netbuilder.ui.tensorboard_server import TensorBoardServer
-from netbuilder.ui.training.settings_form import SettingsForm
 
 if TYPE_CHECKING:
     from netbuilder.training.session import TrainingSession
@@ -58,35 +58,9 @@ CURVES_PNG = "curves.png"
 CURVES_PNG_WIDTH = 1200
 DATA_FILTER = ("Datasets (*.csv *.npz *.tfrecord *.tfrecords);;CSV tables (*.csv);;NumPy arrays (*.npz);;"
                "TFRecord files (*.tfrecord *.tfrecords)")
-_FINISHED_TONE = {"completed": "good", "stopped": "info", "nan": "error", "failed": "error", "refused": "error"}
 TRAINING_SHARE = 0.45  # of the window's height, for the dock when a run starts
 # Side columns' widths at first; the curves in the middle take the rest of the dock.
 FORMS_WIDTH, SIDE_WIDTH = 340, 360
-
-
-def multi_worker_refusal(project_path: Path | None) -> str:
-    """Why Train refuses the multi-worker strategy, and the command that runs it instead."""
-    project = project_path.name if project_path is not None else "PROJECT.nbproj"
-    first = "" if project_path is not None else "save the project, then "
-    return ("The multi-worker strategy trains in processes of its own and cannot start inside the editor: "
-            f"{first}run `netbuilder train {project} --strategy multi-worker --local-workers 2 --out RUN_DIR` "
-            "in a terminal to try it on this machine, or start it on every worker of the TF_CONFIG cluster.")
-
-
-def model_input_shapes(document: EditorDocument) -> dict[str, list[int | None] | None]:
-    """The main graph's Input nodes by model input name, each with the per-sample shape it declares."""
-    graph = document.project.graph
-    return {graph.node(i).name: graph.node(i).config.get("shape") for i in graph.input_ids()}
-
-
-def scrolling(widget: QWidget) -> QScrollArea:
-    """`widget` in a frameless scroll area that fits its width: it scrolls instead of being squeezed."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area
 
 
 def model_output_names(document: EditorDocument) -> list[str]:
@@ -113,12 +87,8 @@ class TrainingPanel(QWidget):
         self._timer.timeout.connect(self.drain)
         self._keras_offered = False
 
-        self.data_form = DataForm(self.ask_data_file, self.ask_data_folder)
-        self.settings_form = SettingsForm()
-        self.forms = QTabWidget()
-        self._form_tabs = {self.data_form: scrolling(self.data_form), self.settings_form: scrolling(self.settings_form)}
-        self.forms.addTab(self._form_tabs[self.data_form], "Data")
-        self.forms.addTab(self._form_tabs[self.settings_form], "Settings")
+        self.forms = RunForms(document, self.ask_data_file, self.ask_data_folder)
+        self.data_form, self.settings_form = self.forms.data_form, self.forms.settings_form
 
         self.plots = LivePlots()
         self.views = QTabWidget()
@@ -133,9 +103,6 @@ class TrainingPanel(QWidget):
         self.lr_finder.find_button.clicked.connect(self.find_learning_rate)
         self.lr_finder.used.connect(lambda lr: self.settings_form.set_value(lr, "learning_rate"))
         self.lr_finder.finished.connect(self._update_controls)  # Train waits while it runs
-        self.evaluate_view: QWidget | None = None
-        self.predict_view: QWidget | None = None
-        self._evaluation: Any = None
 
         self.controls = RunControls()
         self.controls.train_button.clicked.connect(self.train)
@@ -143,21 +110,11 @@ class TrainingPanel(QWidget):
         self.controls.stop_button.clicked.connect(self.stop)
         self.devices_line = DevicesLine()
         self.runs = RunsList()
-        self.runs.overlay_toggled.connect(self._overlay_toggled)
-        self.runs.renamed.connect(self._renamed)
-        self.runs.noted.connect(lambda path, note: self._annotate(path, note=note))
-        self.export_csv_button = QPushButton("Export CSV…")
-        self.export_csv_button.setToolTip("Save the selected run's history (one row per epoch) as a CSV file")
-        self.export_csv_button.clicked.connect(self.export_history)
-        self.runs.add_beside_note(self.export_csv_button)
-        self.tensorboard = TensorBoardServer(self)
-        self.tensorboard.status.connect(self.status)
-        self.runs.tensorboard_requested.connect(self.open_tensorboard)
-        self.tensorboard_button = QPushButton("TensorBoard")
-        self.tensorboard_button.setToolTip("Open the selected run's TensorBoard logs (the newest run's if none is "
-                                           "selected) in the browser; the TensorBoard folder setting writes them")
-        self.tensorboard_button.clicked.connect(lambda: self.open_tensorboard())
-        self.runs.add_beside_note(self.tensorboard_button)
+        # Asked through the panel's own method at the time, so a test's replacement answers.
+        self.past = PastRuns(self.runs, self.plots, self.controls, lambda: self.runs_root,
+                             lambda *question: self.ask_save_path(*question), self.status.emit, self)
+        self.runs.tree.itemSelectionChanged.connect(self._show_run_health)
+        self.results = ResultViews(self.views, self.controls, self)
         self.save_png_button = QPushButton("Save plot PNG…")
         self.save_png_button.setToolTip("Save the curves as they are shown as a PNG picture")
         self.save_png_button.clicked.connect(self.save_plot)
@@ -180,8 +137,6 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
-        self.data_form.edited.connect(lambda section: self._push("dataset", section, "Change dataset"))
-        self.settings_form.edited.connect(lambda section: self._push("training", section, "Change training settings"))
         document.changed.connect(self.refresh)
         document.checked.connect(self._update_controls)
         self.refresh()
@@ -213,26 +168,16 @@ class TrainingPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the project's dataset and training sections (after an edit, undo or redo)."""
-        sections = self.document.project.sections
-        try:
-            self.settings_form.show_settings(TrainingSettings.from_section(sections.get("training")))
-        except SettingsError as error:
-            self.settings_form.show_settings(TrainingSettings(), str(error))
-        self.data_form.show_dataset(sections.get("dataset"), self.base_dir, model_input_shapes(self.document))
+        self.forms.show_sections(self.base_dir)
         self._update_controls()
         self._lay_out_first_plots()
-
-    def _run_sections(self) -> tuple[DatasetSpec, TrainingSettings]:
-        """The project's dataset and training settings as a run would use them; raises when unreadable."""
-        sections = self.document.project.sections
-        return DatasetSpec.from_section(sections.get("dataset")), TrainingSettings.from_section(sections.get("training"))
 
     def _lay_out_first_plots(self) -> None:
         """Before the first run (once Keras is loaded): plots for what it will log, drawn while idle."""
         if self.plots.plots or not self.document.keras_ready:
             return
         try:
-            self._lay_out_plots(*self._run_sections())
+            self._lay_out_plots(*self.forms.run_sections())
         except (DatasetError, SettingsError):
             return
 
@@ -247,10 +192,6 @@ class TrainingPanel(QWidget):
         validation = settings.validation_split > 0 or bool(spec.validation_file)
         self.plots.start_run(expected_keys(model_output_names(self.document), settings.metrics, validation),
                              settings.epochs, None)
-
-    def _push(self, key: str, section: Any, text: str) -> None:
-        if section != self.document.project.sections.get(key):
-            self.document.push(SetSection(self.document.project, key, section, text))
 
     @staticmethod
     def wanted_height(window_height: int) -> int:
@@ -297,7 +238,7 @@ class TrainingPanel(QWidget):
             self._refuse(why, fix_in)
             return
         try:
-            spec, settings = self._run_sections()
+            spec, settings = self.forms.run_sections()
         except DatasetError as error:
             self._refuse(f"The project's dataset settings cannot be used: {error}", self.data_form)
             return
@@ -318,7 +259,7 @@ class TrainingPanel(QWidget):
         self.controls.latest.clear()
         self.controls.say("Preparing…")
         self._set_state("preparing")
-        self._drop_result_views()
+        self.results.drop()
         self.session.start()
         self._timer.start()
 
@@ -332,7 +273,7 @@ class TrainingPanel(QWidget):
         why = self.why_not_train()
         self.views.setCurrentWidget(self.lr_finder)
         try:
-            spec, settings = self._run_sections()
+            spec, settings = self.forms.run_sections()
         except (DatasetError, SettingsError) as error:
             why = why or f"the project's settings cannot be used: {error}"
         if why:
@@ -350,7 +291,7 @@ class TrainingPanel(QWidget):
         self.controls.say(why, "error")
         self.status.emit(f"Cannot train: {why}")
         if fix_in is not None:
-            self.forms.setCurrentWidget(self._form_tabs[fix_in])
+            self.forms.show_form(fix_in)
 
     def toggle_pause(self) -> None:
         if self.session is None:
@@ -369,7 +310,7 @@ class TrainingPanel(QWidget):
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop a run and wait (up to `timeout` seconds) for its thread: the window closes or switches project."""
-        self.tensorboard.stop()  # the server is the window's child: it must not outlive it
+        self.past.tensorboard.stop()  # the server is the window's child: it must not outlive it
         self.lr_finder.shutdown(timeout)
         session = self.session
         if session is None:
@@ -439,15 +380,8 @@ class TrainingPanel(QWidget):
         else:
             self._progress.end()
             self.controls.show_progress(self._progress)
-        text = self._finished_text(event)
-        tone = _FINISHED_TONE.get(event.status, "info")
-        if self.health.warnings and event.run_dir is not None:  # the sentence the user looks at keeps them
-            text, tone = "\n".join([text, *(f"⚠ {w}" for w in self.health.warnings)]), "error"
+        text, tone, line = finished_message(event, self.health.warnings)
         self.controls.say(text, tone)  # type: ignore[arg-type]
-        line = f"Training completed: {event.message}" if event.status == "completed" else text.split("\n")[0]
-        if self.health.warnings and event.run_dir is not None:
-            count = len(self.health.warnings)
-            line += f" ⚠ {count} training health warning{'s' if count > 1 else ''}: see the Health tab."
         self.status.emit(line)
         self.refresh_runs()
         if self.run_dir is not None:
@@ -459,7 +393,7 @@ class TrainingPanel(QWidget):
             steps.append(partial(self.plots.export_png, self.run_dir / CURVES_PNG, CURVES_PNG_WIDTH))
         model, data = getattr(session, "model", None), getattr(session, "data", None)
         if model is not None and data is not None and event.epochs_done > 0 and event.status in ("completed", "stopped"):
-            steps.append(partial(self._show_results, model, data))
+            steps.append(partial(self.results.show, model, data))
         self._one_per_turn(steps)
 
     def _one_per_turn(self, steps: list[Callable[[], object]]) -> None:
@@ -471,16 +405,6 @@ class TrainingPanel(QWidget):
                 self._one_per_turn(steps[1:])
 
             QTimer.singleShot(0, step)
-
-    @staticmethod
-    def _finished_text(event: RunFinished) -> str:
-        """The session's own sentence, which already says what happened and what to try."""
-        message = event.message if not event.message or event.message.endswith(".") else event.message + "."
-        if event.status == "refused":
-            return f"Training did not start: {message}"
-        if event.status == "failed":
-            return message if message.startswith("Training failed") else f"Training failed: {message}"
-        return f"✓ {message}" if event.status == "completed" else message
 
     def _set_state(self, state: str) -> None:
         self.controls.set_state(state, self.why_not_train() if state == "idle" else "")  # type: ignore[arg-type]
@@ -500,90 +424,21 @@ class TrainingPanel(QWidget):
         if not self.is_running:
             self._set_state("idle")
 
-    # -- after a run: evaluate and predict ---------------------------------------------------------
-    def _show_results(self, model: Any, data: Any) -> None:
-        """Hand the trained model to the Evaluate and Predict views (computed off the GUI thread)."""
-        from netbuilder.training.evaluate import evaluate
-        from netbuilder.ui.training.evaluate_view import EvaluateView
-        from netbuilder.ui.training.predict_view import PredictView
-        from netbuilder.ui.worker import BackgroundCall
-
-        self.evaluate_view, self.predict_view = EvaluateView(), PredictView()
-        self.views.addTab(self.evaluate_view, "Evaluate")
-        self.views.addTab(self.predict_view, "Predict")
-        self.predict_view.set_model(model, data)  # type: ignore[attr-defined]
-        split = "validation" if data.validation is not None else "train"
-        view = self.evaluate_view
-        # Not a child of the panel: a panel closed mid-evaluation must not delete the call under its thread.
-        self._evaluation = BackgroundCall(lambda: evaluate(model, data, split))
-        self._evaluation.done.connect(view.show_evaluation)  # type: ignore[attr-defined]
-        self._evaluation.failed.connect(self._evaluation_failed)
-        self._evaluation.start()
-
-    def _evaluation_failed(self, error: Exception) -> None:
-        self.controls.say(f"Evaluation failed: {error}", "error")
-
-    def _drop_result_views(self) -> None:
-        for view in (self.evaluate_view, self.predict_view):
-            if view is not None:
-                self.views.removeTab(self.views.indexOf(view))
-                view.deleteLater()
-        self.evaluate_view = self.predict_view = None
-
     # -- past runs ----------------------------------------------------------------------------------
     @property
     def runs_root(self) -> Path:
         return runs_root(self.document.project.path, self.document.project.name)
 
     def refresh_runs(self) -> None:
-        self.runs.show_runs(list_runs(self.runs_root))
+        self.past.refresh()
 
-    def _overlay_toggled(self, name: str, path: Path, on: bool) -> None:
-        self.plots.set_overlay(name, read_history(path) if on else None, self.runs.label(name))
-
-    def _renamed(self, path: Path, title: str) -> None:
-        self._annotate(path, title=title)
-        if path.name in self.plots.overlay_names():
-            self.plots.set_overlay(path.name, read_history(path), self.runs.label(path.name))
-
-    def _annotate(self, path: Path, *, title: str | None = None, note: str | None = None) -> None:
-        """Keep a run's new title or note in its settings.json; a failure to write is said, not raised."""
-        try:
-            RunFolder(path).annotate(title=title, note=note)
-        except OSError as error:
-            self.controls.say(f"Cannot write {path / 'settings.json'}: {error.strerror or error}.", "error")
+    def _show_run_health(self) -> None:
+        """A run picked in the list: the Health tab shows what it recorded. A run in progress keeps the
+        tab, and so does the run that just finished (the tab already shows it, live)."""
+        run = self.runs.selected_run()
+        if run is None or self.is_running or (run == self.run_dir and self.health.run is None):
             return
-        self.status.emit(f"Renamed run {path.name}" if title is not None else f"Saved the note on run {path.name}")
-
-    def open_tensorboard(self, run: Path | None = None) -> bool:
-        """Show `run`'s logs (the selected run, else the newest) in TensorBoard; False, said why, when it cannot."""
-        run = run or self.runs.selected_run() or next((r.path for r in list_runs(self.runs_root)), None)
-        if run is None:
-            self.status.emit("Cannot open TensorBoard: there are no runs yet.")
-            return False
-        logs = run_log_dir(run)
-        if logs is None:
-            self.status.emit(f"Cannot open TensorBoard: run {run.name} wrote no TensorBoard logs; set the "
-                             "TensorBoard folder in the Settings and train again.")
-            return False
-        return self.tensorboard.open(logs)
-
-    def export_history(self) -> Path | None:
-        """Write the selected run's history (the newest run's when none is selected) to a CSV file."""
-        run = self.runs.selected_run() or (self.runs.ticked() or [None])[0]
-        if run is None:
-            names = self.runs.names()
-            run = self.runs_root / names[0] if names else None
-        history = None if run is None else run / HISTORY
-        if history is None or not history.exists():
-            self.controls.say("No run with a history to export yet: train first.", "error")
-            return None
-        target = self.ask_save_path("Export history", f"{run.name}-history.csv", "CSV files (*.csv)")
-        if target is None:
-            return None
-        shutil.copyfile(history, target)
-        self.status.emit(f"Wrote {target}")
-        return target
+        self.health.show_run(run)
 
     def save_plot(self) -> Path | None:
         target = self.ask_save_path("Save plot", CURVES_PNG, "PNG images (*.png)")

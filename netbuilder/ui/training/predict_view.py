@@ -34,17 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.training.datasets.loaded import LoadedData
-from netbuilder.training.evaluate import (
-    SPLIT_WORDS,
-    Predictor,
-    TypedValuesError,
-    describe_prediction,
-    parse_typed_values,
-    predict_rows,
-    split_of,
-    typed_fields,
-    typed_values_of_row,
-)
+from netbuilder.training.model_outputs import SPLIT_WORDS, Predictor, split_of
+from netbuilder.training.prediction_table import describe_prediction, predict_rows
+from netbuilder.training.typed_values import TypedValuesError, parse_typed_values, typed_fields, typed_values_of_row
 
 ROWS_TAB, TYPED_TAB = 0, 1
 MAX_ROWS = 1000

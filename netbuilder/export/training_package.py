@@ -27,14 +27,14 @@ from typing import Any
 
 from netbuilder import __version__
 from netbuilder.catalog import Catalog
+from netbuilder.export import package_data
+from netbuilder.export.package_runtime import RUNTIME, write_runtime
+from netbuilder.export.package_train import RUNTIME_IMPORTS, PackageLayout, package_code
+from netbuilder.export.python_code import python_code
+from netbuilder.export.python_training import wrapped_code
 from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import new_folder
-from netbuilder.keras_bridge import package_data
 from netbuilder.keras_bridge.build import build_model
-from netbuilder.keras_bridge.python_code import python_code
-from netbuilder.keras_bridge.python_training import wrapped_code
-from netbuilder.keras_bridge.package_runtime import RUNTIME, write_runtime
-from netbuilder.keras_bridge.package_train import RUNTIME_IMPORTS, PackageLayout, package_code
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.settings import TrainingSettings
 

@@ -30,12 +30,12 @@ import keras
 import numpy as np
 from tensorflow.lite.python.convert_phase import ConverterError  # not exported as tf.lite.ConverterError
 
+from netbuilder.export.sample_batch import largest_difference, sample_values
+from netbuilder.export.signature_names import signature_keys
 from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
-from netbuilder.keras_bridge.sample_batch import largest_difference, sample_values
-from netbuilder.keras_bridge.signature_names import signature_keys
 
 SUFFIX = ".tflite"
 SIGNATURE = "serving_default"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from netbuilder.keras_bridge.package_train import PackageLayout
+from netbuilder.export.package_train import PackageLayout
 from netbuilder.training.datasets.sharing import OutsideDataError, data_files, outside_folder, resolved
 from netbuilder.training.datasets.source import source_path, validation_path
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec

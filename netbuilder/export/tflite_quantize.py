@@ -24,12 +24,12 @@ import numpy as np
 
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.errors import BridgeError
-from netbuilder.keras_bridge.signature_names import signature_keys
-from netbuilder.keras_bridge.tflite import TFLiteExport, check_tflite_name, convert_model, export_tflite
-from netbuilder.keras_bridge.tflite_data import (
+from netbuilder.export.signature_names import signature_keys
+from netbuilder.export.tflite import TFLiteExport, check_tflite_name, convert_model, export_tflite
+from netbuilder.export.tflite_data import (
     CALIBRATION_ROWS, MEASURED_ROWS, ProjectData, Rows, project_data, split_rows,
 )
-from netbuilder.keras_bridge.tflite_report import QuantizationReport, measure, write_report
+from netbuilder.export.tflite_report import QuantizationReport, measure, write_report
 
 LABELS = {  # the modes `netbuilder export --quantize` offers besides "none" (cli_export.QUANTIZE_MODES)
     "dynamic": "dynamic-range quantization (int8 weights, float activations)",

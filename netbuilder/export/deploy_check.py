@@ -18,12 +18,12 @@ from typing import Any, Callable
 
 import keras
 
+from netbuilder.export.deploy_cache import ProbeCache, deploy_cache_path, probe_key
+from netbuilder.export.deploy_probe import onnx_refusals, serving_refusals, tflite_refusals
+from netbuilder.export.onnx_export import OPSET
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.checks import ProjectChecker
 from netbuilder.keras_bridge.cost_project import checked_calls
-from netbuilder.keras_bridge.deploy_cache import ProbeCache, deploy_cache_path, probe_key
-from netbuilder.keras_bridge.deploy_probe import onnx_refusals, serving_refusals, tflite_refusals
-from netbuilder.keras_bridge.onnx_export import OPSET
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netbuilder.graph import Project
-from netbuilder.keras_bridge.python_code import literal
-from netbuilder.keras_bridge.python_training import (
+from netbuilder.export.python_code import literal
+from netbuilder.export.python_training import (
     TrainingPlan, callbacks_code, compile_code, training_plan, wrapped_code,
 )
 from netbuilder.training.datasets.source import dataset_kind

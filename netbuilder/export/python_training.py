@@ -24,9 +24,9 @@ from typing import Any
 
 import keras
 
+from netbuilder.export.python_adapt import adapt_lines, text_inputs
+from netbuilder.export.python_code import keyword_args, literal
 from netbuilder.graph import Project
-from netbuilder.keras_bridge.python_adapt import adapt_lines, text_inputs
-from netbuilder.keras_bridge.python_code import keyword_args, literal
 from netbuilder.training.datasets.cell_number import is_number
 from netbuilder.training.datasets.npz_loader import NPZ_FEATURES, NPZ_TARGET
 from netbuilder.training.datasets.source import dataset_kind, source_path
@@ -169,8 +169,10 @@ def load_data(path):
     columns = {name.strip(): [row[i] for row in rows] for i, name in enumerate(header)}
     target_columns = [c for names in TARGETS.values() for c in names]
     features = FEATURES or {INPUT_NAMES[0]: [c for c in columns if c not in target_columns]}
-    # A text Input takes its cells as a string tensor: fit refuses NumPy arrays of text.
-    x = {name: keras.ops.convert_to_tensor(np.array(columns[features[name][0]], dtype=object).reshape(-1, 1))
+    # A text Input takes its cells as a string tensor (fit refuses NumPy arrays of text), without the spaces
+    # around them, as netbuilder reads them: "Yes " is the category "Yes".
+    x = {name: keras.ops.convert_to_tensor(np.array([v.strip() for v in columns[features[name][0]]],
+                                                    dtype=object).reshape(-1, 1))
          if name in TEXT_INPUTS else np.hstack([_column(columns[c], False) for c in features[name]])
          for name in INPUT_NAMES}
     y = {name: _column(columns[names[0]], True) if len(names) == 1

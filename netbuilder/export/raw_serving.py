@@ -22,10 +22,11 @@ from typing import Any
 import keras
 import numpy as np
 
+from netbuilder.export.lookup_categories import lookup_categories
+from netbuilder.export.raw_inputs import by_input, columns_document, raw_input_model
+from netbuilder.export.savedmodel import SavedModelExport, export_savedmodel
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.errors import BridgeError
-from netbuilder.keras_bridge.raw_inputs import by_input, columns_document, raw_input_model
-from netbuilder.keras_bridge.savedmodel import SavedModelExport, export_savedmodel
 from netbuilder.training.datasets.csv_features import CsvFeatures, csv_features
 from netbuilder.training.datasets.source import dataset_kind
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
@@ -78,8 +79,8 @@ def export_for_serving(project: Project, model: keras.Model, run: Path | None, o
     A dataset that no longer reads or fits (moved, edited since training) does not stop
     the export: the model is then served with its own inputs, and the note says why.
     """
-    from netbuilder.keras_bridge.image_serving import export_image_savedmodel, trained_images
-    from netbuilder.keras_bridge.text_serving import export_text_savedmodel, trained_text
+    from netbuilder.export.image_serving import export_image_savedmodel, trained_images
+    from netbuilder.export.text_serving import export_text_savedmodel, trained_text
 
     try:
         images = trained_images(project, model, run)
@@ -104,14 +105,15 @@ def export_for_serving(project: Project, model: keras.Model, run: Path | None, o
         return ServingExport(export_savedmodel(model, out), raw_rows=False, note=note)
     if features is None or raw is None:
         return ServingExport(export_savedmodel(model, out), raw_rows=False)
-    return ServingExport(export_raw_savedmodel(raw, features, out), raw_rows=True)
+    return ServingExport(export_raw_savedmodel(raw, features, out, lookups=lookup_categories(model)), raw_rows=True)
 
 
-def export_raw_savedmodel(raw: keras.Model, features: CsvFeatures, out: Path, *,
-                          now: datetime | None = None) -> SavedModelExport:
+def export_raw_savedmodel(raw: keras.Model, features: CsvFeatures, out: Path, *, now: datetime | None = None,
+                          lookups: dict[str, list[str]] | None = None) -> SavedModelExport:
     """Write `raw` (a model behind its raw-column front, `raw_input_model`) as a new version under `out`,
-    with `columns.json` and `example_request.json`, checked on rows of the dataset."""
-    files = {COLUMNS_FILE: json.dumps(columns_document(features), indent=2) + "\n",
+    with `columns.json` (`lookups`: the model's own categories, `lookup_categories`) and
+    `example_request.json`, checked on rows of the dataset."""
+    files = {COLUMNS_FILE: json.dumps(columns_document(features, lookups), indent=2) + "\n",
              EXAMPLE_FILE: json.dumps(example_request(features), indent=2) + "\n"}
     return export_savedmodel(raw, out, now=now, sample=raw_batch(features, features.examples), extra_files=files)
 

@@ -31,7 +31,7 @@ from netbuilder.graph import Project
 from netbuilder.graph.atomic_file import new_folder, remove_leftovers
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
-from netbuilder.keras_bridge.savedmodel import (
+from netbuilder.export.savedmodel import (
     EARLIER_PARTIAL, SIGNATURE, VERSION_LEFTOVERS, SavedModelExport, _file_error, version_folder,
 )
 from netbuilder.training.datasets.image_decode import decode_image, resize_images
@@ -63,7 +63,7 @@ def trained_images(project: Project, model: keras.Model, run: Path | None) -> Im
     Raises:
         DatasetError: the folder is gone or holds no images, named as the loader names it.
     """
-    from netbuilder.keras_bridge.raw_serving import _run_record
+    from netbuilder.export.raw_serving import _run_record
 
     record = _run_record(run) if run is not None else {}
     dataset = record.get("dataset") if isinstance(record.get("dataset"), dict) else project.sections.get("dataset")

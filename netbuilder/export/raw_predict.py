@@ -6,7 +6,9 @@ from TF Serving agree. Output columns are named after the model's outputs:
 `tip` for one value, `out[0]`, `out[1]`, … for several, and for a classifier
 one probability per class (`species=setosa`, …) followed by the predicted
 class under the output's own name. A name the input file already uses gets
-`predicted_` in front, so no column is written twice.
+`predicted_` in front, so no column is written twice. It sits in `export`
+beside the serving model it goes through; it reads the training data's
+columns (`training.datasets`), which keras_bridge may not.
 """
 
 from __future__ import annotations

@@ -26,12 +26,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from netbuilder.export.sample_batch import sample_values
+from netbuilder.export.signature_names import signature_keys
+from netbuilder.export.vocabulary_check import check_vocabularies
 from netbuilder.graph.atomic_file import new_folder, remove_leftovers
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
-from netbuilder.keras_bridge.sample_batch import sample_values
-from netbuilder.keras_bridge.signature_names import signature_keys
-from netbuilder.keras_bridge.vocabulary_check import check_vocabularies
 
 SIGNATURE = "serving_default"
 VERSION_FORMAT = "%Y%m%d%H%M%S"

@@ -21,12 +21,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from netbuilder.export.sample_batch import largest_difference, sample_values
+from netbuilder.export.signature_names import signature_keys
 from netbuilder.graph.atomic_file import replacing
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
 from netbuilder.keras_bridge.quiet_import import quiet_stderr
-from netbuilder.keras_bridge.sample_batch import largest_difference, sample_values
-from netbuilder.keras_bridge.signature_names import signature_keys
 
 SUFFIX = ".onnx"
 OPSET = 17  # onnxruntime 1.17+ and TensorRT 8.6+ run it; new enough for LayerNormalization

@@ -20,11 +20,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from netbuilder.export.sample_batch import sample_values
+from netbuilder.export.tflite import tflite_runner
+from netbuilder.export.tflite_data import Rows
 from netbuilder.graph.atomic_file import atomic_write_text
-from netbuilder.keras_bridge.sample_batch import sample_values
-from netbuilder.keras_bridge.tflite import tflite_runner
-from netbuilder.keras_bridge.tflite_data import Rows
-from netbuilder.training.evaluate import class_probabilities, predict_outputs, true_classes
+from netbuilder.training.model_outputs import class_probabilities, predict_outputs, true_classes
 
 Metric = Literal["accuracy", "rmse"]
 RANDOM_ROWS = 32  # seeded inputs the files are compared on when the project has no dataset

@@ -8,6 +8,8 @@ map, integer tokens and strings as text. Pictures are plain uint8 arrays
 built here, off the GUI thread, so the GUI only wraps them in images. The
 probe's weights can be refreshed from a model being trained (same project,
 same variable paths), which is how previews follow training epoch by epoch.
+It lives in `training`, not `keras_bridge`, because its samples come from the
+project's dataset (`training.datasets`), and keras_bridge sits below training.
 """
 
 from __future__ import annotations

@@ -27,12 +27,12 @@ from netbuilder.graph.layer_names import keras_name
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.checks import ProjectChecker
 from netbuilder.keras_bridge.model_io import graph_io
-from netbuilder.keras_bridge.python_calls import (
+from netbuilder.export.python_calls import (
     call_code,
     operation_code,
     structure_code,
 )
-from netbuilder.keras_bridge.python_layers import LayerWriter
+from netbuilder.export.python_layers import LayerWriter
 
 # Names the script itself uses; derived names never take them.
 _RESERVED = {"keras", "layers", "np", "csv", "argparse", "build_model", "train", "load_data", "main", "model",
@@ -42,7 +42,7 @@ _RESERVED = {"keras", "layers", "np", "csv", "argparse", "build_model", "train",
 def python_code(project: Project, catalog: Catalog | None = None) -> str:
     """The script that rebuilds `build_model(project, with_weights=False).model`; BridgeError if invalid."""
     # python_training builds on this module's literal(), so it is imported here, not above.
-    from netbuilder.keras_bridge.python_training import training_code
+    from netbuilder.export.python_training import training_code
 
     built = build_model(project, catalog, with_weights=False)
     writer = _ScriptWriter(project, built.checker)

@@ -23,11 +23,11 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
+from netbuilder.export.savedmodel import SavedModelExport, export_savedmodel
+from netbuilder.export.signature_names import signature_keys
+from netbuilder.export.vocabulary_check import check_vocabularies
 from netbuilder.graph import Project
 from netbuilder.keras_bridge.model_io import model_output_names
-from netbuilder.keras_bridge.savedmodel import SavedModelExport, export_savedmodel
-from netbuilder.keras_bridge.signature_names import signature_keys
-from netbuilder.keras_bridge.vocabulary_check import check_vocabularies
 from netbuilder.training.datasets.source import dataset_kind, source_path
 from netbuilder.training.datasets.spec import DatasetSpec
 from netbuilder.training.datasets.text_folder import example_documents, text_classes
@@ -53,7 +53,7 @@ def trained_text(project: Project, model: keras.Model, run: Path | None) -> Text
     Raises:
         DatasetError: the folder is gone or holds no text files, named as the loader names it.
     """
-    from netbuilder.keras_bridge.raw_serving import _run_record
+    from netbuilder.export.raw_serving import _run_record
 
     record = _run_record(run) if run is not None else {}
     dataset = record.get("dataset") if isinstance(record.get("dataset"), dict) else project.sections.get("dataset")

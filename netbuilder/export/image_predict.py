@@ -6,7 +6,9 @@ so a dataset folder in class sub-folders works as it is). Each file is
 checked by its first bytes, then sent as encoded bytes through
 `image_serving.bytes_server`, the very function of the exported
 `serving_default`, so the command line and TF Serving agree. A file that
-starts right but cannot be decoded is named by its path.
+starts right but cannot be decoded is named by its path. It sits in `export`
+because it runs `image_serving`'s function and reads image files with
+`training.datasets`, both above keras_bridge.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from netbuilder.keras_bridge.image_serving import ImageFeatures, bytes_server
+from netbuilder.export.image_serving import ImageFeatures, bytes_server
 from netbuilder.training.datasets.image_loader import IMAGE_SUFFIXES, check_image_file, damaged_image, image_files
 from netbuilder.training.datasets.spec import DatasetError
 

@@ -16,7 +16,9 @@ maps it to (`total_bill`, `class_`), and `columns.json` lists both.
 
 A model with its own preprocessing block already takes one raw column per
 Input (dtype string for text, `RawTextColumn`; shape `(1,)`): its front only
-reshapes each `(None,)` request tensor to `(None, 1)`, encoding nothing twice.
+reshapes each `(None,)` request tensor to `(None, 1)`, encoding nothing twice,
+and takes the surrounding spaces off text cells (`StrippedText`), as the
+loader does before training, so `"Yes "` gets the answer `"Yes"` gets.
 
 A category the training files never held (or an empty cell) is encoded as
 all zeros: the model then sees "none of the known values", the encoding a
@@ -30,9 +32,9 @@ from typing import Any
 
 import keras
 
+from netbuilder.export.signature_names import signature_keys
 from netbuilder.keras_bridge.errors import BridgeError
 from netbuilder.keras_bridge.model_io import model_arguments, model_output_names
-from netbuilder.keras_bridge.signature_names import signature_keys
 from netbuilder.training.datasets.csv_columns import OneHotColumn, RawTextColumn
 from netbuilder.training.datasets.csv_features import CsvFeatures
 UNKNOWN_CATEGORIES = "a text value not seen in training (or an empty cell) is encoded as all zeros"
@@ -60,6 +62,19 @@ class OneHotCategories(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "categories": list(self.categories)}
+
+
+class StrippedText(keras.layers.Layer):
+    """Text cells `(None,)` → the same cells without surrounding spaces, `(None, 1)`: a cell as the loader
+    gave it to the model in training (`category_of`)."""
+
+    def call(self, cells: Any) -> Any:
+        import tensorflow as tf
+
+        return tf.expand_dims(tf.strings.strip(cells), -1)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return (*input_shape, 1)
 
 
 def raw_input_model(model: keras.Model, features: CsvFeatures) -> keras.Model:
@@ -105,9 +120,12 @@ def by_input(features: CsvFeatures, values: dict[str, Any]) -> dict[str, Any]:
     return {keys[column]: value for column, value in values.items() if column in keys}
 
 
-def columns_document(features: CsvFeatures) -> dict[str, Any]:
+def columns_document(features: CsvFeatures, lookups: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """`columns.json`: the columns a raw request holds, in order: each column's name, the signature
-    input it goes to, its dtype (and categories)."""
+    input it goes to, its dtype (and categories: the loader's one-hot ones, or for a column the model looks
+    up itself, the vocabulary `lookups` gives for the model input it feeds)."""
+    own = {columns[0]: lookups[name] for name, columns in features.inputs.items()
+           if lookups and name in lookups and len(columns) == 1}
     columns = []
     keys = input_keys(features)
     for name in features.columns:
@@ -115,6 +133,8 @@ def columns_document(features: CsvFeatures) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": name, "input": keys[name], "dtype": encoder.raw_dtype}
         if isinstance(encoder, OneHotColumn):
             entry["categories"] = list(encoder.categories)
+        elif isinstance(encoder, RawTextColumn) and name in own:
+            entry["categories"] = own[name]
         columns.append(entry)
     return {"columns": columns, "inputs": {k: list(v) for k, v in features.inputs.items()},
             "targets": {k: list(v) for k, v in features.targets.items()}, "task": features.task,
@@ -126,5 +146,5 @@ def _encoded(raw: Any, encoder: Any, key: str) -> Any:
     if isinstance(encoder, OneHotColumn):
         return OneHotCategories(encoder.categories, name=f"{key}{FRONT}one_hot")(raw)
     if isinstance(encoder, RawTextColumn):  # the model's own lookup encodes it
-        return keras.layers.Reshape((1,), name=f"{key}{FRONT}text")(raw)
+        return StrippedText(name=f"{key}{FRONT}text")(raw)
     return keras.layers.Reshape((1,), name=f"{key}{FRONT}number")(raw)

@@ -71,7 +71,10 @@ def test_the_saved_model_takes_each_raw_column_and_answers_like_predict(trained)
     assert [(c["name"], c["dtype"]) for c in columns] == [
         ("total_bill", "float32"), ("sex", "string"), ("smoker", "string"), ("day", "string"),
         ("time", "string"), ("size", "float32")]
-    assert not any("categories" in c for c in columns)
+    # ... and lists the categories its own lookups know (the block's vocabularies).
+    assert {c["name"]: c.get("categories") for c in columns if c["dtype"] == "string"} == {
+        "sex": ["Female", "Male"], "smoker": ["No", "Yes"], "day": ["Fri", "Sat", "Sun", "Thur"],
+        "time": ["Dinner", "Lunch"]}
 
     rows = tips_rows(ROWS, drop=("tip",))
     exprs = ";".join(f"{c}={[float(r[c]) if c not in TEXT else r[c] for r in rows]!r}" for c in FEATURES)

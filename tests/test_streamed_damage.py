@@ -40,14 +40,17 @@ def test_a_damaged_image_beyond_the_streamed_sample_is_named(tmp_path, monkeypat
 
 
 def test_a_damaged_record_past_the_first_ones_names_its_file(tmp_path):
-    records = [framed(example(x=np.full(2, i, np.float32), y=i % 2)) for i in range(3000)]
+    # A regressed target: a class label is read from every record before training (`tfrecord_labels`), which
+    # would find the damage first (test_tfrecord_labels); a number is only read by training.
+    records = [framed(example(x=np.full(2, i, np.float32), y=np.float32(i % 2))) for i in range(3000)]
     # Far past the records read before training, a record whose data no longer matches its checksum
     # (still a well-formed tf.train.Example: only reading it through TensorFlow finds out).
-    other = example(x=np.full(2, -1, np.float32), y=0)
+    other = example(x=np.full(2, -1, np.float32), y=np.float32(0))
     records[2900] = records[2900][:12] + other + records[2900][-4:]
     (tmp_path / "rows.tfrecord").write_bytes(b"".join(records))
     message = _train(tmp_path, [{"id": "x", "layer": "Input", "config": {"shape": [2]}},
-                                {"id": "out", "layer": "Dense", "config": {"units": 2, "activation": "softmax"}}],
-                     [{"source": "x", "target": "out"}], {"source": str(tmp_path / "rows.tfrecord")})
+                                {"id": "out", "layer": "Dense", "config": {"units": 1}}],
+                     [{"source": "x", "target": "out"}], {"source": str(tmp_path / "rows.tfrecord")},
+                     loss="mean_squared_error")
     assert message.startswith("Training stopped on a damaged file: rows.tfrecord: a record is damaged"), message
     assert message.endswith("write the file again."), message

@@ -150,7 +150,9 @@ def _block_graph(columns: list[RawColumn], keys: list[str]) -> Graph:
             layer = Node(layer_id, "Normalization", {"axis": -1}, (k * _COLUMN_SPACING, _ROW))
         else:
             # The vocabulary is the dataset's categories: an unadapted one-hot lookup has no width, and the
-            # layer after the block could not be built. Values outside it go to the OOV slot.
+            # layer after the block could not be built. Values outside it go to the OOV slot. The categories are
+            # cells without surrounding spaces, and so is what reaches the lookup: the loader strips the cells it
+            # trains on, the served model's front a request's (`export.raw_inputs.StrippedText`).
             layer = Node(layer_id, "StringLookup", {"output_mode": "one_hot", "vocabulary": list(column.categories)},
                          (k * _COLUMN_SPACING, _ROW))
         sub.add_node(layer)

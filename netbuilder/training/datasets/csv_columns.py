@@ -29,7 +29,7 @@ class NumericColumn:
     """A column fed to the model as it is: one float per row."""
 
     column: str
-    raw_dtype = "float32"  # what a served model takes for this column (see keras_bridge.raw_inputs)
+    raw_dtype = "float32"  # what a served model takes for this column (see export.raw_inputs)
 
     @property
     def names(self) -> list[str]:
@@ -71,9 +71,10 @@ class OneHotColumn:
 
 @dataclass(frozen=True)
 class RawTextColumn:
-    """A text column fed to a string Input as it is: one cell per row, shape (rows, 1). The model
-    encodes it itself (a `StringLookup` of its preprocessing block), so training and serving see
-    the same cells."""
+    """A text column fed to a string Input: one cell per row, shape (rows, 1), without its surrounding
+    spaces (`category_of`, as a one-hot column reads it). The model encodes it itself (a `StringLookup`
+    of its preprocessing block, whose vocabulary is the one-hot categories), and the served model strips
+    a request's cells too (`export.raw_inputs.StrippedText`), so training and serving see the same cells."""
 
     column: str
     raw_dtype = "string"
@@ -83,7 +84,7 @@ class RawTextColumn:
         return [self.column]
 
     def encode(self, table: CsvTable) -> np.ndarray:
-        return np.array(table.texts[self.column], dtype=object).reshape(-1, 1)
+        return np.array([category_of(cell) for cell in table.texts[self.column]], dtype=object).reshape(-1, 1)
 
 
 Encoder = NumericColumn | OneHotColumn | RawTextColumn

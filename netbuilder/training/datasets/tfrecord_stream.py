@@ -5,7 +5,8 @@ that feed each model input (their values concatenated, as float32; a feature
 of encoded images feeds an input of its own, decoded and resized as a folder
 of images is), `target` the feature an output predicts (by default `y`, or
 `label`). An int64 target is a class label (classification, as `.npz` integer
-targets are), its classes those seen in the first records of each split; a
+targets are), its classes every label of every record of both splits, found in
+one streaming pass over that feature (`tfrecord_labels`, cached per file); a
 float target is regressed. The pipeline interleaves the files, holds a record
 out for validation when a hash of its index and the seed says so
 (`csv_stream.held_out`, as a streamed CSV does), shuffles through a buffer
@@ -33,6 +34,7 @@ from netbuilder.training.datasets.mapping import input_mapping, output_mapping
 from netbuilder.training.datasets.shown import shown, shown_names
 from netbuilder.training.datasets.spec import DatasetError, DatasetSpec
 from netbuilder.training.datasets.tfrecord_format import Feature
+from netbuilder.training.datasets.tfrecord_labels import dataset_labels
 from netbuilder.training.datasets.tfrecord_scan import FeatureInfo, TfRecordScan, check_record, examples, scan_tfrecord
 
 TARGETS = ("y", "label")  # the target feature when the dataset section names none, in this order
@@ -175,15 +177,14 @@ def stream_tfrecord(spec: DatasetSpec, path: Path, validation: Path | None, *, i
     for output, feature in targets.items():
         info = features[feature]
         tasks[output] = task or ("classification" if info.kind == "int64" else "regression")
-        labels = np.concatenate([s[1][output] for s in samples if s[1]])
         if tasks[output] == "classification":
-            classes = _classes(main.name, feature, info, labels)
+            classes = dataset_labels(scans, feature, info)
             stream.classes[output] = classes
             names = [f"{c:g}" if classes.dtype.kind == "f" else str(c) for c in classes]
             class_names = names if class_names is None else class_names
             witness[output] = np.arange(len(classes), dtype=np.int32)
         else:
-            witness[output] = labels.astype(np.float32)
+            witness[output] = np.concatenate([s[1][output] for s in samples if s[1]]).astype(np.float32)
     splits = [_split(stream, features_, labels_) for features_, labels_ in samples]
     return StreamedData(
         train=splits[0], validation=splits[1] if stream.counts["validation"] else None,
@@ -267,20 +268,6 @@ def _images(stream: TfRecordStream, file_name: str, feature: str, records: list[
             raise DatasetError(f"{file_name}: feature '{shown(feature)}' holds a damaged image in record "
                                f"{index} of its split, which cannot be decoded ({first_line(exc)})") from None
     return np.stack([image.numpy() for image in decoded])
-
-
-def _classes(file_name: str, feature: str, info: FeatureInfo, labels: np.ndarray) -> np.ndarray:
-    if info.length != 1:
-        raise DatasetError(f"{file_name}: feature '{shown(feature)}' holds {info.length} values a record; class "
-                           "labels are one per record")
-    flat = labels.reshape(-1)
-    if flat.dtype.kind == "f":
-        bad = np.flatnonzero(~np.isfinite(flat) | (flat != np.round(flat)))
-        if bad.size:
-            raise DatasetError(f"{file_name}: feature '{shown(feature)}' holds {flat[bad[0]]:g} in record "
-                               f"{bad[0]}, which is not a whole-number class label")
-        return np.unique(flat.astype(np.float64))
-    return np.unique(flat)
 
 
 def _split(stream: TfRecordStream, features: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> Split:

@@ -3,7 +3,8 @@
 Every check reads per-layer weight and gradient norms on a fixed sample batch
 (`health_probe`), posts them as a `HealthCheck` event, appends them to the
 run folder's `health.csv` (one row per layer and check) and posts a
-`HealthWarning` for anything `health_rules` finds wrong. It runs in
+`HealthWarning` for anything `health_rules` finds wrong, also kept in the
+run folder's `health_warnings.csv` (both files: `health_record`). It runs in
 `on_train_batch_begin`, which Keras always calls on the training thread
 between two steps: `fit` and its compiled step stay untouched, and the
 callback's presence does not stop Keras from reporting batch ends on its
@@ -33,6 +34,8 @@ import keras
 
 from netbuilder.training.events import Event, HealthCheck, LayerHealth
 from netbuilder.training.health_probe import HealthProbe
+from netbuilder.training.health_record import COLUMNS, append_warning
+from netbuilder.training.health_record import HEALTH_CSV as HEALTH_CSV  # where run folders' writers look it up
 from netbuilder.training.health_rules import HealthWatch
 
 if TYPE_CHECKING:
@@ -41,8 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUDGET = 0.03  # the share of fit's time that checks may take (under the 5 % asked, with room for noise)
-HEALTH_CSV = "health.csv"
-COLUMNS = ["epoch", "batch", "step", "layer", "weight_norm", "grad_norm", "update_ratio", "active_fraction"]
 SAMPLE_ROWS = 64  # rows of the fixed sample batch: enough for a stable norm, cheap to push through
 
 
@@ -122,9 +123,11 @@ class HealthCallback(keras.callbacks.Callback):
         self._last_check_step = check.step
         self.checks += 1
         self.post(check)
+        self._write(check)
         for warning in self.watch.observe(check):
             self.post(warning)
-        self._write(check)
+            if self.csv_path is not None:
+                append_warning(self.csv_path.parent, warning)
 
     def _write(self, check: HealthCheck) -> None:
         if self.csv_path is None:

@@ -61,9 +61,12 @@ class HealthWatch:
         self.warnings += found
         return found
 
-    def _add(self, found: list[HealthWarning], kind: str, layer: str, message: str) -> None:
-        if (kind, layer) not in self.warned:
-            self.warned.add((kind, layer))
+    def _add(self, found: list[HealthWarning], kind: str, layer: str, message: str,
+             once_per_model: bool = False) -> None:
+        """Give the warning unless given before for this layer (for the whole model: `once_per_model`)."""
+        key = (kind, "" if once_per_model else layer)
+        if key not in self.warned:
+            self.warned.add(key)
             found.append(HealthWarning(kind, layer, message))
 
     def _dead_relus(self, check: HealthCheck, found: list[HealthWarning]) -> None:
@@ -79,10 +82,10 @@ class HealthWatch:
         broken = [name for name, h in check.layers.items()
                   if not (math.isfinite(h.grad_norm) and math.isfinite(h.weight_norm))]
         if broken:
-            self._add(found, "exploding", "", (
+            self._add(found, "exploding", broken[0], (
                 f"Exploding gradients: the gradients or weights of layer '{broken[0]}' became NaN or infinite "
                 f"at {_where(check)}. Try a lower learning rate, gradient clipping (clipnorm) or "
-                "BatchNormalization between the layers."))
+                "BatchNormalization between the layers."), once_per_model=True)
             return True
         total = global_norm(check.layers)
         if self._first_norm is None:
@@ -90,10 +93,10 @@ class HealthWatch:
             return False
         if self._first_norm > 0 and total >= EXPLODE_GROWTH * self._first_norm:
             worst = max(check.layers, key=lambda n: check.layers[n].grad_norm)
-            self._add(found, "exploding", "", (
+            self._add(found, "exploding", worst, (
                 f"Exploding gradients: the model's gradient norm grew {total / self._first_norm:,.0f}-fold since "
                 f"training began (to {total:.3g} at {_where(check)}), largest in layer '{worst}'. Try a lower "
-                "learning rate, gradient clipping (clipnorm) or smaller initial weights."))
+                "learning rate, gradient clipping (clipnorm) or smaller initial weights."), once_per_model=True)
             return True
         return False
 

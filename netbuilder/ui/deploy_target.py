@@ -1,7 +1,7 @@
 """View ▸ Deployment Target: mark, on their cards, the layers the chosen export format cannot run.
 
 The user picks None, TFLite, ONNX or TF Serving; after that pick and after
-every check of an edit, `keras_bridge.deploy_check` asks the real converters
+every check of an edit, `export.deploy_check` asks the real converters
 about each layer, off the GUI thread, on a copy of the project (so the
 editor's own checker is never touched from two threads). Answers are cached
 per layer, so after an edit only changed layers are converted. Each layer
@@ -39,7 +39,7 @@ def findings_of(project: Project, target: str, loader: KerasLoader | None) -> li
     """The deployment findings for a copy of `project` (run on a worker thread)."""
     if loader is not None:
         loader.wait()
-    from netbuilder.keras_bridge.deploy_check import deployment_findings
+    from netbuilder.export.deploy_check import deployment_findings
 
     return deployment_findings(loads(dumps(project)), target)
 
@@ -64,10 +64,10 @@ class DeployBadge(QGraphicsItem):
                 f"{html.escape(self.sentence)}</span>")
 
     def place(self) -> None:
-        """Top right of the header, where the card's "output" tag is not."""
+        """Top right of the header, clear of the card's "output" label."""
         card = self.parentItem()
         assert isinstance(card, NodeItem)
-        self.setPos(card.width - self._width - 4, -9)
+        self.setPos(card.width - self._width - 4, card.tag_top())
 
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self._width, 16)

@@ -6,7 +6,9 @@ alone.
 Both train for real: the digits CNN example as it ships (healthy, every layer's
 curves), then the tips example with a learning rate far too high: its
 gradients explode and its ReLU layer dies, and both warnings show in the
-message area, the status line and the Health tab.
+message area, the status line and the Health tab; then the canvas close up,
+with the health marks on the cards the warnings name, the first warning
+clicked (its card selected).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from netbuilder.ui.canvas.health_mark import HealthMark  # noqa: E402
 from netbuilder.ui.main_window import MainWindow  # noqa: E402
 from netbuilder.ui.screenshots import (  # noqa: E402
     TRAINING_DOCK_HEIGHT, _save, _set_learning_rate, _settle, _train)
@@ -50,5 +53,17 @@ def shots(app: QApplication, window: MainWindow, out: Path) -> None:
     _train(app, window)
     _settle(app, window)
     _save(window, out, "31_health_warning")
+
+    panel, view = window.training, window.view
+    assert panel is not None and view is not None and window.scene is not None
+    view.resetTransform()
+    view.scale(1.3, 1.3)  # close enough to read the tags
+    marked = [card for card in window.scene.nodes.values()
+              if any(isinstance(item, HealthMark) for item in card.childItems())]
+    assert len(marked) == 2, "both warnings should mark the cards they name"
+    dead = next(layer for layer, text in zip(panel.health.warned_layers, panel.health.warnings) if "dead ReLU" in text)
+    panel.health.layer_chosen.emit(dead)  # as a click on its warning does: the card is selected and centred
+    _settle(app, window)
+    _save(window, out, "33_health_mark_card")
     assert window.document is not None
     window.document.stack.set_clean()  # the raised learning rate is no change to keep

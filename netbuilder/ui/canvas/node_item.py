@@ -68,6 +68,12 @@ class NodeItem(QGraphicsItem):
     def width(self) -> float:
         return self._width
 
+    def tag_top(self) -> float:
+        """Where tags at the header's top right (deployment, health) sit: straddling its top edge, or just
+        above it on an output card, whose "output" label they would otherwise cover (moving them left
+        instead would cover the input port)."""
+        return -18.0 if self.look.is_output else -9.0
+
     def boundingRect(self) -> QRectF:
         return QRectF(-2, -2, self._width + 4, theme.NODE_HEIGHT + 4)
 

@@ -8,7 +8,9 @@ empty cell; for a numeric column its first bad cell (empty, infinite, beyond
 float32, fractional), its range and, while they are few, its whole values.
 `digest` turns those facts back into a tiny `CsvTable` on which the very
 rules of `csv_columns` give the decisions and refusals (naming the same row)
-that they give on the whole file — so the rules live in one place.
+that they give on the whole file — so the rules live in one place. While it
+reads, the pass also writes the parsed rows of an all-numeric file to a float32
+cache on disk (`csv_cache`), from which epochs stream without parsing text again.
 
 A file the slices cannot cut cleanly (a quoted cell spanning lines, a column
 that holds numbers in one slice and text in a later one) gets None: it is
@@ -19,12 +21,14 @@ size and modification time, so a second run on the same file skips the pass.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from netbuilder.training.datasets.cell_number import is_number
+from netbuilder.training.datasets.csv_cache import CacheWriter, RowCache, reserve_cache
 from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
 from netbuilder.training.datasets.csv_table import ColumnKind, CsvTable, parse_csv
 from netbuilder.training.datasets.spec import DatasetError
@@ -33,6 +37,7 @@ from netbuilder.training.datasets.text_file import check_file
 SLICE_BYTES = 4 << 20  # parsed at a time: a few MB of cells, whatever the file's size
 MAX_DISTINCT = 20_000  # distinct text values (whole numbers) a column keeps; far above any category count
 CACHED_SCANS = 4
+PARALLEL_BYTES = 64 << 20  # rows beyond this are scanned in two processes at once (`csv_scan_part`)
 
 
 @dataclass
@@ -68,6 +73,7 @@ class CsvScan:
     facts: dict[str, TextFacts | NumberFacts]
     blank_lines: bool = False
     carriage_returns: bool = False
+    cache: RowCache | None = None  # the rows as float32 on disk when every column holds numbers (`csv_cache`)
 
     def is_text(self, column: str) -> bool:
         return isinstance(self.facts[column], TextFacts)
@@ -139,30 +145,60 @@ def scan_csv(path: Path) -> CsvScan | None:
 
 def _scan(path: Path) -> CsvScan | None:
     name = path.name
-    scan: CsvScan | None = None
-    blank = returns = False
     with path.open("rb") as fh:
         header = _decoded(fh.readline(), path, 1).removeprefix("\ufeff").rstrip("\r\n")
-        line = 1  # the file line before the slice
-        while raw := fh.readlines(SLICE_BYTES):
-            text = _decoded(b"".join(raw), path, line + 1)
+        start = fh.tell()
+    end = path.stat().st_size
+    if end - start > PARALLEL_BYTES:
+        from netbuilder.training.datasets.csv_scan_part import scan_in_two
+
+        scan = scan_in_two(path, header, start, end)
+    else:
+        scan = scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
+    if scan is not None and not scan.rows:
+        parse_csv(header, name)  # says what is wrong: an empty file, or a header without rows
+        raise DatasetError(f"{name}: has a header but no rows of data")
+    return scan
+
+
+def scan_part(path: Path, header: str, start: int, end: int, line: int, writer: CacheWriter) -> CsvScan | None:
+    """The scan of the whole lines between bytes `start` and `end` of `path`, `line` being the file line
+    before them; its rows go to `writer`. None if the file must be loaded whole."""
+    scan = CsvScan(path.name, [], 0, {})
+    blank = returns = False
+    with path.open("rb") as fh:
+        fh.seek(start)
+        # Whole lines of about SLICE_BYTES, read as one block: splitting them into lines here would cost
+        # a third of what parsing them does.
+        while (data := fh.read(min(SLICE_BYTES, end - fh.tell()))):
+            if fh.tell() < end:
+                data += fh.readline()
+            text = _decoded(data, path, line + 1)
             if "\r" in text:
                 returns = True
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             if '"' in text and any(row.count('"') % 2 for row in text.split("\n")):
                 return None  # a quoted cell spans lines: only the whole-file reader follows it
-            blank = blank or any(not r.strip() for r in raw)
+            blank = blank or _has_blank_line(text)
             if text.strip():
-                table = parse_csv(header + "\n" + text, name, line - 1)
-                scan = scan or CsvScan(name, table.columns, 0, {})
+                table = parse_csv(header + "\n" + text, path.name, line - 1)
+                scan.columns = scan.columns or table.columns
                 if not _add(scan, table):
                     return None
-            line += len(raw)
-    if scan is None:
-        parse_csv(header, name)  # says what is wrong: an empty file, or a header without rows
-        raise DatasetError(f"{name}: has a header but no rows of data")
+                writer.add(table)
+            line += data.count(b"\n")
     scan.blank_lines, scan.carriage_returns = blank, returns
+    scan.cache = writer.finish()
     return scan
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\x0b\x0c]*\n")  # searched in C: no split of the slice into lines
+
+
+def _has_blank_line(text: str) -> bool:
+    """Whether some line of `text` (line ends made "\\n") holds only white space."""
+    last = text[text.rfind("\n") + 1:]
+    return _BLANK_LINE.search("\n" + text) is not None or (last != "" and not last.strip(" \t\x0b\x0c"))
 
 
 def _decoded(data: bytes, path: Path, first_line: int) -> str:

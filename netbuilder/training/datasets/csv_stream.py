@@ -3,11 +3,16 @@
 A CSV file costs about nine times its size once read whole, so files above
 `stream_bytes()` (64 MB, or `NETBUILDER_STREAM_CSV_MB`) are streamed instead:
 one pass (`csv_scan`) finds what the encoding needs, the plan of `csv_loader`
-decides it with the rules of `csv_columns`, and `tf.data` then reads lines,
-decodes them with `tf.io.decode_csv` and encodes them as the in-memory path
-does (numbers as float32, text one-hot over the same sorted categories,
-labels as class indices), so both give the same rows. Memory stays bounded by
-the lines read at once, a shuffle buffer of `SHUFFLE_ROWS` rows and prefetch.
+decides it with the rules of `csv_columns`, and `tf.data` then gives each
+epoch's rows encoded as the in-memory path encodes them (numbers as float32,
+text one-hot over the same sorted categories, labels as class indices), so
+both give the same rows. Where every column the plan uses is a number (and the
+file holds nothing but numbers), the rows come from the float32 cache the scan
+wrote (`csv_cache`), a block at a time, without parsing text again: this is
+what makes an epoch cost no more than one over arrays in memory. Otherwise the
+lines are read and decoded with `tf.io.decode_csv`, then shuffled in a buffer
+of `SHUFFLE_ROWS` rows. Memory stays bounded by the lines (or blocks) read at
+once, the shuffle buffer and prefetch.
 
 Without a validation file, a row is held out for validation when a hash of
 its index and the seed says so (`held_out`): the same seed gives the same
@@ -27,6 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from netbuilder.training.datasets.csv_cache import cached_rows, first_rows
 from netbuilder.training.datasets.csv_columns import NumericColumn, OneHotColumn, RawTextColumn, class_labels
 from netbuilder.training.datasets.csv_loader import CsvPlan, _same_columns, plan_csv
 from netbuilder.training.datasets.csv_scan import MAX_DISTINCT, CsvScan, NumberFacts, scan_csv
@@ -92,24 +98,81 @@ class CsvStream:
         """Batches of ({input: features}, {output: targets}) dicts."""
         import tensorflow as tf
 
+        plain = tf.autograph.experimental.do_not_convert  # no control flow to convert: tracing is quicker without
         part = 1 if which == "validation" and len(self.paths) == 2 else 0
         scan = self.scans[part]
+        keep = which == "validation"
+        cached = self._cached_encoder(scan)
+        if cached is not None and scan.cache is not None:
+            held = (lambda index: tf.equal(held_out(index, self.seed, self.fraction), keep)) if self.fraction else None
+            blocks = cached_rows(scan.cache, held, shuffle=shuffle,
+                                 seed=seed if seed is not None else random.randrange(_PRIME))
+            return blocks.rebatch(batch_size).map(plain(cached), num_parallel_calls=tf.data.AUTOTUNE).prefetch(
+                tf.data.AUTOTUNE)
         lines = tf.data.TextLineDataset(str(self.paths[part])).skip(1)
         if scan.blank_lines:
             lines = lines.filter(lambda line: tf.strings.length(tf.strings.strip(line)) > 0)
         lines = lines.batch(LINES_PER_READ)
         if self.fraction:
-            keep = which == "validation"
 
             def split(k: Any, batch: Any) -> Any:
                 index = k * LINES_PER_READ + tf.range(tf.size(batch, out_type=tf.int64), dtype=tf.int64)
                 return tf.boolean_mask(batch, tf.equal(held_out(index, self.seed, self.fraction), keep))
 
-            lines = lines.enumerate().map(split, num_parallel_calls=tf.data.AUTOTUNE)
-        ds = lines.map(self._decoder(scan), num_parallel_calls=tf.data.AUTOTUNE).unbatch()
+            lines = lines.enumerate().map(plain(split), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = lines.map(plain(self._decoder(scan)), num_parallel_calls=tf.data.AUTOTUNE).unbatch()
         if shuffle:
             ds = ds.shuffle(SHUFFLE_ROWS, seed=seed, reshuffle_each_iteration=True)
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def cached_sample(self, which: Literal["train", "validation"]) -> Split | None:
+        """The split's first `SAMPLE_ROWS` rows read from the cache with NumPy and encoded by the epochs' own
+        encoder, run once: no pipeline to build for them. None when the rows are not cached."""
+        import tensorflow as tf
+
+        scan = self.scans[1 if which == "validation" and len(self.paths) == 2 else 0]
+        encode = self._cached_encoder(scan)
+        if encode is None or scan.cache is None:
+            return None
+        keep = which == "validation"
+        matrix = first_rows(scan.cache, SAMPLE_ROWS, (lambda index: held_out(index, self.seed, self.fraction) == keep)
+                            if self.fraction else None)
+        if not len(matrix):
+            return Split({}, {})  # as `_sample` gives it: `load_dataset` refuses a split that leaves a side empty
+        features, targets = encode(tf.constant(matrix))
+        return Split({k: v.numpy() for k, v in features.items()}, {k: v.numpy() for k, v in targets.items()})
+
+    def _cached_encoder(self, scan: CsvScan) -> Callable[[Any], Any] | None:
+        """Row matrices of the scan's float32 cache → encoded rows; None when the plan needs more than numbers
+        (or a class value that float32 does not hold exactly), so the lines must be decoded instead."""
+        import tensorflow as tf
+
+        plan = self.plan
+        if scan.cache is None or any(not isinstance(plan.encoders[c], NumericColumn)
+                                     for columns in plan.inputs.values() for c in columns):
+            return None
+        position = {column: j for j, column in enumerate(scan.columns)}
+        labels: dict[str, np.ndarray] = {}
+        for output in plan.outputs:
+            classes = self.classes.get(output)
+            if isinstance(classes, list):
+                return None
+            if classes is not None:
+                labels[output] = classes.astype(np.float32)
+                if not np.array_equal(labels[output], classes) or len(np.unique(labels[output])) != len(classes):
+                    return None
+
+        def columns(matrix: Any, names: list[str]) -> Any:
+            return tf.gather(matrix, [position[c] for c in names], axis=1)
+
+        def encode(matrix: Any) -> Any:
+            features = {name: columns(matrix, names) for name, names in plan.inputs.items()}
+            targets = {name: tf.searchsorted(tf.constant(labels[name]), matrix[:, position[names[0]]],
+                                             out_type=tf.int32)
+                       if name in labels else columns(matrix, names) for name, names in plan.outputs.items()}
+            return features, targets
+
+        return encode
 
     def _decoder(self, scan: CsvScan) -> Callable[[Any], Any]:
         """Lines → encoded rows, by the plan: the batch form of `CsvPlan`'s encoders."""
@@ -191,8 +254,8 @@ class StreamedData(LoadedData):
 
         rows = self.stream.rows(which, batch_size, shuffle=shuffle and which == "train", seed=seed)
         single = len(self.train.features) == 1, len(self.train.targets) == 1
-        rows = rows.map(lambda x, y: (next(iter(x.values())) if single[0] else x,
-                                      next(iter(y.values())) if single[1] else y))
+        rows = rows.map(tf.autograph.experimental.do_not_convert(
+            lambda x, y: (next(iter(x.values())) if single[0] else x, next(iter(y.values())) if single[1] else y)))
         # The scan counted the rows: Keras then knows an epoch's length instead of running into its end.
         batches = -(-self.n_rows(which) // batch_size)
         return rows.apply(tf.data.experimental.assert_cardinality(batches))
@@ -277,6 +340,9 @@ def _counts(scans: list[CsvScan], fraction: float, seed: int) -> dict[str, int]:
 
 def _sample(stream: CsvStream, which: Literal["train", "validation"]) -> Split:
     """The split's first rows, as arrays, for what looks at rows rather than training on them."""
+    cached = stream.cached_sample(which)
+    if cached is not None:
+        return cached
     for features, targets in stream.rows(which, SAMPLE_ROWS).take(1):
         return Split({k: v.numpy() for k, v in features.items()}, {k: v.numpy() for k, v in targets.items()})
     return Split({}, {})  # `load_dataset` refuses a split that leaves a side empty

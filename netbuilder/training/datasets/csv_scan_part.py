@@ -1,0 +1,215 @@
+"""Scanning a big CSV file on two cores: its second half in a child process, then the two halves' facts joined.
+
+The scan parses text with NumPy's reader, which holds Python's lock, so one
+process parses on one core, and on a big file the scan costs twice what
+`np.loadtxt` reading the file whole does. When a file is above
+`PARALLEL_BYTES` and a core is idle (`spare_core`), the file is cut at the
+line start nearest its middle: a child process (this module, run as
+`python -m`, without TensorFlow) scans the second half while this process
+scans the first, each writing its rows to a cache file of its own
+(`csv_cache`), and `joined` folds the two scans into the one a single pass
+would have made: the first cells found in the first half before those of the
+second, ranges and counts combined, distinct values united. The child counts
+the lines of the first half itself, so its messages name the rows a single
+pass names; a refusal in the first half wins, as it comes first in the file.
+The child answers in JSON on its standard output (facts are plain numbers and
+strings: nothing is unpickled). A child that cannot start or fails leaves the
+second half to this process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from netbuilder.training.datasets.csv_cache import CacheWriter, RowCache, reserve_cache
+from netbuilder.training.datasets.csv_scan import MAX_DISTINCT, CsvScan, NumberFacts, TextFacts, scan_part
+from netbuilder.training.datasets.spec import DatasetError
+
+COUNT_BYTES = 16 << 20  # read at a time to count lines
+
+
+def scan_in_two(path: Path, header: str, start: int, end: int) -> CsvScan | None:
+    """The scan of the data lines between bytes `start` and `end` (the file's end), in two processes when
+    a core is free for the second (else in this one alone: two processes on one core only add a start-up)."""
+    if not spare_core():
+        return scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
+    middle = _line_start(path, start + (end - start) // 2)
+    child_cache = reserve_cache(path)
+    # Owns the child's cache file (deleting it when dropped) until the child's rows are adopted.
+    reserved = RowCache([(child_cache, 0)], 0) if child_cache is not None else None
+    # A frozen app's executable is the app, not a Python that runs `-m`: it scans both halves itself.
+    child = None if getattr(sys, "frozen", False) else _start(path, header, start, middle, end, child_cache)
+    try:
+        first = scan_part(path, header, start, middle, 1, CacheWriter(reserve_cache(path)))
+        if first is None:
+            return None
+        second = _answer(child, path, reserved) if child is not None else None
+        if second is None:  # no child, or it failed: this process scans the second half too
+            second = scan_part(path, header, middle, end, 1 + _count_lines(path, start, middle),
+                               CacheWriter(reserve_cache(path)))
+        elif isinstance(second, str):
+            raise DatasetError(second)
+        return joined(first, second) if second else None
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+        if child is not None and child.stdout is not None:
+            child.stdout.close()
+
+
+def spare_core() -> bool:
+    """Whether a core is idle: one more than the last minute's load average (this process included)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+        return cores - os.getloadavg()[0] >= 1
+    except (AttributeError, OSError):  # no affinity or load average on this system: count cores only
+        return (os.cpu_count() or 1) > 1
+
+
+def joined(first: CsvScan, second: CsvScan) -> CsvScan | None:
+    """The scan of a file whose lines `first` and then `second` scanned; None when a column holds numbers
+    in one half and text in the other (the file must then be loaded whole, as a single pass says)."""
+    cache = RowCache.joined([first.cache, second.cache]) if first.rows and second.rows else (
+        first.cache if first.rows else second.cache)
+    if not (first.rows and second.rows):
+        whole = first if first.rows else second
+        return CsvScan(whole.name, whole.columns, whole.rows, whole.facts, first.blank_lines or second.blank_lines,
+                       first.carriage_returns or second.carriage_returns, cache)
+    facts: dict[str, TextFacts | NumberFacts] = {}
+    for column in first.columns:
+        a, b = first.facts[column], second.facts[column]
+        if isinstance(a, TextFacts) and isinstance(b, TextFacts):
+            distinct = a.distinct | b.distinct
+            if len(distinct) > MAX_DISTINCT:
+                distinct = a.distinct | set(sorted(b.distinct - a.distinct)[:MAX_DISTINCT - len(a.distinct)])
+            facts[column] = TextFacts(a.first_text, a.first_empty if a.first_empty is not None else b.first_empty,
+                                      distinct, a.numbers + b.numbers, a.filled + b.filled)
+        elif isinstance(a, NumberFacts) and isinstance(b, NumberFacts):
+            kinds = {_bad_kind(v) for _, v in a.bad}
+            fraction = a.first_fraction or b.first_fraction
+            wholes = None if fraction or a.wholes is None or b.wholes is None else a.wholes | b.wholes
+            facts[column] = NumberFacts(a.first, a.bad + [(r, v) for r, v in b.bad if _bad_kind(v) not in kinds],
+                                        fraction, min(a.low, b.low), max(a.high, b.high),
+                                        wholes if wholes is None or len(wholes) <= MAX_DISTINCT else None)
+        else:
+            if cache is not None:
+                RowCache.joined([cache, None])  # deletes its files
+            return None
+    return CsvScan(first.name, first.columns, first.rows + second.rows, facts,
+                   first.blank_lines or second.blank_lines, first.carriage_returns or second.carriage_returns, cache)
+
+
+def _bad_kind(value: float) -> str:
+    return "non-finite" if not math.isfinite(value) else "huge"
+
+
+def _line_start(path: Path, offset: int) -> int:
+    """The offset of the first line that starts at or after byte `offset`."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, offset - 1))
+        fh.readline()
+        return fh.tell()
+
+
+def _count_lines(path: Path, start: int, end: int) -> int:
+    lines = 0
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while start < end and (data := fh.read(min(COUNT_BYTES, end - start))):
+            lines += data.count(b"\n")
+            start += len(data)
+    return lines
+
+
+def _start(path: Path, header: str, start: int, middle: int, end: int,
+           cache: Path | None) -> subprocess.Popen[str] | None:
+    package_root = str(Path(__file__).resolve().parents[3])  # where `netbuilder` is importable from
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen([sys.executable, "-m", __name__, str(path), str(start), str(middle), str(end),
+                                  str(cache or "")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True, encoding="utf-8", env=env)
+        assert child.stdin is not None
+        child.stdin.write(header)
+        child.stdin.close()
+    except OSError:
+        return None
+    return child
+
+
+def _answer(child: subprocess.Popen[str], path: Path, reserved: RowCache | None) -> CsvScan | str | bool | None:
+    """The child's scan, its refusal (a message), False when the file must be read whole, None when the
+    child failed."""
+    assert child.stdout is not None
+    try:
+        with child.stdout:
+            answer = json.loads(child.stdout.read())
+    except (OSError, ValueError):
+        return None
+    if child.wait() != 0 or not isinstance(answer, dict):
+        return None
+    if "refused" in answer:
+        return str(answer["refused"])
+    if "scan" not in answer:
+        return False if answer.get("whole") else None
+    scan = _scan_from(answer["scan"], path.name)
+    if reserved is not None and answer.get("cache_rows") is not None:
+        reserved.disown()
+        scan.cache = RowCache([(reserved.parts[0][0], int(answer["cache_rows"]))], int(answer["width"]))
+    return scan
+
+
+def _scan_to(scan: CsvScan) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for column, f in scan.facts.items():
+        if isinstance(f, TextFacts):
+            facts[column] = {"text": list(f.first_text), "empty": f.first_empty, "distinct": sorted(f.distinct),
+                             "numbers": f.numbers, "filled": f.filled}
+        else:
+            facts[column] = {"first": f.first, "bad": [list(b) for b in f.bad], "fraction": f.first_fraction and
+                             list(f.first_fraction), "low": f.low, "high": f.high,
+                             "wholes": None if f.wholes is None else sorted(f.wholes)}
+    return {"columns": scan.columns, "rows": scan.rows, "facts": facts, "blank": scan.blank_lines,
+            "returns": scan.carriage_returns}
+
+
+def _scan_from(data: dict[str, Any], name: str) -> CsvScan:
+    facts: dict[str, TextFacts | NumberFacts] = {}
+    for column, f in data["facts"].items():
+        if "text" in f:
+            facts[column] = TextFacts((int(f["text"][0]), str(f["text"][1])), f["empty"], set(f["distinct"]),
+                                      int(f["numbers"]), int(f["filled"]))
+        else:
+            facts[column] = NumberFacts(float(f["first"]), [(int(r), float(v)) for r, v in f["bad"]],
+                                        (int(f["fraction"][0]), float(f["fraction"][1])) if f["fraction"] else None,
+                                        float(f["low"]), float(f["high"]),
+                                        None if f["wholes"] is None else {float(v) for v in f["wholes"]})
+    return CsvScan(name, list(data["columns"]), int(data["rows"]), facts, bool(data["blank"]), bool(data["returns"]))
+
+
+def main() -> None:
+    """The child: scan the second half and print what it found as one JSON object."""
+    path, start, middle, end = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    cache = Path(sys.argv[5]) if sys.argv[5] else None
+    header = sys.stdin.read()
+    try:
+        scan = scan_part(path, header, middle, end, 1 + _count_lines(path, start, middle), CacheWriter(cache))
+    except DatasetError as exc:
+        answer: dict[str, Any] = {"refused": str(exc)}
+    else:
+        answer = {"whole": True} if scan is None else {"scan": _scan_to(scan)}
+        if scan is not None and scan.cache is not None:
+            scan.cache.disown()  # the parent process takes the file over
+            answer.update(cache_rows=scan.cache.rows, width=scan.cache.width)
+    sys.stdout.write(json.dumps(answer))
+
+
+if __name__ == "__main__":
+    main()

@@ -12,14 +12,34 @@ from netbuilder.keras_bridge.quiet_import import import_keras_quietly
 import_keras_quietly()
 
 
-def nasnet_file(folder: Path) -> Path:
-    """NASNetMobile (771 layers, weights=None) saved as a .keras file in `folder`."""
+# The application a benchmark measures, and the one its `--quick` smoke run builds instead:
+# NASNetMobile takes a busy 2-core machine tens of seconds to build, save and load, MobileNetV2 a few.
+APPLICATION, QUICK_APPLICATION = "NASNetMobile", "MobileNetV2"
+
+
+def application_name(quick: bool) -> str:
+    """The `keras.applications` model a benchmark measures, or its smoke run's smaller one."""
+    return QUICK_APPLICATION if quick else APPLICATION
+
+
+def application_file(folder: Path, name: str = APPLICATION) -> Path:
+    """`keras.applications.<name>` (weights=None; NASNetMobile has 771 layers) saved as a .keras file in `folder`."""
     import keras
 
-    path = folder / "nasnet_mobile.keras"
+    path = folder / f"{name.lower()}.keras"
     if not path.exists():
-        keras.applications.NASNetMobile(weights=None).save(path)
+        getattr(keras.applications, name)(weights=None).save(path)
     return path
+
+
+def source_model(name: str):  # -> keras.Model
+    """`keras.applications.<name>(weights=None)`, or for "tiny" (what a smoke run exports) a 3-layer MLP."""
+    import keras
+
+    if name != "tiny":
+        return getattr(keras.applications, name)(weights=None)
+    inputs = keras.Input((8,), name="x")
+    return keras.Model(inputs, keras.layers.Dense(2, name="y")(keras.layers.Dense(16)(inputs)), name="tiny")
 
 
 def built_back(source):  # (keras.Model) -> keras.Model

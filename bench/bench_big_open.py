@@ -127,13 +127,13 @@ def pump_for(app: Any, seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,3000,10000", help="layers per project, comma-separated")
-    parser.add_argument("--shapes", default=",".join(SHAPES), help="big_graphs shapes, comma-separated")
+    parser.add_argument("--shapes", help=f"big_graphs shapes, comma-separated (default {','.join(SHAPES)})")
     parser.add_argument("--edits", type=int, default=5, help="edits (each undone) per zoom in the biggest projects")
-    verdicts.add_arguments(parser, "300 layers of each shape")
+    verdicts.add_arguments(parser, "one 300-layer chain")
     args = parser.parse_args()
     sizes = [300] if args.quick else [int(s) for s in args.sizes.split(",")]
     edits = 1 if args.quick else args.edits
-    shapes = args.shapes.split(",")
+    shapes = (args.shapes or (SHAPES[0] if args.quick else ",".join(SHAPES))).split(",")
     judge = verdicts.Verdicts.from_args(args)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +142,8 @@ def main() -> None:
         from PySide6.QtCore import QSettings
 
         from netbuilder.catalog import load_catalog
-        from netbuilder.ui.main_window import TRAINING_PANEL_MODULE, MainWindow
+        from netbuilder.ui.main_window import MainWindow
+        from netbuilder.ui.training_tab import TRAINING_PANEL_MODULE
 
         # The app imports the Training tab's libraries in the background at launch (see app.run);
         # here, before the clock starts, so the first open does not pay for them.

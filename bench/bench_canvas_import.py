@@ -24,13 +24,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import verdicts  # noqa: E402
-from _common import alternate, editor_app, nasnet_file  # noqa: E402
+from _common import alternate, application_file, application_name, editor_app  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    verdicts.add_arguments(parser, "1 repeat")
+    verdicts.add_arguments(parser, "MobileNetV2, 1 repeat")
     args = parser.parse_args()
     if args.quick:
         args.repeats = 1
@@ -61,7 +61,8 @@ def main() -> None:
         window.resize(1440, 900)
         window.show()
         app.processEvents()
-        source = nasnet_file(folder)
+        name = application_name(args.quick)
+        source = application_file(folder, name)
         splits: list[tuple[float, float, float]] = []  # (file import, opening and painting, shape check)
 
         def keras_load() -> None:
@@ -91,7 +92,7 @@ def main() -> None:
         check_part = statistics.median(s[2] for s in splits[1:])
         window.close()
 
-    print(f"NASNetMobile ({layers} layers, {nodes} cards on the canvas), {args.repeats} runs each")
+    print(f"{name} ({layers} layers, {nodes} cards on the canvas), {args.repeats} runs each")
     print(f"  keras.saving.load_model (baseline)   median {k:.2f} s")
     print(f"  import into the window until painted median {n:.2f} s")
     print(f"    of which file import (background)  median {file_part:.2f} s")

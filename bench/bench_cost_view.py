@@ -32,10 +32,10 @@ GOALS = {"view_update_ms": 50.0}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20, help="edits, each re-checked and then shown")
-    verdicts.add_arguments(parser, "MobileNetV2, 3 edits")
+    verdicts.add_arguments(parser, "MobileNetV2, 1 edit")
     args = parser.parse_args()
     if args.quick:
-        args.edits = 3
+        args.edits = 1
     judge = verdicts.Verdicts.from_args(args)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

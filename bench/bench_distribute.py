@@ -41,7 +41,7 @@ CONFIGURATIONS = (
     ("mirrored, 2 CPU devices", "mirrored", ["--strategy", "mirrored", "--cpu-devices", "2"]),
     ("multi-worker, 2 local", "multi-worker", ["--local-workers", "2"]),
 )
-QUICK = {"rows": 2048, "epochs": 2, "repeats": 1}
+QUICK = {"rows": 512, "epochs": 1, "repeats": 1, "width": 32}
 
 
 @dataclass(frozen=True)

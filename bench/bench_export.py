@@ -32,17 +32,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--model", default="MobileNetV2")
-    verdicts.add_arguments(parser, "1 repeat")
+    verdicts.add_arguments(parser, "1 repeat of a 3-layer model")
     args = parser.parse_args()
     if args.quick:
-        args.repeats = 1
+        args.repeats, args.model = 1, "tiny"
     judge = verdicts.Verdicts.from_args(args)
 
-    import keras
+    from netbuilder.export.savedmodel import export_savedmodel
 
-    from netbuilder.keras_bridge.savedmodel import export_savedmodel
-
-    model = _common.built_back(getattr(keras.applications, args.model)(weights=None))
+    model = _common.built_back(_common.source_model(args.model))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sides = {

@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import verdicts  # noqa: E402
-from _common import alternate, nasnet_file  # noqa: E402
+from _common import alternate, application_file, application_name  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    verdicts.add_arguments(parser, "1 repeat")
+    verdicts.add_arguments(parser, "MobileNetV2, 1 repeat")
     args = parser.parse_args()
     if args.quick:
         args.repeats = 1
@@ -36,7 +36,8 @@ def main() -> None:
     catalog = load_catalog()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        source = nasnet_file(folder)
+        name = application_name(args.quick)
+        source = application_file(folder, name)
         target = folder / "nasnet.nbproj"
 
         def keras_load() -> None:
@@ -48,7 +49,7 @@ def main() -> None:
         layers = len(keras.saving.load_model(source, compile=False).layers)  # also the warm-up
         nb_import()
         k, n = alternate(keras_load, nb_import, args.repeats)
-        print(f"NASNetMobile ({layers} layers), {args.repeats} runs each")
+        print(f"{name} ({layers} layers), {args.repeats} runs each")
         print(f"  keras.saving.load_model   median {k:.2f} s")
         print(f"  netbuilder import         median {n:.2f} s")
         print(f"  ratio import / keras load {n / k:.2f}x   {judge.check('ratio', n / k, 1.5)}")

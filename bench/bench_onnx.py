@@ -37,16 +37,9 @@ def main() -> None:
         args.repeats, args.model = 1, "tiny"
     judge = verdicts.Verdicts.from_args(args)
 
-    import keras
+    from netbuilder.export.onnx_export import export_onnx
 
-    from netbuilder.keras_bridge.onnx_export import export_onnx
-
-    if args.model == "tiny":
-        inputs = keras.Input((8,), name="x")
-        source = keras.Model(inputs, keras.layers.Dense(2, name="y")(keras.layers.Dense(16)(inputs)), name="tiny")
-    else:
-        source = getattr(keras.applications, args.model)(weights=None)
-    model = _common.built_back(source)
+    model = _common.built_back(_common.source_model(args.model))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sides = {

@@ -37,7 +37,7 @@ from typing import Callable
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import verdicts  # noqa: E402
-from _common import editor_app, nasnet_file  # noqa: E402
+from _common import application_file, application_name, editor_app  # noqa: E402
 from big_graphs import SHAPES, write_big_project  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
@@ -83,12 +83,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=200, help="timed frames per zoom and graph")
     parser.add_argument("--layers", type=int, default=10_000, help="layers of the generated big graph")
-    parser.add_argument("--shapes", default=",".join(SHAPES), help="big_graphs shapes to generate, comma-separated")
-    verdicts.add_arguments(parser, "3 frames per zoom, a 1,000-layer generated graph")
+    parser.add_argument("--shapes", help=f"big_graphs shapes to generate, comma-separated (default {','.join(SHAPES)})")
+    verdicts.add_arguments(parser, "MobileNetV2, 3 frames per zoom, one 300-layer generated graph")
     args = parser.parse_args()
     if args.quick:
-        args.frames, args.layers = 3, 1000
-    shapes = args.shapes.split(",")
+        args.frames, args.layers = 3, 300
+    shapes = (args.shapes or (SHAPES[0] if args.quick else ",".join(SHAPES))).split(",")
     unknown = sorted(set(shapes) - set(SHAPES))
     if unknown:
         parser.error(f"unknown shapes {', '.join(unknown)}: choose from {', '.join(SHAPES)}")
@@ -103,15 +103,17 @@ def main() -> None:
         app.processEvents()
         counts = {"mlp_128_10": len(small.scene.nodes)}
 
-        def nasnet(window: MainWindow) -> None:
-            call = window.files.import_model(nasnet_file(folder), folder / "nasnet.nbproj")
+        application = application_name(args.quick)
+
+        def imported(window: MainWindow) -> None:
+            call = window.files.import_model(application_file(folder, application), folder / "nasnet.nbproj")
             assert call is not None
             call.wait()
 
         def generated(shape: str) -> Callable[[MainWindow], object]:
             return lambda window: window.files.open_path(write_big_project(folder / f"{shape}.nbproj", shape, args.layers))
 
-        bigs = {"NASNetMobile": nasnet, **{f"{shape} {args.layers:,}": generated(shape) for shape in shapes}}
+        bigs = {application: imported, **{f"{shape} {args.layers:,}": generated(shape) for shape in shapes}}
         moves = camera_path(args.frames)
         rows: list[tuple[str, str, float, dict[str, list[float]], int]] = []
         for name, open_big in bigs.items():  # one at a time: each 10,000-layer project holds its Keras layers

@@ -40,7 +40,7 @@ def mobilenet_previews(repeats: int) -> tuple[int, float, float, float]:
     import keras
     import numpy as np
 
-    from netbuilder.keras_bridge.activations import ActivationProbe
+    from netbuilder.training.activations import ActivationProbe
     from netbuilder.keras_bridge.importer import model_to_project
     from netbuilder.ui.canvas.activation_preview import to_image
 
@@ -147,10 +147,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
-    verdicts.add_arguments(parser, "3 repeats, 1 run of 10 epochs each way")
+    verdicts.add_arguments(parser, "1 repeat, 1 run of 10 epochs each way")
     args = parser.parse_args()
     if args.quick:
-        args.repeats, args.epochs, args.runs = 3, 10, 1
+        args.repeats, args.epochs, args.runs = 1, 10, 1
     judge = verdicts.Verdicts.from_args(args)
 
     layers, predict_s, previews_s, gui_s = mobilenet_previews(args.repeats)

@@ -47,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=9)
-    verdicts.add_arguments(parser, "1 epoch, 1 repeat")
+    verdicts.add_arguments(parser, "1 epoch, int8 only, 1 repeat without a warm-up")
     args = parser.parse_args()
     if args.quick:
         args.epochs, args.repeats = 1, 1
@@ -56,8 +56,8 @@ def main() -> None:
     from netbuilder.cli import main as netbuilder
     from netbuilder.graph import project_file
     from netbuilder.keras_bridge.export import built_with_weights
-    from netbuilder.keras_bridge.tflite_data import project_data
-    from netbuilder.keras_bridge.tflite import INTERPRETER_DEPRECATED
+    from netbuilder.export.tflite_data import project_data
+    from netbuilder.export.tflite import INTERPRETER_DEPRECATED
     from netbuilder.resources import example_path
 
     warnings.filterwarnings("ignore", message=INTERPRETER_DEPRECATED)  # the hand-written int8 calibration's
@@ -75,8 +75,8 @@ def main() -> None:
               f"{data.data.n_rows('validation')} validation images; median of {args.repeats}")
         print(f"{'mode':8} {'bytes':>7} {'float/q':>7} {'acc float':>9} {'acc q':>7} {'netbuilder':>10} "
               f"{'by hand':>8} {'ratio':>5} {'from_keras':>10} {'report':>7}")
-        for mode in MODES:
-            row = _mode(model, data, root, mode, args.repeats)
+        for mode in MODES[-1:] if args.quick else MODES:
+            row = _mode(model, data, root, mode, args.repeats, warm_up=not args.quick)
             line = (f"{mode:8} {row['bytes']:7,} {row['size_ratio']:7.2f} {row['float_acc']:9.4f} {row['acc']:7.4f} "
                     f"{row['ours']:9.2f}s {row['hand']:7.2f}s {row['ours'] / row['hand']:5.2f} "
                     f"{row['from_keras']:9.2f}s {row['report']:6.2f}s")
@@ -90,12 +90,12 @@ def main() -> None:
     judge.finish()
 
 
-def _mode(model: Any, data: Any, root: Path, mode: str, repeats: int) -> dict[str, float]:
+def _mode(model: Any, data: Any, root: Path, mode: str, repeats: int, warm_up: bool) -> dict[str, float]:
     """Sizes, accuracies and median seconds of the three ways of converting in one mode."""
-    from netbuilder.keras_bridge.tflite import export_tflite
-    from netbuilder.keras_bridge.tflite_data import MEASURED_ROWS, split_rows
-    from netbuilder.keras_bridge.tflite_quantize import quantization, quantization_report
-    from netbuilder.keras_bridge.tflite_report import measure
+    from netbuilder.export.tflite import export_tflite
+    from netbuilder.export.tflite_data import MEASURED_ROWS, split_rows
+    from netbuilder.export.tflite_quantize import quantization, quantization_report
+    from netbuilder.export.tflite_report import measure
 
     calibration = quantization("int8", model, data).calibration
     assert calibration is not None
@@ -108,7 +108,7 @@ def _mode(model: Any, data: Any, root: Path, mode: str, repeats: int) -> dict[st
     sides = {"ours": ours, "hand": lambda i: _by_hand(model, x, mode, root / f"hand-{mode}-{i}.tflite", True),
              "from_keras": lambda i: _by_hand(model, x, mode, root / f"fk-{mode}-{i}.tflite", False)}
     times: dict[str, list[float]] = {name: [] for name in sides}
-    for i in range(repeats + 1):  # the first round warms every side up (tracing caches)
+    for i in range(0 if warm_up else 1, repeats + 1):  # round 0 warms every side up (tracing caches)
         for name, side in (sides.items() if i % 2 == 0 else reversed(sides.items())):
             start = time.perf_counter()
             side(i)

@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import verdicts  # noqa: E402
-from _common import nasnet_file  # noqa: E402
+from _common import application_file, application_name  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=50)
-    verdicts.add_arguments(parser, "3 trials")
+    verdicts.add_arguments(parser, "MobileNetV2, 3 trials")
     args = parser.parse_args()
     if args.quick:
         args.trials = 3
@@ -37,8 +37,9 @@ def main() -> None:
     from netbuilder.keras_bridge import ProjectChecker, import_model_file
 
     catalog = load_catalog()
+    name = application_name(args.quick)
     with tempfile.TemporaryDirectory() as tmp:
-        project = import_model_file(nasnet_file(Path(tmp)), Path(tmp) / "nasnet.nbproj", catalog)
+        project = import_model_file(application_file(Path(tmp), name), Path(tmp) / "nasnet.nbproj", catalog)
     graph = project.graph
 
     start = time.perf_counter()
@@ -63,7 +64,7 @@ def main() -> None:
         stack.undo()
         checker.check()
     med = statistics.median(times)
-    print(f"NASNetMobile graph: {len(graph)} nodes, {len(graph.edges)} edges, {args.trials} trials")
+    print(f"{name} graph: {len(graph)} nodes, {len(graph.edges)} edges, {args.trials} trials")
     print(f"  check from scratch (baseline)      {full * 1000:8.1f} ms")
     print(f"  re-check after one new edge median {med * 1000:8.1f} ms   {judge.check('recheck_ms', med * 1000, 20, ' ms')}")
     print(f"  ratio re-check / from scratch      {med / full:8.4f}")

@@ -59,7 +59,7 @@ def launch(command: list[str], env: dict[str, str], marker: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    verdicts.add_arguments(parser, "1 repeat")
+    verdicts.add_arguments(parser, "1 repeat, no warm-up")
     args = parser.parse_args()
     if args.quick:
         args.repeats = 1
@@ -85,7 +85,8 @@ def main() -> None:
             "bare Qt": ([sys.executable, "-c", BARE_QT], "ready"),
             "import tensorflow": ([sys.executable, "-c", IMPORT_TF], "ready"),
         }
-        for command, marker in runs.values():  # warm-up: the OS file cache, Python's bytecode cache
+        # Warm-up: the OS file cache, Python's bytecode cache (a smoke run measures cold launches).
+        for command, marker in [] if args.quick else runs.values():
             launch(command, env, marker)
         times: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.repeats):

@@ -32,9 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import verdicts  # noqa: E402
-from bench_stream_memory import measure  # noqa: E402
+from versus_plain import QUIET, best_runs, report, report_growth  # noqa: E402
 
-GOALS = {"rss_growth": 1.15, "rss_ratio": 1.2, "time_ratio": 1.1}
 SIDE, CLASSES, BATCH = 64, 10, 32
 DISTINCT = 40  # different images per class; the folder repeats them under other names
 CACHE = Path(tempfile.gettempdir()) / "netbuilder-bench-images"
@@ -113,12 +112,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,20000", help="images in each folder, comma-separated")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per size (1 with --quick)")
-    verdicts.add_arguments(parser, "folders of 100 and 200 images")
+    verdicts.add_arguments(parser, "one folder of 100 images, 1 run")
     args = parser.parse_args()
     judge = verdicts.Verdicts.from_args(args)
-    sizes = [100, 200] if args.quick else [int(s) for s in args.sizes.split(",")]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "",
-           # the quick folders are below the size netbuilder streams from; make them stream too
+    sizes = [100] if args.quick else [int(s) for s in args.sizes.split(",")]
+    env = {**os.environ, **QUIET,
+           # the quick folder is below the size netbuilder streams from; make it stream too
            **({"NETBUILDER_STREAM_IMAGES": "0"} if args.quick else {})}
     peaks: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-images-") as work:
@@ -129,29 +128,12 @@ def main() -> None:
             folder = image_folder(count)
             project = root / f"images_{count}.nbproj"
             write_project(project, folder)
-            ours, plain = [], []
-            for repeat in range(1 if args.quick else args.repeats):
-                run = root / f"run_{count}_{repeat}"
-                seconds, mb, _ = measure([sys.executable, "-m", "netbuilder", "train", str(project), "--out", str(run)],
-                                         env)
-                fit = json.loads((run / "settings.json").read_text())["fit_seconds"]
-                ours.append((seconds, mb, fit))
-                seconds, mb, out = measure([sys.executable, str(script), str(folder), str(SIDE), str(BATCH),
-                                            str(CLASSES)], env)
-                plain.append((seconds, mb, float(out.split("fit_seconds")[-1].split()[0])))
-            (ours_s, ours_mb, ours_fit), (plain_s, plain_mb, plain_fit) = (tuple(map(min, zip(*runs)))
-                                                                          for runs in (ours, plain))
-            peaks.append(ours_mb)
-            print(f"{count:>7,} images: netbuilder {ours_mb:,.0f} MB peak, {ours_s:.1f} s (fit "
-                  f"{ours_fit:.1f} s); plain image_dataset_from_directory {plain_mb:,.0f} MB peak, "
-                  f"{plain_s:.1f} s (fit {plain_fit:.1f} s)")
-            print(f"  ratio rss netbuilder / plain {ours_mb / plain_mb:.2f} "
-                  + judge.check("rss_ratio", ours_mb / plain_mb, GOALS["rss_ratio"]))
-            print(f"  ratio time netbuilder / plain {ours_s / plain_s:.2f} "
-                  + judge.check("time_ratio", ours_s / plain_s, GOALS["time_ratio"]))
-    growth = peaks[-1] / peaks[0]
-    print(f"rss growth largest / smallest folder {growth:.2f} "
-          + judge.check("rss_growth", growth, GOALS["rss_growth"]))
+            ours, plain = best_runs([sys.executable, "-m", "netbuilder", "train", str(project)],
+                                    [sys.executable, str(script), str(folder), str(SIDE), str(BATCH), str(CLASSES)],
+                                    root / f"runs_{count}", env, 1 if args.quick else args.repeats)
+            peaks.append(ours.mb)
+            report(judge, f"{count:>7,} images", ours, "plain image_dataset_from_directory", plain, "plain")
+    report_growth(judge, peaks, "largest / smallest folder")
     judge.finish()
 
 

@@ -31,9 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import verdicts  # noqa: E402
-from bench_stream_memory import measure  # noqa: E402
+from versus_plain import QUIET, best_runs, report, report_growth  # noqa: E402
 
-GOALS = {"rss_growth": 1.15, "rss_ratio": 1.2, "time_ratio": 1.1}
 CLASSES, WORDS, BATCH, TOKENS, LENGTH = 4, 60, 32, 2000, 32
 CACHE = Path(tempfile.gettempdir()) / "netbuilder-bench-text"
 
@@ -98,11 +97,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,20000", help="documents in each folder, comma-separated")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per size (1 with --quick)")
-    verdicts.add_arguments(parser, "folders of 100 and 200 documents")
+    verdicts.add_arguments(parser, "one folder of 100 documents, 1 run")
     args = parser.parse_args()
     judge = verdicts.Verdicts.from_args(args)
-    sizes = [100, 200] if args.quick else [int(s) for s in args.sizes.split(",")]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    sizes = [100] if args.quick else [int(s) for s in args.sizes.split(",")]
+    env = {**os.environ, **QUIET}
     peaks: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-text-") as work:
         root = Path(work)
@@ -112,30 +111,15 @@ def main() -> None:
             folder = text_folder(count)
             project = root / f"text_{count}.nbproj"
             write_project(project, folder)
-            ours, plain = [], []
-            for repeat in range(1 if args.quick else args.repeats):
-                run = root / f"run_{count}_{repeat}"
-                project.with_name(project.stem + ".adapted.json").unlink(missing_ok=True)  # adapt every run
-                seconds, mb, _ = measure([sys.executable, "-m", "netbuilder", "train", str(project), "--out", str(run)],
-                                         env)
-                fit = json.loads((run / "settings.json").read_text())["fit_seconds"]
-                ours.append((seconds, mb, fit))
-                seconds, mb, out = measure([sys.executable, str(script), str(folder), str(BATCH), str(CLASSES),
-                                            str(TOKENS), str(LENGTH)], env)
-                plain.append((seconds, mb, float(out.split("fit_seconds")[-1].split()[0])))
-            (ours_s, ours_mb, ours_fit), (plain_s, plain_mb, plain_fit) = (tuple(map(min, zip(*runs)))
-                                                                          for runs in (ours, plain))
-            peaks.append(ours_mb)
-            print(f"{count:>7,} documents: netbuilder {ours_mb:,.0f} MB peak, {ours_s:.1f} s (fit "
-                  f"{ours_fit:.1f} s); plain text_dataset_from_directory {plain_mb:,.0f} MB peak, "
-                  f"{plain_s:.1f} s (fit {plain_fit:.1f} s)")
-            print(f"  ratio rss netbuilder / plain {ours_mb / plain_mb:.2f} "
-                  + judge.check("rss_ratio", ours_mb / plain_mb, GOALS["rss_ratio"]))
-            print(f"  ratio time netbuilder / plain {ours_s / plain_s:.2f} "
-                  + judge.check("time_ratio", ours_s / plain_s, GOALS["time_ratio"]))
-    growth = peaks[-1] / peaks[0]
-    print(f"rss growth largest / smallest folder {growth:.2f} "
-          + judge.check("rss_growth", growth, GOALS["rss_growth"]))
+            cache = project.with_name(project.stem + ".adapted.json")
+            ours, plain = best_runs([sys.executable, "-m", "netbuilder", "train", str(project)],
+                                    [sys.executable, str(script), str(folder), str(BATCH), str(CLASSES), str(TOKENS),
+                                     str(LENGTH)],
+                                    root / f"runs_{count}", env, 1 if args.quick else args.repeats,
+                                    before_ours=lambda: cache.unlink(missing_ok=True))  # adapt every run
+            peaks.append(ours.mb)
+            report(judge, f"{count:>7,} documents", ours, "plain text_dataset_from_directory", plain, "plain")
+    report_growth(judge, peaks, "largest / smallest folder")
     judge.finish()
 
 

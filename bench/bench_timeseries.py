@@ -30,9 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import verdicts  # noqa: E402
-from bench_stream_memory import measure  # noqa: E402
+from versus_plain import QUIET, best_runs, report, report_growth  # noqa: E402
 
-GOALS = {"rss_growth": 1.15, "rss_ratio": 1.2, "time_ratio": 1.1}
 BATCH, WINDOW, COLUMNS = 128, 64, 4
 
 PLAIN_KERAS = """\
@@ -82,11 +81,11 @@ def write_project(path: Path, data: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,400000", help="rows of each series, comma-separated")
-    verdicts.add_arguments(parser, "series of 5 000 and 20 000 rows")
+    verdicts.add_arguments(parser, "one series of 2 000 rows")
     args = parser.parse_args()
     judge = verdicts.Verdicts.from_args(args)
-    sizes = [5_000, 20_000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+    sizes = [2_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    env = {**os.environ, **QUIET}
     peaks: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-series-") as folder:
         root = Path(folder)
@@ -97,23 +96,14 @@ def main() -> None:
             write_series(data, rows)
             write_project(project, data)
             mb = data.stat().st_size / 2**20
-            ours_s, ours_mb, _ = measure([sys.executable, "-m", "netbuilder", "train", str(project),
-                                          "--out", str(root / f"run_{rows}")], env)
-            plain_s, plain_mb, plain_out = measure([sys.executable, str(script), str(data), str(WINDOW),
-                                                    str(BATCH)], env)
-            record = json.loads((root / f"run_{rows}" / "settings.json").read_text())
-            plain_fit = float(plain_out.split("fit_seconds")[-1].split()[0])
-            peaks.append(ours_mb)
-            print(f"{rows:>9,} rows ({mb:,.1f} MB): netbuilder {ours_mb:,.0f} MB peak, {ours_s:.1f} s "
-                  f"(fit {record['fit_seconds']:.1f} s); plain Keras timeseries_dataset_from_array "
-                  f"{plain_mb:,.0f} MB peak, {plain_s:.1f} s (fit {plain_fit:.1f} s)")
-            print(f"  ratio rss netbuilder / plain Keras {ours_mb / plain_mb:.2f} "
-                  + judge.check("rss_ratio", ours_mb / plain_mb, GOALS["rss_ratio"]))
-            print(f"  ratio time netbuilder / plain Keras {ours_s / plain_s:.2f} "
-                  + judge.check("time_ratio", ours_s / plain_s, GOALS["time_ratio"]))
+            ours, plain = best_runs([sys.executable, "-m", "netbuilder", "train", str(project)],
+                                    [sys.executable, str(script), str(data), str(WINDOW), str(BATCH)],
+                                    root / f"runs_{rows}", env, 1)
+            peaks.append(ours.mb)
+            report(judge, f"{rows:>9,} rows ({mb:,.1f} MB)", ours, "plain Keras timeseries_dataset_from_array", plain,
+                   "plain Keras")
             data.unlink()
-    growth = peaks[-1] / peaks[0]
-    print(f"rss growth longest / shortest series {growth:.2f} " + judge.check("rss_growth", growth, GOALS["rss_growth"]))
+    report_growth(judge, peaks, "longest / shortest series")
     judge.finish()
 
 

@@ -26,6 +26,14 @@ def write_project(tmp_path):
     return write
 
 
+@pytest.fixture(scope="session")
+def applications(tmp_path_factory):
+    """`keras.applications` models imported once per session, for every test that exports one (an `ApplicationCache`)."""
+    from imported_applications import ApplicationCache
+
+    return ApplicationCache(tmp_path_factory.mktemp("applications"))
+
+
 @pytest.fixture
 def editor(qtbot, tmp_path, monkeypatch):
     """The real main window, with TensorFlow loaded, throw-away settings and recovery folder."""

@@ -1,7 +1,7 @@
 """Python code export: the generated script rebuilds the very model netbuilder builds.
 
-Every bundled example and a real `keras.applications` model (every one of
-them under `-m slow`) are written as a script, compiled, run, and compared
+Every bundled example and a real `keras.applications` model (one of each
+family under `-m slow`) are written as a script, compiled, run, and compared
 with the netbuilder-built model: same layer names, parameter count and (after
 copying the weights) outputs. Names that look like code stay data.
 """
@@ -13,6 +13,7 @@ import py_compile
 import runpy
 import subprocess
 import sys
+from collections import defaultdict
 
 import keras
 import numpy as np
@@ -25,9 +26,10 @@ from netbuilder.graph import Edge, Graph, Node, Project
 from netbuilder.graph.project_file import load
 from netbuilder.keras_bridge.build import build_model
 from netbuilder.keras_bridge.errors import BridgeError
-from netbuilder.keras_bridge.python_code import python_code
-from netbuilder.keras_bridge.sample_batch import sample_values
+from netbuilder.export.python_code import python_code
+from netbuilder.export.sample_batch import sample_values
 from netbuilder.training.adapt import adapt_preprocessing
+from imported_applications import import_model
 
 
 def _run_script(project, tmp_path):
@@ -201,22 +203,8 @@ def test_settings_without_a_dataset_ask_for_one(tmp_path, monkeypatch, capsys):
     assert exited.value.code == 2 and "--data" in capsys.readouterr().err
 
 
-def _imported(model, tmp_path, capsys):
-    """The project `netbuilder import` makes of `model`, its weights saved beside it."""
-    source = tmp_path / f"{model.name}.keras"
-    model.save(source)
-    target = tmp_path / f"{model.name}.nbproj"
-    assert main(["import", str(source), "-o", str(target)]) == 0
-    capsys.readouterr()
-    return load(target)
-
-
-def _application_project(name, shape, tmp_path, capsys):
-    return _imported(getattr(keras.applications, name)(weights=None, input_shape=shape), tmp_path, capsys)
-
-
-def test_mobilenet_is_rebuilt_by_its_script(tmp_path, capsys):
-    _assert_same_model(_application_project("MobileNetV2", (96, 96, 3), tmp_path, capsys), tmp_path)
+def test_mobilenet_is_rebuilt_by_its_script(applications, tmp_path):
+    _assert_same_model(load(applications.get("MobileNetV2", 96).project), tmp_path)  # test_applications.py's import
 
 
 def _application_names():
@@ -226,9 +214,19 @@ def _application_names():
                    if inspect.isfunction(value) and name[:1].isupper()})
 
 
-# The smallest image side each application accepts; 32 for all the others. Small
-# images keep the slow run short without changing a single layer or weight.
-_SMALLEST_SIDE = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}
+# Each family's smallest member: its bigger siblings are made by the same function with more or
+# wider blocks, so rebuilding them adds minutes, not a layer, wiring or operation the script writer
+# has not met. A family not listed here is rebuilt through its first member.
+_SMALLEST_OF_FAMILY = {"ConvNeXtTiny", "DenseNet121", "EfficientNetB0", "EfficientNetV2B0", "MobileNetV3Small",
+                       "NASNetMobile", "ResNet50", "ResNet50V2"}
+
+
+def _one_per_family():
+    """One constructor of each `keras.applications` module (a family: ResNet50/101/152, EfficientNetB0–B7, …)."""
+    families = defaultdict(list)
+    for name in _application_names():
+        families[getattr(keras.applications, name).__module__].append(name)
+    return sorted(next((n for n in names if n in _SMALLEST_OF_FAMILY), names[0]) for names in families.values())
 
 
 def test_every_application_family_is_enumerated():
@@ -236,6 +234,7 @@ def test_every_application_family_is_enumerated():
     assert len(names) >= 35, names
     assert {"ConvNeXtXLarge", "DenseNet201", "EfficientNetB7", "EfficientNetV2L", "InceptionResNetV2",
             "MobileNetV3Small", "NASNetLarge", "ResNet152V2", "VGG19", "Xception"} <= set(names)
+    assert _SMALLEST_OF_FAMILY | {"InceptionResNetV2", "VGG16", "VGG19", "Xception"} <= set(_one_per_family())
 
 
 @pytest.fixture
@@ -247,25 +246,21 @@ def fresh_keras():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _application_names())
-def test_applications_are_rebuilt_by_their_script(name, tmp_path, capsys, fresh_keras):
-    side = _SMALLEST_SIDE.get(name, 32)
-    _assert_script_rebuilds(getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3)),
-                            tmp_path, capsys)
+@pytest.mark.parametrize("name", _one_per_family())
+def test_applications_are_rebuilt_by_their_script(name, applications, tmp_path, fresh_keras):
+    _assert_script_rebuilds(applications.get(name), tmp_path)
 
 
-def _assert_script_rebuilds(original, tmp_path, capsys):
-    """Import `original`, export the script: with the imported weights its model is Keras' own, number for number."""
-    x = np.random.default_rng(0).random((1, *original.inputs[0].shape[1:])).astype("float32")
-    want, params = np.asarray(original(x)), original.count_params()
-    project = _imported(original, tmp_path, capsys)
-    del original  # the biggest applications are over a gigabyte; let it go before three more are built
-    rebuilt = _assert_same_model(project, tmp_path, with_weights=True)
-    assert rebuilt.count_params() == params
-    np.testing.assert_allclose(np.asarray(rebuilt(x)), want, rtol=1e-6, atol=1e-6 * max(1.0, np.abs(want).max()))
+def _assert_script_rebuilds(imported, tmp_path):
+    """The script of an imported model: with the imported weights its model is Keras' own, number for number."""
+    rebuilt = _assert_same_model(load(imported.project), tmp_path, with_weights=True)
+    assert rebuilt.count_params() == imported.params
+    want = imported.want
+    np.testing.assert_allclose(np.asarray(rebuilt(imported.x)), want, rtol=1e-6,
+                               atol=1e-6 * max(1.0, np.abs(want).max()))
 
 
-def test_operations_and_application_only_layers_become_keras_layers(tmp_path, capsys):
+def test_operations_and_application_only_layers_become_keras_layers(tmp_path):
     from keras.src.applications.convnext import LayerScale
     from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
 
@@ -276,7 +271,7 @@ def test_operations_and_application_only_layers_become_keras_layers(tmp_path, ca
     mixed = CustomScaleLayer(0.17, name="custom_scale")([scaled, conv])
     model = keras.Model(image, keras.layers.Add(name="sum")([mixed, conv * image]), name="tricks")
     model.get_layer("layer_scale").set_weights([np.array([0.5, -2.0, 3.0], "float32")])
-    _assert_script_rebuilds(model, tmp_path, capsys)
+    _assert_script_rebuilds(import_model(model, tmp_path), tmp_path)
     code = (tmp_path / "model_script.py").read_text()
     assert "layers.EinsumDense(" in code and "layers.Rescaling(" in code and "keras.src" not in code
 

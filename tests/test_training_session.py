@@ -186,8 +186,9 @@ def test_a_nan_loss_stops_the_run_at_once_with_a_message(tmp_path):
     assert result.epochs_done == 0 and EpochEnd not in [type(e) for e in events] and result.history == {}
     record = json.loads((result.run_dir / "settings.json").read_text())
     assert (record["status"], record["message"]) == ("nan", result.message)
-    # Its weights are not numbers: no model; health.csv records how they blew up.
-    assert sorted(p.name for p in result.run_dir.iterdir()) == ["health.csv", "settings.json"]
+    # Its weights are not numbers: no model; health.csv records how they blew up, and the warning about it is kept.
+    assert sorted(p.name for p in result.run_dir.iterdir()) == ["health.csv", "health_warnings.csv", "settings.json"]
+    assert "exploding" in (result.run_dir / "health_warnings.csv").read_text(encoding="utf-8").lower()
 
 
 def test_extreme_values_in_the_data_end_the_run_as_nan_too(tmp_path):

@@ -15,14 +15,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QBrush, QPainter, QPen, QShowEvent
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QMenu, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QShowEvent
+from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from netbuilder.graph import Project
 from netbuilder.graph.project_file import dumps, loads
-from netbuilder.ui.canvas import theme
-from netbuilder.ui.canvas.card_text import SMALL_FONT, metrics
+from netbuilder.ui.canvas.card_tag import CardTag
 from netbuilder.ui.canvas.node_item import NodeItem
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.problem_look import DEPLOY_COLOUR, node_name
@@ -44,42 +43,16 @@ def findings_of(project: Project, target: str, loader: KerasLoader | None) -> li
     return deployment_findings(loads(dumps(project)), target)
 
 
-class DeployBadge(QGraphicsItem):
+class DeployBadge(CardTag):
     """An amber tag in the card's header ("⚠ TFLite") whose tooltip says which ops are missing."""
 
     def __init__(self, card: NodeItem, target_label: str, sentence: str) -> None:
-        super().__init__(card)
-        self.label = target_label
-        self.text = f"⚠ {target_label}"
-        self.sentence = sentence
-        self._width = metrics(SMALL_FONT).horizontalAdvance(self.text) + 10
-        self.setToolTip(f"<div style='max-width: 360px'><b>Cannot deploy to {html.escape(target_label)}</b>"
-                        f"<br>{html.escape(sentence)}</div>")
-        self.setZValue(2)
-        self.place()
-
-    def tip_line(self) -> str:
-        """The line this badge adds to its card's tooltip, in the deployment colour."""
-        return (f"<br><span style='color:{DEPLOY_COLOUR.name()}'>⚠ Cannot deploy to {html.escape(self.label)}: "
-                f"{html.escape(self.sentence)}</span>")
-
-    def place(self) -> None:
-        """Top right of the header, clear of the card's "output" label."""
-        card = self.parentItem()
-        assert isinstance(card, NodeItem)
-        self.setPos(card.width - self._width - 4, card.tag_top())
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self._width, 16)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(theme.NODE_FILL, 1.2))
-        painter.setBrush(QBrush(DEPLOY_COLOUR))
-        painter.drawRoundedRect(self.boundingRect(), 8, 8)
-        painter.setPen(theme.NODE_FILL)
-        painter.setFont(SMALL_FONT)
-        painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
+        self.label, self.sentence = target_label, sentence
+        super().__init__(card, f"⚠ {target_label}", DEPLOY_COLOUR,
+                         f"<div style='max-width: 360px'><b>Cannot deploy to {html.escape(target_label)}</b>"
+                         f"<br>{html.escape(sentence)}</div>",
+                         f"<br><span style='color:{DEPLOY_COLOUR.name()}'>⚠ Cannot deploy to "
+                         f"{html.escape(target_label)}: {html.escape(sentence)}</span>")
 
 
 class DeployTarget(QObject):
@@ -168,11 +141,7 @@ class DeployTarget(QObject):
             card, finding = nodes.get(node_id), self.findings.get(node_id)
             if finding is None or card is None or badge.parentItem() is not card \
                     or (badge.label, badge.sentence) != (LABELS[self.target], finding.sentence()):
-                owner = badge.parentItem()
-                if isinstance(owner, NodeItem):
-                    owner.setToolTip(owner.toolTip().replace(badge.tip_line(), ""))
-                if badge.scene() is not None:
-                    badge.scene().removeItem(badge)
+                badge.detach()
                 del self._badges[node_id]
         for node_id, finding in self.findings.items():
             card = nodes.get(node_id)
@@ -181,11 +150,7 @@ class DeployTarget(QObject):
             badge = self._badges.get(node_id)
             if badge is None:
                 badge = self._badges[node_id] = DeployBadge(card, LABELS[self.target], finding.sentence())
-            badge.place()  # the card may have grown
-            # The card's own tooltip says it too, where the user hovers most; the card rewrites its tooltip
-            # when its look changes (the scene has done so before this runs), so the line is put back then.
-            if badge.tip_line() not in card.toolTip():
-                card.setToolTip(card.toolTip().removesuffix("</div>") + badge.tip_line() + "</div>")
+            badge.attach()
 
     def badge(self, node_id: str) -> DeployBadge | None:
         return self._badges.get(node_id)

@@ -18,19 +18,16 @@ import html
 import json
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor
 
 from netbuilder.graph import Node
-from netbuilder.ui.canvas import theme
-from netbuilder.ui.canvas.card_text import SMALL_FONT, metrics
+from netbuilder.ui.canvas.card_tag import CardTag
 from netbuilder.ui.canvas.node_item import NodeItem
 from netbuilder.ui.canvas.scene import GraphScene
 
 HEALTH_COLOUR = QColor("#8e24aa")  # violet: apart from errors (red), deployment (amber) and cost (orange)
 TEXT = "♥ Health"
-_GAP = 4.0
 
 
 def _identity(node: Node) -> str:
@@ -38,45 +35,19 @@ def _identity(node: Node) -> str:
     return json.dumps([node.name, node.layer, node.config], sort_keys=True, default=str)
 
 
-class HealthMark(QGraphicsItem):
+class HealthMark(CardTag):
     """The violet tag on one card; its tooltip gives the warnings about the card's layer."""
 
+    rank = 1  # left of a deployment tag
+
     def __init__(self, card: NodeItem, sentences: Sequence[str]) -> None:
-        super().__init__(card)
         self.sentences = list(sentences)
-        self._width = metrics(SMALL_FONT).horizontalAdvance(TEXT) + 10
-        self.setToolTip("<div style='max-width: 360px'><b>Training health</b>"
-                        + "".join(f"<br>{html.escape(s)}" for s in self.sentences) + "</div>")
+        super().__init__(card, TEXT, HEALTH_COLOUR,
+                         "<div style='max-width: 360px'><b>Training health</b>"
+                         + "".join(f"<br>{html.escape(s)}" for s in self.sentences) + "</div>",
+                         "".join(f"<br><span style='color:{HEALTH_COLOUR.name()}'>♥ {html.escape(s)}</span>"
+                                 for s in self.sentences))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click selects the card under it
-        self.setZValue(2)
-        self.place()
-
-    def tip_line(self) -> str:
-        """The lines this mark adds to its card's tooltip, in the mark's colour."""
-        return "".join(f"<br><span style='color:{HEALTH_COLOUR.name()}'>♥ {html.escape(s)}</span>"
-                       for s in self.sentences)
-
-    def place(self) -> None:
-        """Top right of the header, left of any other tag already there (a deployment mark)."""
-        card = self.parentItem()
-        assert isinstance(card, NodeItem)
-        right, top = card.width - 4, card.tag_top()
-        for other in card.childItems():
-            if other is not self and other.y() == top and other.isVisible():
-                right = min(right, other.x() - _GAP)
-        self.setPos(right - self._width, top)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self._width, 16)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(theme.NODE_FILL, 1.2))
-        painter.setBrush(QBrush(HEALTH_COLOUR))
-        painter.drawRoundedRect(self.boundingRect(), 8, 8)
-        painter.setPen(theme.NODE_FILL)
-        painter.setFont(SMALL_FONT)
-        painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, TEXT)
 
 
 class HealthMarks(QObject):
@@ -113,11 +84,7 @@ class HealthMarks(QObject):
         for node_id, mark in list(self._marks.items()):
             card = nodes.get(node_id)
             if card is None or mark.parentItem() is not card or mark.sentences != self._warned.get(node_id):
-                owner = mark.parentItem()
-                if isinstance(owner, NodeItem):
-                    owner.setToolTip(owner.toolTip().replace(mark.tip_line(), ""))
-                if mark.scene() is not None:
-                    mark.scene().removeItem(mark)
+                mark.detach()
                 del self._marks[node_id]
         for node_id, sentences in self._warned.items():
             card = nodes.get(node_id)
@@ -126,10 +93,7 @@ class HealthMarks(QObject):
             mark = self._marks.get(node_id)
             if mark is None:
                 mark = self._marks[node_id] = HealthMark(card, sentences)
-            mark.place()  # the card may have grown, or got a deployment tag
-            # The card rewrites its tooltip when its look changes; the lines are put back then.
-            if mark.tip_line() not in card.toolTip():
-                card.setToolTip(card.toolTip().removesuffix("</div>") + mark.tip_line() + "</div>")
+            mark.attach()
 
     def mark_on(self, node_id: str) -> HealthMark | None:
         return self._marks.get(node_id)

@@ -137,3 +137,23 @@ def test_bundled_examples_train_without_a_health_warning(name):
     assert result.status == "completed", result.message
     assert warnings_of(events) == []
     assert sum(isinstance(e, HealthCheck) for e in events) >= 3
+
+
+def test_the_first_readings_are_eager_and_read_what_the_compiled_check_reads():
+    # A short run never pays for compiling the check, and compiling changes no figure.
+    import keras
+    import numpy as np
+
+    from netbuilder.training.health_probe import EAGER_READS, HealthProbe
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(inputs)))
+    x, y = np.random.default_rng(0).normal(size=(16, 4)).astype("float32"), np.ones((16, 1), "float32")
+    probe = HealthProbe(model, (x, y), keras.losses.mean_squared_error)
+    eager = [probe.read() for _ in range(EAGER_READS)]
+    assert probe._measure.experimental_get_tracing_count() == 0
+    compiled = probe.read()
+    assert probe._measure.experimental_get_tracing_count() == 1
+    for name, reading in compiled.items():
+        assert reading.weight_norm == pytest.approx(eager[-1][name].weight_norm, rel=1e-5)
+        assert reading.grad_norm == pytest.approx(eager[-1][name].grad_norm, rel=1e-5)

@@ -198,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().print_usage(sys.stderr)
         return USAGE
     run: Callable[[argparse.Namespace], int] = args.run
+    if args.command == "train":
+        from netbuilder.cli_train import scan_data_ahead
+
+        scan_data_ahead(args)  # before `_guarded` imports TensorFlow, which the scan then overlaps
     return _guarded(run, args)
 
 

@@ -134,24 +134,37 @@ def scan_csv(path: Path) -> CsvScan | None:
         DatasetError: as `read_csv` would say it, naming the file, row and column.
     """
     check_file(path, "a CSV file")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    key = scan_key(path)
     if key not in _scans:
         while len(_scans) >= CACHED_SCANS:
             del _scans[next(iter(_scans))]
-        _scans[key] = _scan(path)
+        _scans[key] = _scan(path, key)
     return _scans[key]
 
 
-def _scan(path: Path) -> CsvScan | None:
-    name = path.name
+def scan_key(path: Path) -> tuple[str, int, int]:
+    """What a scan is remembered by: the file and the version of it that was read."""
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def read_header(path: Path) -> tuple[str, int]:
+    """The header line, decoded, and the offset of the first data line."""
     with path.open("rb") as fh:
         header = _decoded(fh.readline(), path, 1).removeprefix("\ufeff").rstrip("\r\n")
-        start = fh.tell()
-    end = path.stat().st_size
-    if end - start > PARALLEL_BYTES:
-        from netbuilder.training.datasets.csv_scan_part import scan_in_two
+        return header, fh.tell()
 
+
+def _scan(path: Path, key: tuple[str, int, int]) -> CsvScan | None:
+    from netbuilder.training.datasets.csv_scan_part import NOT_AHEAD, scan_in_two, taken_ahead
+
+    name = path.name
+    header, start = read_header(path)
+    end = key[1]
+    ahead = taken_ahead(path, key)  # a child process may have scanned the file while TensorFlow loaded
+    if ahead is not NOT_AHEAD:
+        scan = ahead
+    elif end - start > PARALLEL_BYTES:
         scan = scan_in_two(path, header, start, end)
     else:
         scan = scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))

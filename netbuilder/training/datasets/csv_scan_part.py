@@ -19,6 +19,7 @@ second half to this process.
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
@@ -28,10 +29,76 @@ from pathlib import Path
 from typing import Any
 
 from netbuilder.training.datasets.csv_cache import CacheWriter, RowCache, reserve_cache
-from netbuilder.training.datasets.csv_scan import MAX_DISTINCT, CsvScan, NumberFacts, TextFacts, scan_part
+from netbuilder.training.datasets.csv_scan import (MAX_DISTINCT, PARALLEL_BYTES, CsvScan, NumberFacts, TextFacts,
+                                                   read_header, scan_key, scan_part)
 from netbuilder.training.datasets.spec import DatasetError
 
 COUNT_BYTES = 16 << 20  # read at a time to count lines
+NOT_AHEAD = object()  # `taken_ahead`: no child scanned this version of the file
+_ahead: dict[tuple[str, int, int], tuple[subprocess.Popen[str], RowCache | None]] = {}
+
+
+def scan_ahead(path: Path) -> None:
+    """Start scanning `path` whole in a child process, now, while this one does something else.
+
+    `netbuilder train` calls it before it imports TensorFlow (about two seconds of one core): the scan
+    then runs on the other core meanwhile, and `scan_csv` takes the child's answer instead of scanning.
+    It does nothing where it cannot help (no idle core, a frozen app, a file big enough for `scan_in_two`
+    to keep both cores busy anyway) or where the file cannot be read: the scan proper then says what is
+    wrong, in its own words.
+    """
+    if getattr(sys, "frozen", False) or not spare_core():
+        return
+    try:
+        key = scan_key(path)
+        header, start = read_header(path)
+    except (OSError, DatasetError):
+        return
+    if key in _ahead or key[1] - start > PARALLEL_BYTES:
+        return
+    cache = reserve_cache(path)
+    reserved = RowCache([(cache, 0)], 0) if cache is not None else None
+    child = _start(path, header, start, start, key[1], cache)
+    if child is not None:
+        _ahead[key] = (child, reserved)
+
+
+def taken_ahead(path: Path, key: tuple[str, int, int]) -> CsvScan | None | object:
+    """The scan a `scan_ahead` child made of this version of `path` (None: the file must be read whole);
+    `NOT_AHEAD` when there is no such child, or it failed.
+
+    Raises:
+        DatasetError: the child's refusal, as a scan here would have said it.
+    """
+    entry = _ahead.pop(key, None)
+    if entry is None:
+        return NOT_AHEAD
+    child, reserved = entry
+    try:
+        answer = _answer(child, path, reserved)
+    finally:
+        _end(child)
+    if answer is None:
+        return NOT_AHEAD
+    if isinstance(answer, str):
+        raise DatasetError(answer)
+    return answer or None
+
+
+@atexit.register
+def _drop_ahead() -> None:
+    """Children nobody asked for (the run stopped before reading its data) stop; their caches go with them."""
+    for child, _ in _ahead.values():
+        _end(child)
+    _ahead.clear()
+
+
+def _end(child: subprocess.Popen[str]) -> None:
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+    if child.stdout is not None:
+        child.stdout.close()
 
 
 def scan_in_two(path: Path, header: str, start: int, end: int) -> CsvScan | None:
@@ -57,11 +124,8 @@ def scan_in_two(path: Path, header: str, start: int, end: int) -> CsvScan | None
             raise DatasetError(second)
         return joined(first, second) if second else None
     finally:
-        if child is not None and child.poll() is None:
-            child.kill()
-            child.wait()
-        if child is not None and child.stdout is not None:
-            child.stdout.close()
+        if child is not None:
+            _end(child)
 
 
 def spare_core() -> bool:

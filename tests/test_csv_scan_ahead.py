@@ -1,0 +1,95 @@
+"""`netbuilder train` scans a streamed CSV in a child process while TensorFlow loads, and takes its answer.
+
+The child's scan must be the one a scan in this process makes — the same
+facts, the same cached rows, the same refusal naming the same row — and a
+child nobody asked for must stop and leave no cache file behind.
+"""
+
+import gc
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from netbuilder.training.datasets import DatasetError, csv_cache, csv_scan, csv_scan_part
+from test_csv_cache import _write
+
+
+@pytest.fixture
+def ahead(monkeypatch):
+    monkeypatch.setattr(csv_scan_part, "spare_core", lambda: True)  # the machine's load must not decide the test
+    csv_scan._scans.clear()
+    yield
+    csv_scan_part._drop_ahead()
+    csv_scan._scans.clear()
+    gc.collect()
+
+
+def _scanned_here(path):
+    header, start = csv_scan.read_header(path)
+    return csv_scan.scan_part(path, header, start, path.stat().st_size, 1,
+                              csv_cache.CacheWriter(csv_cache.reserve_cache(path)))
+
+
+def test_the_childs_scan_is_the_one_made_here_and_its_rows_too(tmp_path, ahead):
+    path = tmp_path / "data.csv"
+    _write(path)
+    csv_scan_part.scan_ahead(path)
+    assert csv_scan.scan_key(path) in csv_scan_part._ahead
+    taken = csv_scan.scan_csv(path)
+    assert csv_scan_part._ahead == {}
+    here = _scanned_here(path)
+    assert csv_scan_part._scan_to(taken) == csv_scan_part._scan_to(here)
+    assert taken.cache is not None and taken.cache.rows == here.cache.rows == 3_000
+    np.testing.assert_array_equal(csv_cache.first_rows(taken.cache, 3_000, None),
+                                  csv_cache.first_rows(here.cache, 3_000, None))
+
+
+def test_a_refusal_found_by_the_child_names_the_row_a_scan_here_names(tmp_path, ahead):
+    path = tmp_path / "data.csv"
+    _write(path)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1234] = "1.0,2.0\n"  # a short row, line 1235 of the file
+    path.write_text("".join(lines))
+    with pytest.raises(DatasetError) as here:
+        _scanned_here(path)
+    csv_scan_part.scan_ahead(path)
+    with pytest.raises(DatasetError) as taken:
+        csv_scan.scan_csv(path)
+    assert str(taken.value) == str(here.value) and "row 1235" in str(taken.value)
+
+
+def test_a_child_nobody_asked_for_stops_and_takes_its_cache_with_it(tmp_path, ahead):
+    path = tmp_path / "data.csv"
+    _write(path)
+    csv_scan_part.scan_ahead(path)
+    (child, reserved), = csv_scan_part._ahead.values()
+    cache_file = reserved.parts[0][0]
+    del reserved
+    csv_scan_part._drop_ahead()
+    gc.collect()
+    assert child.poll() is not None and not cache_file.exists()
+
+
+def test_a_changed_file_is_scanned_again_not_taken_from_the_child(tmp_path, ahead):
+    path = tmp_path / "data.csv"
+    _write(path)
+    csv_scan_part.scan_ahead(path)
+    _write(path, rows=2_000, scale=3.0)  # a new version: another size and time
+    assert csv_scan.scan_csv(path).rows == 2_000
+
+
+def test_netbuilder_train_starts_the_scan_before_tensorflow_is_imported(tmp_path):
+    path = tmp_path / "data.csv"
+    _write(path, rows=50)
+    code = ("import sys, argparse\n"
+            "from netbuilder.training.datasets import csv_scan_part\n"
+            "csv_scan_part.spare_core = lambda: True\n"
+            "from netbuilder.cli_train import scan_data_ahead\n"
+            f"scan_data_ahead(argparse.Namespace(data={str(path)!r}, local_workers=None))\n"
+            "assert len(csv_scan_part._ahead) == 1, csv_scan_part._ahead\n"
+            "assert 'tensorflow' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"NETBUILDER_STREAM_CSV_MB": "0", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr

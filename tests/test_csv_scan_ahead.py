@@ -64,12 +64,29 @@ def test_a_child_nobody_asked_for_stops_and_takes_its_cache_with_it(tmp_path, ah
     path = tmp_path / "data.csv"
     _write(path)
     csv_scan_part.scan_ahead(path)
-    (child, reserved), = csv_scan_part._ahead.values()
-    cache_file = reserved.parts[0][0]
-    del reserved
+    entry, = csv_scan_part._ahead.values()
+    child, cache_file = entry.child, entry.reserved.parts[0][0]
+    del entry
     csv_scan_part._drop_ahead()
     gc.collect()
     assert child.poll() is not None and not cache_file.exists()
+
+
+def test_of_a_big_file_the_child_scans_the_second_half_for_the_two_core_scan(tmp_path, ahead, monkeypatch):
+    monkeypatch.setattr(csv_scan, "PARALLEL_BYTES", 10_000)  # this file counts as big
+    monkeypatch.setattr(csv_scan_part, "PARALLEL_BYTES", 10_000)
+    path = tmp_path / "data.csv"
+    _write(path)
+    csv_scan_part.scan_ahead(path)
+    entry, = csv_scan_part._ahead.values()
+    assert entry.middle > csv_scan.read_header(path)[1]
+    taken = csv_scan.scan_csv(path)
+    assert csv_scan_part._ahead == {}
+    here = _scanned_here(path)
+    assert csv_scan_part._scan_to(taken) == csv_scan_part._scan_to(here)
+    assert len(taken.cache.parts) == 2
+    np.testing.assert_array_equal(csv_cache.first_rows(taken.cache, 3_000, None),
+                                  csv_cache.first_rows(here.cache, 3_000, None))
 
 
 def test_a_changed_file_is_scanned_again_not_taken_from_the_child(tmp_path, ahead):

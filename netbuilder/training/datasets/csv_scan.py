@@ -161,11 +161,11 @@ def _scan(path: Path, key: tuple[str, int, int]) -> CsvScan | None:
     name = path.name
     header, start = read_header(path)
     end = key[1]
-    ahead = taken_ahead(path, key)  # a child process may have scanned the file while TensorFlow loaded
+    ahead = taken_ahead(path, key, start)  # a child process may have scanned the file while TensorFlow loaded
     if ahead is not NOT_AHEAD:
         scan = ahead
     elif end - start > PARALLEL_BYTES:
-        scan = scan_in_two(path, header, start, end)
+        scan = scan_in_two(path, header, start, end, key)
     else:
         scan = scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
     if scan is not None and not scan.rows:

@@ -25,6 +25,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +36,30 @@ from netbuilder.training.datasets.spec import DatasetError
 
 COUNT_BYTES = 16 << 20  # read at a time to count lines
 NOT_AHEAD = object()  # `taken_ahead`: no child scanned this version of the file
-_ahead: dict[tuple[str, int, int], tuple[subprocess.Popen[str], RowCache | None]] = {}
+
+
+@dataclass
+class _Ahead:
+    """A child started by `scan_ahead`: it scans the lines from byte `middle` on (all of them when `middle`
+    is the first data line), into the cache file `reserved` owns until the child's rows are adopted."""
+
+    child: subprocess.Popen[str]
+    reserved: RowCache | None
+    middle: int
+
+
+_ahead: dict[tuple[str, int, int], _Ahead] = {}
 
 
 def scan_ahead(path: Path) -> None:
-    """Start scanning `path` whole in a child process, now, while this one does something else.
+    """Start scanning `path` in a child process, now, while this one does something else.
 
     `netbuilder train` calls it before it imports TensorFlow (about two seconds of one core): the scan
-    then runs on the other core meanwhile, and `scan_csv` takes the child's answer instead of scanning.
-    It does nothing where it cannot help (no idle core, a frozen app, a file big enough for `scan_in_two`
-    to keep both cores busy anyway) or where the file cannot be read: the scan proper then says what is
-    wrong, in its own words.
+    then runs on the other core meanwhile. A file up to `PARALLEL_BYTES` is scanned whole, and `scan_csv`
+    takes the child's answer instead of scanning; of a bigger one the child takes the second half, which
+    `scan_in_two` would have given a child anyway, only later. It does nothing where it cannot help (no
+    idle core, a frozen app) or where the file cannot be read: the scan proper then says what is wrong,
+    in its own words.
     """
     if getattr(sys, "frozen", False) or not spare_core():
         return
@@ -54,30 +68,31 @@ def scan_ahead(path: Path) -> None:
         header, start = read_header(path)
     except (OSError, DatasetError):
         return
-    if key in _ahead or key[1] - start > PARALLEL_BYTES:
+    if key in _ahead:
         return
+    middle = start if key[1] - start <= PARALLEL_BYTES else _line_start(path, start + (key[1] - start) // 2)
     cache = reserve_cache(path)
     reserved = RowCache([(cache, 0)], 0) if cache is not None else None
-    child = _start(path, header, start, start, key[1], cache)
+    child = _start(path, header, start, middle, key[1], cache)
     if child is not None:
-        _ahead[key] = (child, reserved)
+        _ahead[key] = _Ahead(child, reserved, middle)
 
 
-def taken_ahead(path: Path, key: tuple[str, int, int]) -> CsvScan | None | object:
-    """The scan a `scan_ahead` child made of this version of `path` (None: the file must be read whole);
-    `NOT_AHEAD` when there is no such child, or it failed.
+def taken_ahead(path: Path, key: tuple[str, int, int], start: int) -> CsvScan | None | object:
+    """The scan a `scan_ahead` child made of this version of `path`, whose data lines begin at byte `start`
+    (None: the file must be read whole); `NOT_AHEAD` when there is no such child, or it failed.
 
     Raises:
         DatasetError: the child's refusal, as a scan here would have said it.
     """
-    entry = _ahead.pop(key, None)
-    if entry is None:
-        return NOT_AHEAD
-    child, reserved = entry
+    entry = _ahead.get(key)
+    if entry is None or entry.middle != start:
+        return NOT_AHEAD  # none, or one that scans a second half for `scan_in_two`
+    del _ahead[key]
     try:
-        answer = _answer(child, path, reserved)
+        answer = _answer(entry.child, path, entry.reserved)
     finally:
-        _end(child)
+        _end(entry.child)
     if answer is None:
         return NOT_AHEAD
     if isinstance(answer, str):
@@ -88,8 +103,8 @@ def taken_ahead(path: Path, key: tuple[str, int, int]) -> CsvScan | None | objec
 @atexit.register
 def _drop_ahead() -> None:
     """Children nobody asked for (the run stopped before reading its data) stop; their caches go with them."""
-    for child, _ in _ahead.values():
-        _end(child)
+    for entry in _ahead.values():
+        _end(entry.child)
     _ahead.clear()
 
 
@@ -101,17 +116,23 @@ def _end(child: subprocess.Popen[str]) -> None:
         child.stdout.close()
 
 
-def scan_in_two(path: Path, header: str, start: int, end: int) -> CsvScan | None:
+def scan_in_two(path: Path, header: str, start: int, end: int,
+                key: tuple[str, int, int] | None = None) -> CsvScan | None:
     """The scan of the data lines between bytes `start` and `end` (the file's end), in two processes when
-    a core is free for the second (else in this one alone: two processes on one core only add a start-up)."""
-    if not spare_core():
-        return scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
-    middle = _line_start(path, start + (end - start) // 2)
-    child_cache = reserve_cache(path)
-    # Owns the child's cache file (deleting it when dropped) until the child's rows are adopted.
-    reserved = RowCache([(child_cache, 0)], 0) if child_cache is not None else None
-    # A frozen app's executable is the app, not a Python that runs `-m`: it scans both halves itself.
-    child = None if getattr(sys, "frozen", False) else _start(path, header, start, middle, end, child_cache)
+    a core is free for the second (else in this one alone: two processes on one core only add a start-up).
+    The second half's child is the one `scan_ahead` started for version `key` of the file, if there is one."""
+    ahead = _ahead.pop(key, None) if key is not None else None
+    if ahead is not None:
+        middle, reserved, child = ahead.middle, ahead.reserved, ahead.child
+    else:
+        if not spare_core():
+            return scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
+        middle = _line_start(path, start + (end - start) // 2)
+        child_cache = reserve_cache(path)
+        # Owns the child's cache file (deleting it when dropped) until the child's rows are adopted.
+        reserved = RowCache([(child_cache, 0)], 0) if child_cache is not None else None
+        # A frozen app's executable is the app, not a Python that runs `-m`: it scans both halves itself.
+        child = None if getattr(sys, "frozen", False) else _start(path, header, start, middle, end, child_cache)
     try:
         first = scan_part(path, header, start, middle, 1, CacheWriter(reserve_cache(path)))
         if first is None:

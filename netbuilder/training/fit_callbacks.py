@@ -65,7 +65,8 @@ def health_callbacks(settings: TrainingSettings, model: Any, data: LoadedData | 
     since a strategy's mirrored variables cannot be read outside its step."""
     if settings.strategy != "default" or model is None or data is None:
         return []
-    from netbuilder.training.health import HEALTH_CSV, HealthCallback
+    from netbuilder.training.health import HealthCallback
+    from netbuilder.training.health_record import HEALTH_CSV
     from netbuilder.training.keras_objects import make_loss
 
     return [HealthCallback(model, data, make_loss(settings.loss), post, folder.path / HEALTH_CSV)]

@@ -35,7 +35,6 @@ import keras
 from netbuilder.training.events import Event, HealthCheck, LayerHealth
 from netbuilder.training.health_probe import HealthProbe
 from netbuilder.training.health_record import COLUMNS, append_warning
-from netbuilder.training.health_record import HEALTH_CSV as HEALTH_CSV  # where run folders' writers look it up
 from netbuilder.training.health_rules import HealthWatch
 
 if TYPE_CHECKING:

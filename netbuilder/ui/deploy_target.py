@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from netbuilder.graph import Project
 from netbuilder.graph.project_file import dumps, loads
-from netbuilder.ui.canvas.card_tag import CardTag
+from netbuilder.ui.canvas.card_tag import CardTag, sync_tags
 from netbuilder.ui.canvas.node_item import NodeItem
 from netbuilder.ui.keras_loader import KerasLoader
 from netbuilder.ui.problem_look import DEPLOY_COLOUR, node_name
@@ -52,7 +52,7 @@ class DeployBadge(CardTag):
                          f"<div style='max-width: 360px'><b>Cannot deploy to {html.escape(target_label)}</b>"
                          f"<br>{html.escape(sentence)}</div>",
                          f"<br><span style='color:{DEPLOY_COLOUR.name()}'>⚠ Cannot deploy to "
-                         f"{html.escape(target_label)}: {html.escape(sentence)}</span>")
+                         f"{html.escape(target_label)}: {html.escape(sentence)}</span>", (target_label, sentence))
 
 
 class DeployTarget(QObject):
@@ -137,20 +137,9 @@ class DeployTarget(QObject):
         """Badge the cards of the main graph the target cannot run; take the others' badges off."""
         scene = self._scene
         nodes: dict[str, NodeItem] = scene.nodes if scene is not None and self._document.scope == "" else {}
-        for node_id, badge in list(self._badges.items()):
-            card, finding = nodes.get(node_id), self.findings.get(node_id)
-            if finding is None or card is None or badge.parentItem() is not card \
-                    or (badge.label, badge.sentence) != (LABELS[self.target], finding.sentence()):
-                badge.detach()
-                del self._badges[node_id]
-        for node_id, finding in self.findings.items():
-            card = nodes.get(node_id)
-            if card is None:
-                continue
-            badge = self._badges.get(node_id)
-            if badge is None:
-                badge = self._badges[node_id] = DeployBadge(card, LABELS[self.target], finding.sentence())
-            badge.attach()
+        sync_tags(self._badges, nodes,
+                  {node_id: (LABELS[self.target], finding.sentence()) for node_id, finding in self.findings.items()},
+                  lambda card, says: DeployBadge(card, *says))
 
     def badge(self, node_id: str) -> DeployBadge | None:
         return self._badges.get(node_id)

@@ -12,6 +12,9 @@ date, and `detach` takes it off with the tag.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
+from typing import TypeVar
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -22,16 +25,19 @@ from netbuilder.ui.canvas.node_item import NodeItem
 
 GAP = 4.0  # between two tags on one card
 HEIGHT = 16.0
+Tag = TypeVar("Tag", bound="CardTag")
 
 
 class CardTag(QGraphicsItem):
-    """One tag on `card`: `text` on `colour`, `tooltip` (rich text) on hover, `tip_line` added to the card's."""
+    """One tag on `card`: `text` on `colour`, `tooltip` (rich text) on hover, `tip_line` added to the card's;
+    `says` is what it tells (a tag that should tell something else is made anew)."""
 
     rank = 0  # lower ranks sit further right
 
-    def __init__(self, card: NodeItem, text: str, colour: QColor, tooltip: str, tip_line: str) -> None:
+    def __init__(self, card: NodeItem, text: str, colour: QColor, tooltip: str, tip_line: str,
+                 says: Hashable) -> None:
         super().__init__(card)
-        self.text, self.colour, self._tip_line = text, colour, tip_line
+        self.text, self.colour, self._tip_line, self.says = text, colour, tip_line, says
         self._width = metrics(SMALL_FONT).horizontalAdvance(text) + 10
         self.setToolTip(tooltip)
         self.setZValue(2)
@@ -77,3 +83,26 @@ class CardTag(QGraphicsItem):
         painter.setPen(theme.NODE_FILL)
         painter.setFont(SMALL_FONT)
         painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+def sync_tags(tags: dict[str, Tag], cards: Mapping[str, NodeItem], wanted: Mapping[str, Hashable],
+              make: Callable[[NodeItem, Hashable], Tag]) -> None:
+    """Bring `tags` (node id → tag) in line with `wanted` (node id → what its tag says) on `cards`.
+
+    A tag whose card is gone or was made anew by the scene, or that says something else, comes off; a card
+    that wants one and has none gets one from `make`; every tag is attached again (placed, its tooltip line
+    put back), since its card may have grown, got another tag, or rewritten its tooltip.
+    """
+    for node_id, tag in list(tags.items()):
+        card = cards.get(node_id)
+        if card is None or tag.parentItem() is not card or tag.says != wanted.get(node_id):
+            tag.detach()
+            del tags[node_id]
+    for node_id, says in wanted.items():
+        card = cards.get(node_id)
+        if card is None:
+            continue
+        tag = tags.get(node_id)
+        if tag is None:
+            tag = tags[node_id] = make(card, says)
+        tag.attach()

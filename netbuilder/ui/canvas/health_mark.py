@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
 from netbuilder.graph import Node
-from netbuilder.ui.canvas.card_tag import CardTag
+from netbuilder.ui.canvas.card_tag import CardTag, sync_tags
 from netbuilder.ui.canvas.node_item import NodeItem
 from netbuilder.ui.canvas.scene import GraphScene
 
@@ -46,7 +46,7 @@ class HealthMark(CardTag):
                          "<div style='max-width: 360px'><b>Training health</b>"
                          + "".join(f"<br>{html.escape(s)}" for s in self.sentences) + "</div>",
                          "".join(f"<br><span style='color:{HEALTH_COLOUR.name()}'>♥ {html.escape(s)}</span>"
-                                 for s in self.sentences))
+                                 for s in self.sentences), tuple(self.sentences))
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # a click selects the card under it
 
 
@@ -80,20 +80,9 @@ class HealthMarks(QObject):
 
     def mark(self) -> None:
         """Tag the cards with warnings; take the tags off the others (and off cards the scene re-made)."""
-        nodes = self._scene.nodes if self._document.scope == "" else {}
-        for node_id, mark in list(self._marks.items()):
-            card = nodes.get(node_id)
-            if card is None or mark.parentItem() is not card or mark.sentences != self._warned.get(node_id):
-                mark.detach()
-                del self._marks[node_id]
-        for node_id, sentences in self._warned.items():
-            card = nodes.get(node_id)
-            if card is None:
-                continue
-            mark = self._marks.get(node_id)
-            if mark is None:
-                mark = self._marks[node_id] = HealthMark(card, sentences)
-            mark.attach()
+        sync_tags(self._marks, self._scene.nodes if self._document.scope == "" else {},
+                  {node_id: tuple(sentences) for node_id, sentences in self._warned.items()},
+                  lambda card, says: HealthMark(card, says))
 
     def mark_on(self, node_id: str) -> HealthMark | None:
         return self._marks.get(node_id)

@@ -206,6 +206,20 @@ def test_a_cell_tensorflow_cannot_read_is_never_taken_for_a_number(cell, monkeyp
             check_source(Path(folder), spec, ("series.csv",), len(content), validation_split=0.0)
 
 
+# Found by the long .npz run: a header whose descr is "," makes NumPy's dtype parser call ast.literal_eval,
+# which raises SyntaxError rather than the ValueError of every other damaged header.
+@pytest.mark.parametrize("streamed", [False, True])
+def test_an_npy_header_with_a_descr_numpy_cannot_parse_is_named(streamed, monkeypatch):
+    if streamed:
+        monkeypatch.setenv("NETBUILDER_STREAM_NPZ_MB", "0")
+    content = npz_bytes({"x.npy": npy_bytes({"descr": ",", "fortran_order": False, "shape": ()}, b""),
+                         "y.npy": array_bytes(np.zeros(()))})
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "data.npz").write_bytes(content)
+        with pytest.raises(DatasetError, match=r"data\.npz: array 'x' has a damaged \.npy header"):
+            load_dataset(DatasetSpec("data.npz"), Path(folder), input_names=["x"], output_names=["y"])
+
+
 TEXTS = st.one_of(st.text(max_size=40).map(lambda t: t.encode("utf-8")), st.binary(max_size=40),
                   st.sampled_from([b"", b"\xef\xbb\xbfhello", b"\xff\xfeh\x00i\x00", b"caf\xe9", b"\x00" * 8]))
 

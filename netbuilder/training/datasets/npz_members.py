@@ -123,7 +123,8 @@ def _header(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpzM
             shape, fortran_order, dtype, offset = _read_header(fh)
     except DatasetError:
         raise
-    except ValueError as exc:  # what np.lib.format says of a header it cannot read
+    except (ValueError, SyntaxError) as exc:  # what np.lib.format says of a header it cannot read (a descr
+        # such as "," reaches ast.literal_eval inside NumPy, which raises SyntaxError)
         raise DatasetError(f"{where} has a damaged .npy header ({shown(str(exc), 80)})") from None
     except ZIP_ERRORS as exc:
         raise _damaged(path, name, exc) from None

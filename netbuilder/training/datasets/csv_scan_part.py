@@ -25,6 +25,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,27 +40,47 @@ NOT_AHEAD = object()  # `taken_ahead`: no child scanned this version of the file
 
 
 @dataclass
-class _Ahead:
-    """A child started by `scan_ahead`: it scans the lines from byte `middle` on (all of them when `middle`
-    is the first data line), into the cache file `reserved` owns until the child's rows are adopted."""
+class _Child:
+    """A child process scanning some lines of a file, into the cache file `reserved` owns until the
+    child's rows are adopted (deleted with it when they never are)."""
 
-    child: subprocess.Popen[str]
+    process: subprocess.Popen[str]
     reserved: RowCache | None
+
+    def end(self) -> None:
+        _end(self.process)
+
+
+@dataclass
+class _Ahead:
+    """The children `scan_ahead` started for one version of a file: `second` scans the lines from byte
+    `middle` on (all of them when `middle` is the first data line); `first`, for a big file, those
+    before `middle`."""
+
     middle: int
+    second: _Child
+    first: _Child | None = None
+
+    def end(self) -> None:
+        for child in (self.first, self.second):
+            if child is not None:
+                child.end()
 
 
 _ahead: dict[tuple[str, int, int], _Ahead] = {}
 
 
 def scan_ahead(path: Path) -> None:
-    """Start scanning `path` in a child process, now, while this one does something else.
+    """Start scanning `path` in child processes, now, while this one does something else.
 
-    `netbuilder train` calls it before it imports TensorFlow (about two seconds of one core): the scan
-    then runs on the other core meanwhile. A file up to `PARALLEL_BYTES` is scanned whole, and `scan_csv`
-    takes the child's answer instead of scanning; of a bigger one the child takes the second half, which
-    `scan_in_two` would have given a child anyway, only later. It does nothing where it cannot help (no
-    idle core, a frozen app) or where the file cannot be read: the scan proper then says what is wrong,
-    in its own words.
+    `netbuilder train` calls it before it imports TensorFlow (about two seconds of one core), so the
+    scan runs meanwhile. A file up to `PARALLEL_BYTES` is scanned whole by one child, and `scan_csv`
+    takes its answer instead of scanning. A bigger one is cut in two and each half gets a child:
+    `scan_in_two` joins their answers, and this process, done with TensorFlow, has nothing left to
+    scan (where both halves waited for the import to end, the first would start two seconds late). Three
+    processes on two cores finish all three jobs sooner than any order of them on one core each. It does
+    nothing where it cannot help (no idle core, a frozen app) or where the file cannot be read: the scan
+    proper then says what is wrong, in its own words.
     """
     if getattr(sys, "frozen", False) or not spare_core():
         return
@@ -71,11 +92,10 @@ def scan_ahead(path: Path) -> None:
     if key in _ahead:
         return
     middle = start if key[1] - start <= PARALLEL_BYTES else _line_start(path, start + (key[1] - start) // 2)
-    cache = reserve_cache(path)
-    reserved = RowCache([(cache, 0)], 0) if cache is not None else None
-    child = _start(path, header, start, middle, key[1], cache)
-    if child is not None:
-        _ahead[key] = _Ahead(child, reserved, middle)
+    second = _child(path, header, start, middle, key[1])
+    if second is not None:
+        first = _child(path, header, start, start, middle) if middle > start else None
+        _ahead[key] = _Ahead(middle, second, first)
 
 
 def taken_ahead(path: Path, key: tuple[str, int, int], start: int) -> CsvScan | None | object:
@@ -87,12 +107,12 @@ def taken_ahead(path: Path, key: tuple[str, int, int], start: int) -> CsvScan | 
     """
     entry = _ahead.get(key)
     if entry is None or entry.middle != start:
-        return NOT_AHEAD  # none, or one that scans a second half for `scan_in_two`
+        return NOT_AHEAD  # none, or a big file's two halves, which `scan_in_two` takes
     del _ahead[key]
     try:
-        answer = _answer(entry.child, path, entry.reserved)
+        answer = _answer(entry.second.process, path, entry.second.reserved)
     finally:
-        _end(entry.child)
+        entry.end()
     if answer is None:
         return NOT_AHEAD
     if isinstance(answer, str):
@@ -104,7 +124,7 @@ def taken_ahead(path: Path, key: tuple[str, int, int], start: int) -> CsvScan | 
 def _drop_ahead() -> None:
     """Children nobody asked for (the run stopped before reading its data) stop; their caches go with them."""
     for entry in _ahead.values():
-        _end(entry.child)
+        entry.end()
     _ahead.clear()
 
 
@@ -120,24 +140,29 @@ def scan_in_two(path: Path, header: str, start: int, end: int,
                 key: tuple[str, int, int] | None = None) -> CsvScan | None:
     """The scan of the data lines between bytes `start` and `end` (the file's end), in two processes when
     a core is free for the second (else in this one alone: two processes on one core only add a start-up).
-    The second half's child is the one `scan_ahead` started for version `key` of the file, if there is one."""
+    The halves' children are the ones `scan_ahead` started for version `key` of the file, if there are
+    any; a half whose child failed is scanned here."""
     ahead = _ahead.pop(key, None) if key is not None else None
-    if ahead is not None:
-        middle, reserved, child = ahead.middle, ahead.reserved, ahead.child
-    else:
+    if ahead is None:
         if not spare_core():
             return scan_part(path, header, start, end, 1, CacheWriter(reserve_cache(path)))
         middle = _line_start(path, start + (end - start) // 2)
-        child_cache = reserve_cache(path)
-        # Owns the child's cache file (deleting it when dropped) until the child's rows are adopted.
-        reserved = RowCache([(child_cache, 0)], 0) if child_cache is not None else None
         # A frozen app's executable is the app, not a Python that runs `-m`: it scans both halves itself.
-        child = None if getattr(sys, "frozen", False) else _start(path, header, start, middle, end, child_cache)
+        second = None if getattr(sys, "frozen", False) else _child(path, header, start, middle, end)
+        ahead = _Ahead(middle, second, None) if second is not None else None
+    else:
+        middle = ahead.middle
     try:
-        first = scan_part(path, header, start, middle, 1, CacheWriter(reserve_cache(path)))
-        if first is None:
+        first = _answer(ahead.first.process, path, ahead.first.reserved) if ahead and ahead.first else None
+        if isinstance(first, str):
+            raise DatasetError(first)  # the first refusal in the file is the one a single pass meets
+        if first is False:
             return None
-        second = _answer(child, path, reserved) if child is not None else None
+        if first is None:  # no child for it, or it failed
+            first = scan_part(path, header, start, middle, 1, CacheWriter(reserve_cache(path)))
+            if first is None:
+                return None
+        second = _answer(ahead.second.process, path, ahead.second.reserved) if ahead else None
         if second is None:  # no child, or it failed: this process scans the second half too
             second = scan_part(path, header, middle, end, 1 + _count_lines(path, start, middle),
                                CacheWriter(reserve_cache(path)))
@@ -145,17 +170,66 @@ def scan_in_two(path: Path, header: str, start: int, end: int,
             raise DatasetError(second)
         return joined(first, second) if second else None
     finally:
-        if child is not None:
-            _end(child)
+        if ahead is not None:
+            ahead.end()
 
 
 def spare_core() -> bool:
-    """Whether a core is idle: one more than the last minute's load average (this process included)."""
+    """Whether a core is idle now, besides the one this process runs on.
+
+    On Linux it counts the threads of other processes that run or wait to run at this moment: all of
+    them (`/proc/loadavg`'s fourth field) less this process's own (a library's threads, such as NumPy's
+    BLAS spinning for a few milliseconds after it loads, are this process's work, not a busy machine),
+    at the least of a few readings a millisecond apart, so that a passing kernel thread does not count.
+    The load average is no guide: it lags a minute behind, so right after a busy process ends (a
+    benchmark's previous run, a finished build) it still says both cores are taken, and the scan would
+    run on one core beside an idle one.
+    """
     try:
         cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity on this system
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    others = _others_running()
+    if others is not None:
+        return others <= cores - 2
+    try:
         return cores - os.getloadavg()[0] >= 1
-    except (AttributeError, OSError):  # no affinity or load average on this system: count cores only
-        return (os.cpu_count() or 1) > 1
+    except (AttributeError, OSError):  # no load average either: count cores only
+        return True
+
+
+def _others_running(readings: int = 3) -> int | None:
+    """The fewest threads of other processes running or ready to run over a few readings; None where
+    `/proc` does not say."""
+    least = None
+    for reading in range(readings):
+        if reading:
+            time.sleep(0.001)
+        try:
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                everyone = int(fh.read().split()[3].split("/")[0])
+            mine = _mine_running()
+        except (OSError, ValueError, IndexError):
+            return None
+        others = max(0, everyone - max(mine, 1))
+        least = others if least is None else min(least, others)
+    return least
+
+
+def _mine_running() -> int:
+    """This process's threads that run or wait to run now (the one asking among them)."""
+    running = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat", "rb") as fh:
+                stat = fh.read()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        state = stat.rindex(b")") + 2  # the name, in parentheses, may hold spaces
+        running += stat[state:state + 1] == b"R"
+    return running
 
 
 def joined(first: CsvScan, second: CsvScan) -> CsvScan | None:
@@ -211,6 +285,16 @@ def _count_lines(path: Path, start: int, end: int) -> int:
             lines += data.count(b"\n")
             start += len(data)
     return lines
+
+
+def _child(path: Path, header: str, start: int, begin: int, end: int) -> _Child | None:
+    """A child scanning the lines between bytes `begin` and `end` of a file whose data lines start at
+    byte `start`, into a cache file of its own; None if it could not start."""
+    cache = reserve_cache(path)
+    # Owns the child's cache file (deleting it when dropped) until the child's rows are adopted.
+    reserved = RowCache([(cache, 0)], 0) if cache is not None else None
+    process = _start(path, header, start, begin, end, cache)
+    return _Child(process, reserved) if process is not None else None
 
 
 def _start(path: Path, header: str, start: int, middle: int, end: int,

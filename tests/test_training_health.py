@@ -152,8 +152,35 @@ def test_the_first_readings_are_eager_and_read_what_the_compiled_check_reads():
     probe = HealthProbe(model, (x, y), keras.losses.mean_squared_error)
     eager = [probe.read() for _ in range(EAGER_READS)]
     assert probe._measure.experimental_get_tracing_count() == 0
+    assert probe.compiles_next
+    probe.read(compile=False)  # the last check of a run: never compiled for itself
+    assert probe._measure.experimental_get_tracing_count() == 0
     compiled = probe.read()
     assert probe._measure.experimental_get_tracing_count() == 1
     for name, reading in compiled.items():
         assert reading.weight_norm == pytest.approx(eager[-1][name].weight_norm, rel=1e-5)
         assert reading.grad_norm == pytest.approx(eager[-1][name].grad_norm, rel=1e-5)
+
+
+def test_a_short_fit_never_compiles_the_check_yet_is_checked_along_the_way(tmp_path):
+    """Compiling the check costs more than a short fit's whole budget for checks: it stays eager, and the
+    eager checks it can afford still come, before the last one."""
+    import keras
+    import numpy as np
+
+    from netbuilder.training.datasets.loaded import LoadedData, Split
+    from netbuilder.training.health import HealthCallback
+
+    inputs = keras.Input((4,), name="x")
+    model = keras.Model(inputs, keras.layers.Dense(1, name="y")(keras.layers.Dense(8, activation="relu")(inputs)))
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    rng = np.random.default_rng(0)
+    data = LoadedData(Split({"x": rng.normal(size=(512, 4)).astype("float32")},
+                            {"y": rng.normal(size=(512, 1)).astype("float32")}), None, "regression")
+    events = []
+    health = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
+    health._compile_cost = 60.0  # as if compiling took a minute: no fit of a few seconds affords it
+    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health], verbose=0)
+    assert health._probe._measure.experimental_get_tracing_count() == 0
+    steps = [e.step for e in events if isinstance(e, HealthCheck)]
+    assert steps[:2] == [0, 1] and steps[-1] == 128  # before, during (eager) and after fit

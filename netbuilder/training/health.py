@@ -10,14 +10,17 @@ between two steps: `fit` and its compiled step stay untouched, and the
 callback's presence does not stop Keras from reporting batch ends on its
 helper thread (it has no `on_train_batch_end`).
 
-The probe is compiled with `tf.function` and read once before `fit` begins
-(when the callback is made): compiling costs a few hundred milliseconds once,
-after which a check costs about one training step. During `fit` a check is
-made whenever the time saved up for checks, `BUDGET` of the time `fit` has
-run less what checks took so far, covers a recent check's cost; so N, the
-batches between two checks, settles at about a check's cost over `BUDGET`
-times a batch's, whatever the model and machine. One more check after the
-last batch records the state the run ends in, a blow-up included.
+The probe is read once before `fit` begins (when the callback is made). Its
+first readings run eagerly, later ones compiled with `tf.function` (see
+`health_probe`), after which a check costs about one training step. During
+`fit` a check is made whenever the time saved up for checks, `BUDGET` of the
+time `fit` has run less what checks took so far, covers a recent check's cost
+(and, for the check that would compile the probe, what the first reading
+cost: a short fit never saves up for it, and stays eager); so N, the batches
+between two checks, settles at about a check's cost over `BUDGET` times a
+batch's, whatever the model and machine. One more check after the last batch,
+never compiled for itself, records the state the run ends in, a blow-up
+included.
 """
 
 from __future__ import annotations
@@ -69,10 +72,14 @@ class HealthCallback(keras.callbacks.Callback):
         self._last_check_step = -1
         self._probe: HealthProbe | None = None
         self._first: dict[str, LayerHealth] | None = None
+        self._compile_cost = 0.0
         began = time.perf_counter()
         try:
             self._probe = HealthProbe(model, sample_batch(data), loss)
+            read_began = time.perf_counter()
             self._first = self._probe.read()
+            # What compiling the probe may cost: the first reading, eager, pays a first call's set-up too.
+            self._compile_cost = time.perf_counter() - read_began
         except Exception:  # noqa: BLE001 — a model the probe cannot read still trains, unwatched
             log.info("training health checks are off for this model", exc_info=True)
             self._probe = None
@@ -97,18 +104,21 @@ class HealthCallback(keras.callbacks.Callback):
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self._last_check_step != self._step:
-            self._check(0)
+            self._check(0, last=True)
 
     def _affordable(self) -> bool:
         fit_seconds = time.perf_counter() - self._fit_began - self.check_seconds
-        return BUDGET * fit_seconds - self.check_seconds >= (statistics.median(self._costs) if self._costs else 0.0)
+        cost = statistics.median(self._costs) if self._costs else 0.0
+        if self._probe is not None and self._probe.compiles_next:
+            cost = max(cost, self._compile_cost)  # a short fit never saves up for it, and stays eager
+        return BUDGET * fit_seconds - self.check_seconds >= cost
 
-    def _check(self, batch: int) -> None:
+    def _check(self, batch: int, *, last: bool = False) -> None:
         if self._probe is None:
             return
         began = time.perf_counter()
         try:
-            readings = self._probe.read()
+            readings = self._probe.read(compile=not last)  # compiling for one reading costs more than it saves
         except Exception:  # noqa: BLE001 — a check that fails must not fail the run it watches
             log.info("a training health check failed; no more checks this run", exc_info=True)
             self._probe = None
@@ -140,6 +150,12 @@ class HealthCallback(keras.callbacks.Callback):
 
 
 def sample_batch(data: LoadedData, rows: int = SAMPLE_ROWS) -> tuple[Any, Any]:
-    """The first `rows` training examples, unshuffled: the fixed batch every check reads."""
+    """The first `rows` training examples, unshuffled: the fixed batch every check reads (taken from the
+    data's own first rows where it holds them, else from a pipeline of its own)."""
+    import tensorflow as tf
+
+    head = data.head(rows)
+    if head is not None:
+        return tf.nest.map_structure(tf.convert_to_tensor, head)
     return next(iter(data.tf_dataset("train", rows, shuffle=False)))
 

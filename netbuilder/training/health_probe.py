@@ -56,10 +56,18 @@ class HealthProbe:
         # user waits. So the first `EAGER_READS` readings run eagerly: a short run never compiles.
         self._measure = tf.function(self._compute, autograph=False)
         self._reads = 0
+        self._compiled = False
 
-    def read(self) -> dict[str, LayerHealth]:
-        """One reading per watched layer, keyed by layer name."""
-        measure = self._compute if self._reads < EAGER_READS else self._measure
+    @property
+    def compiles_next(self) -> bool:
+        """Whether the next `read` compiles the check (and costs what compiling does)."""
+        return not self._compiled and self._reads >= EAGER_READS
+
+    def read(self, *, compile: bool = True) -> dict[str, LayerHealth]:
+        """One reading per watched layer, keyed by layer name; `compile=False` reads eagerly unless the
+        check is compiled already."""
+        self._compiled = self._compiled or (compile and self.compiles_next)
+        measure = self._measure if self._compiled else self._compute
         self._reads += 1
         weight_n, grad_n, moved_n, active_n = (t.numpy() for t in measure(self.x, self.y))
         first, self._first = self._first, False

@@ -89,6 +89,8 @@ class StreamedImages(LoadedData):
     """A `LoadedData` whose images stay in their files: `train`/`validation` hold the first images of each
     split, `n_rows` counts them all, and `tf_dataset` streams them."""
 
+    train_is_head = False  # its `train` is a sample read its own way (see `LoadedData.head`)
+
     stream: ImageStream | None = None
 
     def n_rows(self, which: Which) -> int:

@@ -113,6 +113,8 @@ class StreamedNpz(LoadedData):
     """A `LoadedData` whose feature rows stay in the archive: `train`/`validation` hold each split's first
     rows, `n_rows` counts them all, and `tf_dataset` streams them."""
 
+    train_is_head = False  # its `train` is a sample read its own way (see `LoadedData.head`)
+
     stream: NpzStream | None = None
 
     def n_rows(self, which: Which) -> int:

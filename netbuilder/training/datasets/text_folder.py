@@ -109,6 +109,8 @@ class TextData(LoadedData):
     """A `LoadedData` whose documents stay in their files: `train`/`validation` hold a sample of each
     split, `n_rows` counts them all, and `tf_dataset` streams them."""
 
+    train_is_head = False  # its `train` is a sample read its own way (see `LoadedData.head`)
+
     files: TextFiles | None = None
 
     def n_rows(self, which: Literal["train", "validation"]) -> int:

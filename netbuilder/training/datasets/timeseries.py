@@ -55,6 +55,8 @@ class TimeseriesData(LoadedData):
     """A `LoadedData` whose windows stay in the file: `train`/`validation` hold the first windows of each
     split, `n_rows` counts every window, and `tf_dataset` streams them."""
 
+    train_is_head = False  # its `train` is a sample read its own way (see `LoadedData.head`)
+
     columns: SeriesColumns | None = None
     parts: dict[str, SeriesPart] = field(default_factory=dict)
 

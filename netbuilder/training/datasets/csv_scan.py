@@ -30,7 +30,7 @@ import numpy as np
 from netbuilder.training.datasets.cell_number import is_number
 from netbuilder.training.datasets.csv_cache import CacheWriter, RowCache, reserve_cache
 from netbuilder.training.datasets.csv_columns import FLOAT32_MAX
-from netbuilder.training.datasets.csv_table import ColumnKind, CsvTable, parse_csv
+from netbuilder.training.datasets.csv_table import ColumnKind, CsvTable, numeric_rows, parse_csv
 from netbuilder.training.datasets.spec import DatasetError
 from netbuilder.training.datasets.text_file import check_file
 
@@ -194,7 +194,10 @@ def scan_part(path: Path, header: str, start: int, end: int, line: int, writer: 
                 return None  # a quoted cell spans lines: only the whole-file reader follows it
             blank = blank or _has_blank_line(text)
             if text.strip():
-                table = parse_csv(header + "\n" + text, path.name, line - 1)
+                # Past the first slice, whose header `parse_csv` checked, numbers are read without it.
+                table = numeric_rows(scan.columns, text, path.name, line - 1) if scan.columns else None
+                if table is None:
+                    table = parse_csv(header + "\n" + text, path.name, line - 1)
                 scan.columns = scan.columns or table.columns
                 if not _add(scan, table):
                     return None

@@ -15,7 +15,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class CsvTable:
     n_rows: int
     numbers: dict[str, np.ndarray]
     texts: dict[str, list[str]]
-    line_numbers: list[int] | None = None
+    line_numbers: Sequence[int] | None = None
 
     def row_number(self, index: int) -> int:
         """The row (file line) that data row `index` came from."""
@@ -79,10 +79,10 @@ def parse_csv(text: str, name: str, line_offset: int = 0) -> CsvTable:
     try:
         header = next(reader)
         columns = _column_names(header, name)
-        matrix = _all_numbers(text, len(columns)) if '"' not in text.partition("\n")[0] else None
-        if matrix is not None:
-            return CsvTable(name, columns, len(matrix), {c: matrix[:, j] for j, c in enumerate(columns)}, {},
-                            list(range(2 + line_offset, 2 + line_offset + len(matrix))) if line_offset else None)
+        first, _, body = text.partition("\n")
+        table = numeric_rows(columns, body, name, line_offset) if '"' not in first else None
+        if table is not None:
+            return table
         rows: list[list[str]] = []
         lines: list[int] = []
         for row in reader:
@@ -131,18 +131,29 @@ def _column_names(header: list[str], name: str) -> list[str]:
 LOADTXT_CHUNK = 2000  # rows: a few milliseconds of parsing each
 
 
-def _all_numbers(text: str, width: int) -> np.ndarray | None:
-    """The data rows as a float matrix if every cell is a number and no line is blank, else None.
+def numeric_rows(columns: list[str], body: str, name: str, line_offset: int = 0) -> CsvTable | None:
+    """The table `parse_csv` makes of the header naming `columns` and the data lines `body` when every
+    cell is a number and no line is blank; None otherwise (`parse_csv` then reads them the slow way).
+
+    A streaming scan calls it on each slice of a big file after the first, whose header `parse_csv`
+    checked: the slice is then neither joined to the header nor copied into a reader."""
+    matrix = _all_numbers(body, len(columns))
+    if matrix is None:
+        return None
+    return CsvTable(name, columns, len(matrix), {c: matrix[:, j] for j, c in enumerate(columns)}, {},
+                    range(2 + line_offset, 2 + line_offset + len(matrix)) if line_offset else None)
+
+
+def _all_numbers(body: str, width: int) -> np.ndarray | None:
+    """The data rows `body` as a float matrix if every cell is a number and no line is blank, else None.
 
     NumPy's reader takes `"5\x1c"` for 5 where TensorFlow's refuses it (`cell_number`), so a slice
     holding such a character goes the slow way, which judges each cell as TensorFlow would."""
-    body = text.partition("\n")[2]
     if not plain_lines(body):
         return None
-    body = body.rstrip()
-    if not body or "\n\n" in body:
-        return None
-    lines = body.split("\n")
+    lines = body.rstrip().split("\n")
+    if "" in lines:  # a blank line, which NumPy's reader would skip and leave the rows after it misnumbered
+        return None  # (a quicker search than one for "\n\n" in the text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -183,8 +183,9 @@ def _as_flag(problem: str, args: argparse.Namespace) -> str:
 
 
 def scan_data_ahead(args: argparse.Namespace) -> None:
-    """Start scanning a CSV file given with `--data` that training will stream, in a child process, before
-    TensorFlow is imported (about two seconds of one core): the scan then costs no wall-clock time."""
+    """Start scanning a CSV file given with `--data` that training will stream, in child processes (one per
+    half of a big file), before TensorFlow is imported (about two seconds of one core), so that the scan
+    and the import share the cores."""
     from netbuilder.training.datasets.spec import BUNDLED_PREFIX
 
     data = args.data

@@ -1,20 +1,22 @@
-"""Scanning a big CSV file on two cores: its second half in a child process, then the two halves' facts joined.
+"""Scanning a CSV file in child processes: ahead of TensorFlow's import, and a big one on two cores at once.
 
 The scan parses text with NumPy's reader, which holds Python's lock, so one
-process parses on one core, and on a big file the scan costs twice what
-`np.loadtxt` reading the file whole does. When a file is above
+process parses on one core, and on a big file the scan costs about 1.5 times
+what `np.loadtxt` reading the file whole does. When a file is above
 `PARALLEL_BYTES` and a core is idle (`spare_core`), the file is cut at the
 line start nearest its middle: a child process (this module, run as
 `python -m`, without TensorFlow) scans the second half while this process
-scans the first, each writing its rows to a cache file of its own
-(`csv_cache`), and `joined` folds the two scans into the one a single pass
-would have made: the first cells found in the first half before those of the
-second, ranges and counts combined, distinct values united. The child counts
-the lines of the first half itself, so its messages name the rows a single
-pass names; a refusal in the first half wins, as it comes first in the file.
-The child answers in JSON on its standard output (facts are plain numbers and
-strings: nothing is unpickled). A child that cannot start or fails leaves the
-second half to this process.
+scans the first (or, when `netbuilder train` started them ahead with
+`scan_ahead`, a child scans each half while this process imports
+TensorFlow). Each writes its rows to a cache file of its own (`csv_cache`),
+and `joined` folds the two scans into the one a single pass would have made:
+the first cells found in the first half before those of the second, ranges
+and counts combined, distinct values united. A child counts the lines before
+its part itself, so its messages name the rows a single pass names; a refusal
+in the first half wins, as it comes first in the file. A child answers in
+JSON on its standard output (facts are plain numbers and strings: nothing is
+unpickled). A half whose child cannot start or fails is scanned by this
+process.
 """
 
 from __future__ import annotations

@@ -141,3 +141,20 @@ def test_nothing_is_written_into_the_bundled_examples_folder():
 
     assert cache_path(example_path("tips_regression")) is None
     assert cache_path(None) is None
+
+
+def test_the_adapting_pass_takes_big_batches_of_small_rows_and_learns_what_small_batches_learn():
+    from netbuilder.training.adapt import ADAPT_BATCH_ROWS, adapt_batch_size
+
+    documents = np.array([f"w{i % 97} w{i % 13} common" for i in range(3_000)], dtype=object)
+    assert adapt_batch_size({"text": documents[:, None]}, 32) == ADAPT_BATCH_ROWS
+    assert adapt_batch_size({"x": np.zeros((10, 20), np.float32)}, 32) == ADAPT_BATCH_ROWS
+    assert adapt_batch_size({"image": np.zeros((10, 224, 224, 3), np.float32)}, 32) == 32  # 600 kB a row
+    assert adapt_batch_size({"image": np.zeros((10, 64, 64, 3), np.float32)}, 8) == 85  # 4 MB of them
+    learnt = {}
+    for batch in (32, ADAPT_BATCH_ROWS):
+        inputs = keras.Input((1,), dtype="string")
+        model = keras.Model(inputs, keras.layers.TextVectorization(max_tokens=50, name="words")(inputs))
+        adapt_preprocessing(model, tf.data.Dataset.from_tensor_slices(documents[:, None].astype(str)).batch(batch))
+        learnt[batch] = model.get_layer("words").get_vocabulary()
+    assert learnt[32] == learnt[ADAPT_BATCH_ROWS] and len(learnt[32]) == 50

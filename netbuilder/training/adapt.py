@@ -31,8 +31,33 @@ ADAPTABLE = ("Normalization", "StringLookup", "IntegerLookup", "TextVectorizatio
 CACHE_FORMAT = "netbuilder-adapted"
 CACHE_MAX_BYTES = 64 << 20  # a vocabulary file larger than this is not worth reading back
 
+ADAPT_BATCH_BYTES = 4 << 20  # of features per batch of the adapting pass, up to ADAPT_BATCH_ROWS rows
+ADAPT_BATCH_ROWS = 1024
+
 # Takes the model's features (one batch) and returns what a layer receives.
 Tap = Callable[[Any], Any]
+
+
+def adapt_batch_size(sample: dict[str, np.ndarray], batch_size: int) -> int:
+    """Rows per batch of the adapting pass: as many as fit in `ADAPT_BATCH_BYTES` of the `sample` rows' size
+    (at most `ADAPT_BATCH_ROWS`), never fewer than training's `batch_size`.
+
+    Each batch costs a layer's `update_state` a few eager operations whatever its size, so on small rows
+    (numbers, sentences) training's batch of 32 spends most of the pass on that: 625 calls for 20,000
+    documents against 5. The state learnt is the same: vocabularies count every value, and moments are
+    combined exactly (`_Moments`). Big rows (images) keep batches of a few megabytes.
+    """
+    row = 0.0
+    for values in sample.values():
+        if not len(values):
+            return batch_size
+        if values.dtype == object:  # text: about its length, in bytes
+            head = values.reshape(len(values), -1)[:64]
+            row += float(np.mean([sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in r) for r in head]))
+        else:
+            row += values[0].nbytes
+    fits = int(ADAPT_BATCH_BYTES // max(row, 1.0))
+    return max(batch_size, min(ADAPT_BATCH_ROWS, fits))
 
 
 def cache_path(project_path: Path | None) -> Path | None:

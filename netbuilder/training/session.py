@@ -241,7 +241,7 @@ class TrainingSession(WorkerRun):
 
     def _adapt(self, model: Any, data: LoadedData) -> None:
         """Give preprocessing layers without state (a Normalization's mean, a vocabulary) the training split's."""
-        from netbuilder.training.adapt import adapt_preprocessing, adaptable_layers, cache_path
+        from netbuilder.training.adapt import adapt_batch_size, adapt_preprocessing, adaptable_layers, cache_path
         from netbuilder.training.datasets.fingerprint import dataset_fingerprint
 
         try:
@@ -252,7 +252,8 @@ class TrainingSession(WorkerRun):
         settings = self.settings
         fingerprint = "" if self.dataset is None else dataset_fingerprint(
             self.dataset, self.base_dir, validation_split=settings.validation_split, seed=settings.seed)
-        features = data.tf_dataset("train", settings.batch_size, shuffle=False).map(lambda x, y: x)
+        batch = adapt_batch_size(data.train.features, settings.batch_size)
+        features = data.tf_dataset("train", batch, shuffle=False).map(lambda x, y: x)
         weights = self.project.weights_path
         try:
             adapt_preprocessing(model, features, cache=cache_path(self.project.path), fingerprint=fingerprint,

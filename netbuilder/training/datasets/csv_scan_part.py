@@ -207,6 +207,8 @@ def _others_running(readings: int = 3) -> int | None:
     `/proc` does not say."""
     least = None
     for reading in range(readings):
+        if least == 0:
+            break
         if reading:
             time.sleep(0.001)
         try:

@@ -19,6 +19,7 @@ from netbuilder.graph import project_file
 from netbuilder.graph.project_file import from_dict
 from netbuilder.training.datasets import DatasetSpec
 from netbuilder.training.events import HealthCheck, HealthWarning, LayerHealth
+from netbuilder.training import health
 from netbuilder.training.health_rules import PATIENCE, HealthWatch
 from netbuilder.training.session import TrainingSession
 from netbuilder.training.settings import TrainingSettings
@@ -126,7 +127,10 @@ def test_vanishing_and_still_layers_need_several_checks_in_a_row():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLES_WITH_DATA)
-def test_bundled_examples_train_without_a_health_warning(name):
+def test_bundled_examples_train_without_a_health_warning(name, monkeypatch):
+    # Checked far more often than the budget allows (a few seconds of fit would get one or two checks):
+    # every rule then has many readings in a row to be wrong about.
+    monkeypatch.setattr(health, "BUDGET", 0.5)
     project = project_file.load(EXAMPLES / f"{name}.nbproj")
     spec = DatasetSpec.from_section(project.sections["dataset"])
     settings = TrainingSettings.from_section({**project.sections["training"], "epochs": 3})
@@ -136,7 +140,7 @@ def test_bundled_examples_train_without_a_health_warning(name):
                                  queue_events=False).run()
     assert result.status == "completed", result.message
     assert warnings_of(events) == []
-    assert sum(isinstance(e, HealthCheck) for e in events) >= 3
+    assert sum(isinstance(e, HealthCheck) for e in events) >= 2 + PATIENCE
 
 
 def test_the_first_readings_are_eager_and_read_what_the_compiled_check_reads():
@@ -180,7 +184,31 @@ def test_a_short_fit_never_compiles_the_check_yet_is_checked_along_the_way(tmp_p
     events = []
     health = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
     health._compile_cost = 60.0  # as if compiling took a minute: no fit of a few seconds affords it
+    health._costs.clear()  # and as if an eager check cost nothing: one is made whenever the budget allows
     model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health], verbose=0)
     assert health._probe._measure.experimental_get_tracing_count() == 0
     steps = [e.step for e in events if isinstance(e, HealthCheck)]
     assert steps[:2] == [0, 1] and steps[-1] == 128  # before, during (eager) and after fit
+
+
+def test_a_fit_shorter_than_the_first_reading_over_the_budget_is_checked_before_and_after_only(tmp_path):
+    """A check costs what the first reading cost until checks during fit say otherwise: a fit too short to
+    save that much up is read before it starts and after it ends, and nothing in between."""
+    import keras
+    import numpy as np
+
+    from netbuilder.training.datasets.loaded import LoadedData, Split
+    from netbuilder.training.health import HealthCallback
+
+    inputs = keras.Input((4,), name="x")
+    model = keras.Model(inputs, keras.layers.Dense(1, name="y")(inputs))
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    rng = np.random.default_rng(0)
+    data = LoadedData(Split({"x": rng.normal(size=(64, 4)).astype("float32")},
+                            {"y": rng.normal(size=(64, 1)).astype("float32")}), None, "regression")
+    events = []
+    health = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
+    assert list(health._costs) == [health._compile_cost] and health._compile_cost > 0
+    health._costs[0] = 60.0  # as if the first reading had taken a minute
+    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health], verbose=0)
+    assert [e.step for e in events if isinstance(e, HealthCheck)] == [0, 16]

@@ -15,8 +15,9 @@ first readings run eagerly, later ones compiled with `tf.function` (see
 `health_probe`), after which a check costs about one training step. During
 `fit` a check is made whenever the time saved up for checks, `BUDGET` of the
 time `fit` has run less what checks took so far, covers a recent check's cost
-(and, for the check that would compile the probe, what the first reading
-cost: a short fit never saves up for it, and stays eager); so N, the batches
+(the first reading's, until checks during `fit` say; and, for the check that
+would compile the probe, at least the first reading's: a short fit never
+saves up for it, and stays eager); so N, the batches
 between two checks, settles at about a check's cost over `BUDGET` times a
 batch's, whatever the model and machine. One more check after the last batch,
 never compiled for itself, records the state the run ends in, a blow-up
@@ -80,6 +81,9 @@ class HealthCallback(keras.callbacks.Callback):
             self._first = self._probe.read()
             # What compiling the probe may cost: the first reading, eager, pays a first call's set-up too.
             self._compile_cost = time.perf_counter() - read_began
+            # And what to expect of a check until checks during fit say: with none known, the first would
+            # be free, and a fit of a second or two would spend several times BUDGET on checks.
+            self._costs.append(self._compile_cost)
         except Exception:  # noqa: BLE001 — a model the probe cannot read still trains, unwatched
             log.info("training health checks are off for this model", exc_info=True)
             self._probe = None

@@ -1,7 +1,5 @@
 """`python -m netbuilder` is the `netbuilder` command."""
 
-import sys
+from netbuilder.cli import command
 
-from netbuilder.cli import main
-
-sys.exit(main())
+command()

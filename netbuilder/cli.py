@@ -188,9 +188,22 @@ def _open_editor(argv: list[str]) -> int:
     return run(path=path, example=example, probe=probe)
 
 
+def command() -> None:
+    """The `netbuilder` command itself (and `python -m netbuilder`): `main`, then out of the process at once
+    where TensorFlow's teardown would only make the user wait (`cli_exit`)."""
+    from netbuilder.cli_exit import end
+
+    argv = sys.argv[1:]
+    end(main(argv), editor=_opens_editor(argv))
+
+
+def _opens_editor(argv: list[str]) -> bool:
+    return not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)) or argv[0] == "--example"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (len(argv) == 1 and argv[0].endswith(project_file.EXTENSION)) or argv[0] == "--example":
+    if _opens_editor(argv):
         return _open_editor(argv)
     args = build_parser().parse_args(argv)
     args.argv = argv
@@ -232,4 +245,4 @@ def _guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

@@ -166,49 +166,25 @@ def test_the_first_readings_are_eager_and_read_what_the_compiled_check_reads():
         assert reading.grad_norm == pytest.approx(eager[-1][name].grad_norm, rel=1e-5)
 
 
-def test_a_short_fit_never_compiles_the_check_yet_is_checked_along_the_way(tmp_path):
-    """Compiling the check costs more than a short fit's whole budget for checks: it stays eager, and the
-    eager checks it can afford still come, before the last one."""
+def test_the_check_after_the_last_batch_is_never_the_one_that_compiles(tmp_path, monkeypatch):
+    """Compiling the check pays off over the checks after it; after the last batch there are none."""
     import keras
     import numpy as np
 
     from netbuilder.training.datasets.loaded import LoadedData, Split
     from netbuilder.training.health import HealthCallback
+    from netbuilder.training.health_probe import EAGER_READS
 
+    monkeypatch.setattr(health, "BUDGET", 1.0)  # a check before every batch but the first
     inputs = keras.Input((4,), name="x")
     model = keras.Model(inputs, keras.layers.Dense(1, name="y")(keras.layers.Dense(8, activation="relu")(inputs)))
     model.compile(optimizer="adam", loss="mean_squared_error")
     rng = np.random.default_rng(0)
-    data = LoadedData(Split({"x": rng.normal(size=(512, 4)).astype("float32")},
-                            {"y": rng.normal(size=(512, 1)).astype("float32")}), None, "regression")
+    data = LoadedData(Split({"x": rng.normal(size=(24, 4)).astype("float32")},
+                            {"y": rng.normal(size=(24, 1)).astype("float32")}), None, "regression")
     events = []
-    health = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
-    health._compile_cost = 60.0  # as if compiling took a minute: no fit of a few seconds affords it
-    health._costs.clear()  # and as if an eager check cost nothing: one is made whenever the budget allows
-    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health], verbose=0)
-    assert health._probe._measure.experimental_get_tracing_count() == 0
-    steps = [e.step for e in events if isinstance(e, HealthCheck)]
-    assert steps[:2] == [0, 1] and steps[-1] == 128  # before, during (eager) and after fit
-
-
-def test_a_fit_shorter_than_the_first_reading_over_the_budget_is_checked_before_and_after_only(tmp_path):
-    """A check costs what the first reading cost until checks during fit say otherwise: a fit too short to
-    save that much up is read before it starts and after it ends, and nothing in between."""
-    import keras
-    import numpy as np
-
-    from netbuilder.training.datasets.loaded import LoadedData, Split
-    from netbuilder.training.health import HealthCallback
-
-    inputs = keras.Input((4,), name="x")
-    model = keras.Model(inputs, keras.layers.Dense(1, name="y")(inputs))
-    model.compile(optimizer="adam", loss="mean_squared_error")
-    rng = np.random.default_rng(0)
-    data = LoadedData(Split({"x": rng.normal(size=(64, 4)).astype("float32")},
-                            {"y": rng.normal(size=(64, 1)).astype("float32")}), None, "regression")
-    events = []
-    health = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
-    assert list(health._costs) == [health._compile_cost] and health._compile_cost > 0
-    health._costs[0] = 60.0  # as if the first reading had taken a minute
-    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health], verbose=0)
-    assert [e.step for e in events if isinstance(e, HealthCheck)] == [0, 16]
+    health_cb = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
+    model.fit(data.tf_dataset("train", 8, seed=0), epochs=1, callbacks=[health_cb], verbose=0)
+    assert [e.step for e in events if isinstance(e, HealthCheck)] == [0, 1, 2, 3]
+    assert health_cb._probe._reads == EAGER_READS + 1  # the last reading was the one that would compile
+    assert health_cb._probe._measure.experimental_get_tracing_count() == 0

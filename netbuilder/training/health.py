@@ -14,11 +14,13 @@ The probe is read once before `fit` begins (when the callback is made). Its
 first readings run eagerly, later ones compiled with `tf.function` (see
 `health_probe`), after which a check costs about one training step. During
 `fit` a check is made whenever the time saved up for checks, `BUDGET` of the
-time `fit` has run less what checks took so far, covers a recent check's cost;
-so N, the batches between two checks, settles at about a check's cost over
-`BUDGET` times a batch's, whatever the model and machine. One more check after
-the last batch records the state the run ends in, a blow-up included; it is
-never the one that compiles the probe, which would cost more than it saves.
+time `fit` has run less what checks took so far, covers a recent check's cost
+(for the check that would compile the probe, at least what the first reading
+cost: a short fit never saves up for it, and stays eager); so N, the batches
+between two checks, settles at about a check's cost over `BUDGET` times a
+batch's, whatever the model and machine. One more check after the last batch
+records the state the run ends in, a blow-up included; it is never the one
+that compiles the probe, which would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -70,10 +72,14 @@ class HealthCallback(keras.callbacks.Callback):
         self._last_check_step = -1
         self._probe: HealthProbe | None = None
         self._first: dict[str, LayerHealth] | None = None
+        self._compile_cost = 0.0
         began = time.perf_counter()
         try:
             self._probe = HealthProbe(model, sample_batch(data), loss)
+            read_began = time.perf_counter()
             self._first = self._probe.read()
+            # What compiling the probe may cost: the first reading, eager, pays a first call's set-up too.
+            self._compile_cost = time.perf_counter() - read_began
         except Exception:  # noqa: BLE001 — a model the probe cannot read still trains, unwatched
             log.info("training health checks are off for this model", exc_info=True)
             self._probe = None
@@ -102,7 +108,10 @@ class HealthCallback(keras.callbacks.Callback):
 
     def _affordable(self) -> bool:
         fit_seconds = time.perf_counter() - self._fit_began - self.check_seconds
-        return BUDGET * fit_seconds - self.check_seconds >= (statistics.median(self._costs) if self._costs else 0.0)
+        cost = statistics.median(self._costs) if self._costs else 0.0
+        if self._probe is not None and self._probe.compiles_next:
+            cost = max(cost, self._compile_cost)  # a short fit never saves up for it, and stays eager
+        return BUDGET * fit_seconds - self.check_seconds >= cost
 
     def _check(self, batch: int, *, last: bool = False) -> None:
         if self._probe is None:

@@ -47,18 +47,24 @@ def test_the_childs_scan_is_the_one_made_here_and_its_rows_too(tmp_path, ahead):
                                   csv_cache.first_rows(here.cache, 3_000, None))
 
 
-def test_a_refusal_found_by_the_child_names_the_row_a_scan_here_names(tmp_path, ahead):
-    path = tmp_path / "data.csv"
+def _refused_alike(path, short_rows):
+    """The refusal a scan here and a scan ahead make of `path` with `short_rows` (file lines) cut short."""
     _write(path)
     lines = path.read_text().splitlines(keepends=True)
-    lines[1234] = "1.0,2.0\n"  # a short row, line 1235 of the file
+    for line in short_rows:
+        lines[line - 1] = "1.0,2.0\n"
     path.write_text("".join(lines))
     with pytest.raises(DatasetError) as here:
         _scanned_here(path)
     csv_scan_part.scan_ahead(path)
     with pytest.raises(DatasetError) as taken:
         csv_scan.scan_csv(path)
-    assert str(taken.value) == str(here.value) and "row 1235" in str(taken.value)
+    assert str(taken.value) == str(here.value)
+    return str(taken.value)
+
+
+def test_a_refusal_found_by_the_child_names_the_row_a_scan_here_names(tmp_path, ahead):
+    assert "row 1235" in _refused_alike(tmp_path / "data.csv", [1235])
 
 
 def test_a_child_nobody_asked_for_stops_and_takes_its_cache_with_it(tmp_path, ahead):
@@ -97,18 +103,8 @@ def test_of_a_big_file_each_half_gets_a_child_and_the_join_is_one_pass(tmp_path,
 
 @pytest.mark.parametrize("line", [700, 2_800], ids=["first half", "second half"])
 def test_a_refusal_in_either_half_of_a_big_file_names_the_row_one_pass_names(tmp_path, ahead, big, line):
-    path = tmp_path / "data.csv"
-    _write(path)
-    lines = path.read_text().splitlines(keepends=True)
-    lines[line - 1] = "1.0,2.0\n"  # a short row
-    lines[2_900] = "1.0\n"  # and a later one, in the second half: the earlier refusal is the one said
-    path.write_text("".join(lines))
-    with pytest.raises(DatasetError) as here:
-        _scanned_here(path)
-    csv_scan_part.scan_ahead(path)
-    with pytest.raises(DatasetError) as taken:
-        csv_scan.scan_csv(path)
-    assert str(taken.value) == str(here.value) and f"row {line}" in str(taken.value)
+    # With a later short row in the second half too: the earlier refusal is the one said.
+    assert f"row {line}" in _refused_alike(tmp_path / "data.csv", [line, 2_901])
 
 
 def test_a_half_whose_child_died_is_scanned_here(tmp_path, ahead, big):

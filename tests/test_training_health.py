@@ -166,49 +166,43 @@ def test_the_first_readings_are_eager_and_read_what_the_compiled_check_reads():
         assert reading.grad_norm == pytest.approx(eager[-1][name].grad_norm, rel=1e-5)
 
 
-def test_the_check_after_the_last_batch_is_never_the_one_that_compiles(tmp_path, monkeypatch):
-    """Compiling the check pays off over the checks after it; after the last batch there are none."""
+def _watched(tmp_path, rows):
+    """A small model, `rows` rows of data and a HealthCallback watching it, made as a run makes them."""
     import keras
     import numpy as np
 
     from netbuilder.training.datasets.loaded import LoadedData, Split
     from netbuilder.training.health import HealthCallback
-    from netbuilder.training.health_probe import EAGER_READS
 
-    monkeypatch.setattr(health, "BUDGET", 1.0)  # a check before every batch but the first
     inputs = keras.Input((4,), name="x")
     model = keras.Model(inputs, keras.layers.Dense(1, name="y")(keras.layers.Dense(8, activation="relu")(inputs)))
     model.compile(optimizer="adam", loss="mean_squared_error")
     rng = np.random.default_rng(0)
-    data = LoadedData(Split({"x": rng.normal(size=(24, 4)).astype("float32")},
-                            {"y": rng.normal(size=(24, 1)).astype("float32")}), None, "regression")
+    data = LoadedData(Split({"x": rng.normal(size=(rows, 4)).astype("float32")},
+                            {"y": rng.normal(size=(rows, 1)).astype("float32")}), None, "regression")
     events = []
-    health_cb = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
-    model.fit(data.tf_dataset("train", 8, seed=0), epochs=1, callbacks=[health_cb], verbose=0)
+    watch = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
+    return model, data, watch, events
+
+
+def test_the_check_after_the_last_batch_is_never_the_one_that_compiles(tmp_path, monkeypatch):
+    """Compiling the check pays off over the checks after it; after the last batch there are none."""
+    from netbuilder.training.health_probe import EAGER_READS
+
+    monkeypatch.setattr(health, "BUDGET", 1.0)  # a check before every batch but the first
+    model, data, watch, events = _watched(tmp_path, 24)
+    model.fit(data.tf_dataset("train", 8, seed=0), epochs=1, callbacks=[watch], verbose=0)
     assert [e.step for e in events if isinstance(e, HealthCheck)] == [0, 1, 2, 3]
-    assert health_cb._probe._reads == EAGER_READS + 1  # the last reading was the one that would compile
-    assert health_cb._probe._measure.experimental_get_tracing_count() == 0
+    assert watch._probe._reads == EAGER_READS + 1  # the last reading was the one that would compile
+    assert watch._probe._measure.experimental_get_tracing_count() == 0
 
 
 def test_a_short_fit_never_compiles_the_check_yet_is_checked_along_the_way(tmp_path):
     """Compiling the check costs more than a short fit's whole budget for checks: it stays eager, and the
     eager checks it can afford still come, before the last one."""
-    import keras
-    import numpy as np
-
-    from netbuilder.training.datasets.loaded import LoadedData, Split
-    from netbuilder.training.health import HealthCallback
-
-    inputs = keras.Input((4,), name="x")
-    model = keras.Model(inputs, keras.layers.Dense(1, name="y")(keras.layers.Dense(8, activation="relu")(inputs)))
-    model.compile(optimizer="adam", loss="mean_squared_error")
-    rng = np.random.default_rng(0)
-    data = LoadedData(Split({"x": rng.normal(size=(512, 4)).astype("float32")},
-                            {"y": rng.normal(size=(512, 1)).astype("float32")}), None, "regression")
-    events = []
-    health_cb = HealthCallback(model, data, keras.losses.mean_squared_error, events.append, tmp_path / "health.csv")
-    health_cb._compile_cost = 60.0  # as if compiling took a minute: no fit of a few seconds affords it
-    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[health_cb], verbose=0)
-    assert health_cb._probe._measure.experimental_get_tracing_count() == 0
+    model, data, watch, events = _watched(tmp_path, 512)
+    watch._compile_cost = 60.0  # as if compiling took a minute: no fit of a few seconds affords it
+    model.fit(data.tf_dataset("train", 8, seed=0), epochs=2, callbacks=[watch], verbose=0)
+    assert watch._probe._measure.experimental_get_tracing_count() == 0
     steps = [e.step for e in events if isinstance(e, HealthCheck)]
     assert steps[:2] == [0, 1] and steps[-1] == 128  # before, during (eager) and after fit

@@ -49,8 +49,33 @@ class _Child:
     process: subprocess.Popen[str]
     reserved: RowCache | None
 
+    def answer(self, path: Path) -> CsvScan | str | bool | None:
+        """The child's scan of its part of `path`, its refusal (a message), False when the file must be read
+        whole, None when the child failed."""
+        assert self.process.stdout is not None
+        try:
+            with self.process.stdout:
+                answer = json.loads(self.process.stdout.read())
+        except (OSError, ValueError):
+            return None
+        if self.process.wait() != 0 or not isinstance(answer, dict):
+            return None
+        if "refused" in answer:
+            return str(answer["refused"])
+        if "scan" not in answer:
+            return False if answer.get("whole") else None
+        scan = _scan_from(answer["scan"], path.name)
+        if self.reserved is not None and answer.get("cache_rows") is not None:
+            self.reserved.disown()
+            scan.cache = RowCache([(self.reserved.parts[0][0], int(answer["cache_rows"]))], int(answer["width"]))
+        return scan
+
     def end(self) -> None:
-        _end(self.process)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 @dataclass
@@ -112,7 +137,7 @@ def taken_ahead(path: Path, key: tuple[str, int, int], start: int) -> CsvScan | 
         return NOT_AHEAD  # none, or a big file's two halves, which `scan_in_two` takes
     del _ahead[key]
     try:
-        answer = _answer(entry.second.process, path, entry.second.reserved)
+        answer = entry.second.answer(path)
     finally:
         entry.end()
     if answer is None:
@@ -128,14 +153,6 @@ def _drop_ahead() -> None:
     for entry in _ahead.values():
         entry.end()
     _ahead.clear()
-
-
-def _end(child: subprocess.Popen[str]) -> None:
-    if child.poll() is None:
-        child.kill()
-        child.wait()
-    if child.stdout is not None:
-        child.stdout.close()
 
 
 def scan_in_two(path: Path, header: str, start: int, end: int,
@@ -155,7 +172,7 @@ def scan_in_two(path: Path, header: str, start: int, end: int,
     else:
         middle = ahead.middle
     try:
-        first = _answer(ahead.first.process, path, ahead.first.reserved) if ahead and ahead.first else None
+        first = ahead.first.answer(path) if ahead and ahead.first else None
         if isinstance(first, str):
             raise DatasetError(first)  # the first refusal in the file is the one a single pass meets
         if first is False:
@@ -164,7 +181,7 @@ def scan_in_two(path: Path, header: str, start: int, end: int,
             first = scan_part(path, header, start, middle, 1, CacheWriter(reserve_cache(path)))
             if first is None:
                 return None
-        second = _answer(ahead.second.process, path, ahead.second.reserved) if ahead else None
+        second = ahead.second.answer(path) if ahead else None
         if second is None:  # no child, or it failed: this process scans the second half too
             second = scan_part(path, header, middle, end, 1 + _count_lines(path, start, middle),
                                CacheWriter(reserve_cache(path)))
@@ -315,28 +332,6 @@ def _start(path: Path, header: str, start: int, middle: int, end: int,
     except OSError:
         return None
     return child
-
-
-def _answer(child: subprocess.Popen[str], path: Path, reserved: RowCache | None) -> CsvScan | str | bool | None:
-    """The child's scan, its refusal (a message), False when the file must be read whole, None when the
-    child failed."""
-    assert child.stdout is not None
-    try:
-        with child.stdout:
-            answer = json.loads(child.stdout.read())
-    except (OSError, ValueError):
-        return None
-    if child.wait() != 0 or not isinstance(answer, dict):
-        return None
-    if "refused" in answer:
-        return str(answer["refused"])
-    if "scan" not in answer:
-        return False if answer.get("whole") else None
-    scan = _scan_from(answer["scan"], path.name)
-    if reserved is not None and answer.get("cache_rows") is not None:
-        reserved.disown()
-        scan.cache = RowCache([(reserved.parts[0][0], int(answer["cache_rows"]))], int(answer["width"]))
-    return scan
 
 
 def _scan_to(scan: CsvScan) -> dict[str, Any]:

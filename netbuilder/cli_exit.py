@@ -3,11 +3,11 @@
 After a subcommand that imported TensorFlow returns, the interpreter's
 finalization (TensorFlow's modules and their C++ objects taken apart) takes
 most of a second: 0.86 s after `netbuilder train` on 2,000 images, a fifth of
-that whole run, and as long after a one-second `netbuilder export`. Nothing
-of ours needs it: every file a subcommand writes is written and closed when it
-returns. So `end` flushes the command's output, runs the exit handlers (they
-delete the scan's row cache, stop scan children nobody asked for, flush
-logging) and ends the process with `os._exit`, keeping the exit status.
+that whole run. Nothing of ours needs it: every file a subcommand writes is
+written and closed when it returns. So `end` flushes the command's output,
+runs the exit handlers (they delete the scan's row cache, stop scan children
+nobody asked for, flush logging) and ends the process with `os._exit`,
+keeping the exit status.
 
 It takes the ordinary way out where the shortcut could lose something: before
 TensorFlow was imported (exiting is quick then anyway), for the editor (Qt

@@ -44,7 +44,7 @@ def adapt_batch_size(sample: dict[str, np.ndarray], batch_size: int) -> int:
 
     Each batch costs a layer's `update_state` a few eager operations whatever its size, so on small rows
     (numbers, sentences) training's batch of 32 spends most of the pass on that: 625 calls for 20,000
-    documents against 5. The state learnt is the same: vocabularies count every value, and moments are
+    documents against 20. The state learnt is the same: vocabularies count every value, and moments are
     combined exactly (`_Moments`). Big rows (images) keep batches of a few megabytes.
     """
     row = 0.0
